@@ -1,0 +1,27 @@
+// The `repotune` command: the same pipeline as the extension, headless.
+import { Command } from "commander";
+import { registerDoctor } from "./commands/doctor";
+import { registerNotBuilt } from "./commands/not-built";
+import { REPOTUNE_VERSION } from "./version";
+
+export function buildProgram(): Command {
+  const program = new Command("repotune")
+    .description("Fine-tune a personal coding copilot on your repository, on your machine.")
+    .version(REPOTUNE_VERSION)
+    .showHelpAfterError();
+  registerNotBuilt(program, "gather", "build the datasets from a repository", "datasets issue");
+  registerNotBuilt(program, "tune", "fine-tune on a repository: gather, train, distill, evaluate, export", "pipeline issue");
+  registerNotBuilt(program, "eval", "evaluate a model on held-out files", "post-training issue");
+  registerNotBuilt(program, "complete", "print the model's completion at a place in a file", "inline completions issue");
+  registerNotBuilt(program, "export", "export a model (GGUF, Hugging Face) or a dataset", "inline completions issue");
+  registerNotBuilt(program, "bench", "run a benchmark (gather, train, serve)", "datasets, engine and completions issues");
+  registerDoctor(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.stderr.write(`repotune: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });

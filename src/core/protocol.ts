@@ -1,0 +1,285 @@
+// The messages that cross a process boundary: extension host <-> training worker,
+// extension host <-> completion server, extension host <-> dashboard webview.
+// Every message carries the protocol version and is validated on receipt, because the
+// other side may be an older build (a worker left running across an extension update)
+// or a hand-edited events.jsonl.
+
+export const PROTOCOL_VERSION = 1;
+
+export const STAGES = [
+  "gather",
+  "tokenizer",
+  "pretrain",
+  "sft",
+  "dpo",
+  "distill",
+  "eval",
+  "export",
+  "activate",
+] as const;
+export type StageName = (typeof STAGES)[number];
+
+export const PRESETS = ["micro", "tiny", "small", "base"] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+export const BACKENDS = ["auto", "wasm", "webgpu", "tensorflow", "cpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+// ---------------------------------------------------------------- training worker
+
+export interface TrainingJob {
+  repo: string;
+  out: string;
+  preset: PresetName;
+  backend: BackendName;
+  stages?: StageName[];
+  resume: boolean;
+  minutes?: number;
+}
+
+/** Host -> training worker. */
+export type WorkerCommand =
+  | { v: typeof PROTOCOL_VERSION; type: "start"; job: TrainingJob }
+  | { v: typeof PROTOCOL_VERSION; type: "cancel" };
+
+export interface ProgressEvent {
+  type: "progress";
+  stage: StageName;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  lr: number;
+  tokensPerSec: number;
+  etaSec: number;
+  rssMb: number;
+  /** Objective-specific scalars with TRL's names (rewards/margins, kl, ...). */
+  metrics?: Record<string, number>;
+}
+
+/** Training worker -> host; also one line each in the run's events.jsonl. */
+export type WorkerEvent = { v: typeof PROTOCOL_VERSION; time: string } & (
+  | { type: "run-start"; runId: string; runDir: string; preset: PresetName; backend: string; device: string }
+  | { type: "stage-start"; stage: StageName; totalSteps: number }
+  | ProgressEvent
+  | { type: "eval"; stage: StageName; metrics: Record<string, number | null> }
+  | { type: "sample"; stage: StageName; path: string; line: number; prefix: string; truth: string; teacher?: string; student?: string }
+  | { type: "log"; level: "info" | "warn" | "error"; message: string }
+  | { type: "stage-end"; stage: StageName; status: "done" | "skipped" | "cancelled"; reason?: string; durationSec: number }
+  | { type: "done"; artifacts: Record<string, string> }
+  | { type: "error"; message: string; hint: string }
+);
+export type WorkerEventType = WorkerEvent["type"];
+
+// ---------------------------------------------------------------- completion server
+
+export interface CompletionRequest {
+  v: typeof PROTOCOL_VERSION;
+  type: "complete";
+  id: string;
+  prefix: string;
+  suffix: string;
+  languageId: string;
+  maxTokens: number;
+  mode: "line" | "block";
+}
+
+export type ServerCommand =
+  | CompletionRequest
+  | { v: typeof PROTOCOL_VERSION; type: "cancel"; id: string }
+  | { v: typeof PROTOCOL_VERSION; type: "load"; modelPath: string; threads?: number };
+
+export type ServerReply = { v: typeof PROTOCOL_VERSION } & (
+  | { type: "ready"; modelPath: string; device: string }
+  | { type: "completion"; id: string; text: string; latencyMs: number; cached: boolean }
+  | { type: "cancelled"; id: string }
+  | { type: "error"; id?: string; message: string; hint: string }
+);
+
+// ---------------------------------------------------------------- validation
+
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProtocolError";
+  }
+}
+
+type Check = (value: unknown) => boolean;
+const isString: Check = (v) => typeof v === "string";
+const isNumber: Check = (v) => typeof v === "number" && !Number.isNaN(v);
+const isBoolean: Check = (v) => typeof v === "boolean";
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const oneOf = (values: readonly string[]): Check => (v) => typeof v === "string" && values.includes(v);
+const optional = (c: Check): Check => (v) => v === undefined || c(v);
+const recordOf = (c: Check): Check => (v) => isRecord(v) && Object.values(v).every(c);
+const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
+const isStage = oneOf(STAGES);
+
+type Shape = Record<string, Check>;
+
+const jobShape: Shape = {
+  repo: isString,
+  out: isString,
+  preset: oneOf(PRESETS),
+  backend: oneOf(BACKENDS),
+  stages: optional(arrayOf(isStage)),
+  resume: isBoolean,
+  minutes: optional(isNumber),
+};
+
+const workerCommandShapes: Record<string, Shape> = {
+  start: { job: (v) => isRecord(v) && fieldsMatch(v, jobShape) === undefined },
+  cancel: {},
+};
+
+const workerEventShapes: Record<string, Shape> = {
+  "run-start": { runId: isString, runDir: isString, preset: oneOf(PRESETS), backend: isString, device: isString },
+  "stage-start": { stage: isStage, totalSteps: isNumber },
+  progress: {
+    stage: isStage,
+    step: isNumber,
+    totalSteps: isNumber,
+    loss: isNumber,
+    lr: isNumber,
+    tokensPerSec: isNumber,
+    etaSec: isNumber,
+    rssMb: isNumber,
+    metrics: optional(recordOf(isNumber)),
+  },
+  eval: { stage: isStage, metrics: recordOf((v) => v === null || isNumber(v)) },
+  sample: {
+    stage: isStage,
+    path: isString,
+    line: isNumber,
+    prefix: isString,
+    truth: isString,
+    teacher: optional(isString),
+    student: optional(isString),
+  },
+  log: { level: oneOf(["info", "warn", "error"]), message: isString },
+  "stage-end": {
+    stage: isStage,
+    status: oneOf(["done", "skipped", "cancelled"]),
+    reason: optional(isString),
+    durationSec: isNumber,
+  },
+  done: { artifacts: recordOf(isString) },
+  error: { message: isString, hint: isString },
+};
+
+const serverCommandShapes: Record<string, Shape> = {
+  complete: {
+    id: isString,
+    prefix: isString,
+    suffix: isString,
+    languageId: isString,
+    maxTokens: isNumber,
+    mode: oneOf(["line", "block"]),
+  },
+  cancel: { id: isString },
+  load: { modelPath: isString, threads: optional(isNumber) },
+};
+
+const serverReplyShapes: Record<string, Shape> = {
+  ready: { modelPath: isString, device: isString },
+  completion: { id: isString, text: isString, latencyMs: isNumber, cached: isBoolean },
+  cancelled: { id: isString },
+  error: { id: optional(isString), message: isString, hint: isString },
+};
+
+/** Returns the name of the first field that does not match, or undefined. */
+function fieldsMatch(value: Record<string, unknown>, shape: Shape): string | undefined {
+  for (const [key, check] of Object.entries(shape)) {
+    if (!check(value[key])) return key;
+  }
+  return undefined;
+}
+
+function validate<T>(
+  what: string,
+  raw: unknown,
+  shapes: Record<string, Shape>,
+  extra: Shape = {},
+): T {
+  if (!isRecord(raw)) throw new ProtocolError(`${what}: expected an object, got ${describe(raw)}`);
+  if (raw.v !== PROTOCOL_VERSION) {
+    throw new ProtocolError(
+      `${what}: protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}; restart VS Code so both sides run the same RepoTune build`,
+    );
+  }
+  const type = raw.type;
+  if (typeof type !== "string" || !(type in shapes)) {
+    throw new ProtocolError(`${what}: unknown message type ${JSON.stringify(type)}; expected one of ${Object.keys(shapes).join(", ")}`);
+  }
+  const bad = fieldsMatch(raw, { ...extra, ...shapes[type] });
+  if (bad !== undefined) {
+    throw new ProtocolError(`${what} "${type}": field "${bad}" is missing or has the wrong type (got ${describe(raw[bad])})`);
+  }
+  return raw as T;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
+  return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
+}
+
+export const parseWorkerCommand = (raw: unknown): WorkerCommand =>
+  validate<WorkerCommand>("worker command", raw, workerCommandShapes);
+export const parseWorkerEvent = (raw: unknown): WorkerEvent =>
+  validate<WorkerEvent>("worker event", raw, workerEventShapes, { time: isString });
+export const parseServerCommand = (raw: unknown): ServerCommand =>
+  validate<ServerCommand>("server command", raw, serverCommandShapes);
+export const parseServerReply = (raw: unknown): ServerReply =>
+  validate<ServerReply>("server reply", raw, serverReplyShapes);
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type WorkerEventBody = DistributiveOmit<WorkerEvent, "v" | "time">;
+
+/** Stamps an event body with the protocol version and the current time. */
+export function makeWorkerEvent(body: WorkerEventBody, now: Date = new Date()): WorkerEvent {
+  return { v: PROTOCOL_VERSION, time: now.toISOString(), ...body } as WorkerEvent;
+}
+
+// ---------------------------------------------------------------- dashboard webview
+
+/** Actions the dashboard's buttons ask the extension host to carry out. */
+export const DASHBOARD_ACTIONS = ["fineTune", "cancelTraining", "exportModel", "exportDataset", "showLog"] as const;
+export type DashboardAction = (typeof DASHBOARD_ACTIONS)[number];
+
+/** Webview -> host. */
+export type DashboardRequest =
+  | { v: typeof PROTOCOL_VERSION; type: "ready" }
+  | { v: typeof PROTOCOL_VERSION; type: "action"; action: DashboardAction };
+
+/** Host -> webview. */
+export type DashboardUpdate = {
+  v: typeof PROTOCOL_VERSION;
+  type: "overview";
+  workspaceName: string;
+  trusted: boolean;
+  running: boolean;
+  activeModel: string | null;
+  message: string;
+};
+
+const dashboardRequestShapes: Record<string, Shape> = {
+  ready: {},
+  action: { action: oneOf(DASHBOARD_ACTIONS) },
+};
+const dashboardUpdateShapes: Record<string, Shape> = {
+  overview: {
+    workspaceName: isString,
+    trusted: isBoolean,
+    running: isBoolean,
+    activeModel: (v) => v === null || isString(v),
+    message: isString,
+  },
+};
+
+export const parseDashboardRequest = (raw: unknown): DashboardRequest =>
+  validate<DashboardRequest>("dashboard request", raw, dashboardRequestShapes);
+export const parseDashboardUpdate = (raw: unknown): DashboardUpdate =>
+  validate<DashboardUpdate>("dashboard update", raw, dashboardUpdateShapes);

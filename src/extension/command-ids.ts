@@ -1,0 +1,12 @@
+// Command identifiers, the same strings as `contributes.commands` in package.json.
+export const COMMANDS = {
+  fineTune: "repotune.fineTune",
+  openDashboard: "repotune.openDashboard",
+  cancelTraining: "repotune.cancelTraining",
+  exportDataset: "repotune.exportDataset",
+  exportModel: "repotune.exportModel",
+  toggleCompletions: "repotune.toggleCompletions",
+  showLog: "repotune.showLog",
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -1,0 +1,37 @@
+// Typed access to the `repotune.*` settings declared in package.json.
+import * as vscode from "vscode";
+import { BACKENDS, PRESETS, type BackendName, type PresetName } from "../core/protocol";
+
+export interface RepoTuneSettings {
+  preset: PresetName;
+  backend: BackendName;
+  completionsEnabled: boolean;
+  debounceMs: number;
+  maxCompletionTokens: number;
+  /** Empty: the extension's workspace storage. */
+  dataFolder: string;
+  maxWorkerHeapMb: number;
+}
+
+export const SETTINGS_SECTION = "repotune";
+
+function pick<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === "string" && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
+}
+
+function clampNumber(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSettings {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
+  return {
+    preset: pick(c.get("preset"), PRESETS, "tiny"),
+    backend: pick(c.get("backend"), BACKENDS, "auto"),
+    completionsEnabled: c.get<boolean>("completions.enabled") !== false,
+    debounceMs: clampNumber(c.get("completions.debounceMs"), 0, 5000, 250),
+    maxCompletionTokens: clampNumber(c.get("completions.maxTokens"), 1, 512, 64),
+    dataFolder: typeof c.get("dataFolder") === "string" ? (c.get<string>("dataFolder") ?? "") : "",
+    maxWorkerHeapMb: clampNumber(c.get("training.maxHeapMb"), 512, 65536, 4096),
+  };
+}

@@ -1,0 +1,74 @@
+// Entry point of the extension host side. It only wires things together: each concern
+// lives in its own file. No tensors and no native inference ever load here (DESIGN.md).
+import * as vscode from "vscode";
+import { COMMANDS } from "./command-ids";
+import { readSettings, SETTINGS_SECTION } from "./config";
+import { DashboardPanel, DASHBOARD_VIEW_TYPE, type DashboardDeps } from "./dashboard/dashboard-panel";
+import { notBuiltYet } from "./not-built";
+import { RepoTuneStatusBar } from "./status-bar";
+import { requireTrust, RESTRICTED_MESSAGE } from "./trust";
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel("RepoTune", { log: true });
+  context.subscriptions.push(log);
+  log.info(`RepoTune ${String(context.extension.packageJSON.version)} activated (VS Code ${vscode.version}).`);
+  if (!vscode.workspace.isTrusted) log.warn(RESTRICTED_MESSAGE);
+
+  const statusBar = new RepoTuneStatusBar({ completionsEnabled: readSettings().completionsEnabled });
+  context.subscriptions.push(statusBar);
+
+  const dashboardDeps: DashboardDeps = {
+    extensionUri: context.extensionUri,
+    log,
+    overview: () => ({
+      workspaceName: vscode.workspace.name ?? "no folder open",
+      trusted: vscode.workspace.isTrusted,
+      running: false,
+      activeModel: null,
+      message: vscode.workspace.isTrusted
+        ? "No training run yet. Fine-tune on this repository to see its stages, losses and evaluation here."
+        : RESTRICTED_MESSAGE,
+    }),
+  };
+
+  const register = (id: string, run: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, run));
+
+  register(COMMANDS.fineTune, () => {
+    if (requireTrust("Fine-tune on this repo")) notBuiltYet(log, "Fine-tuning")();
+  });
+  register(COMMANDS.openDashboard, () => DashboardPanel.show(dashboardDeps));
+  register(COMMANDS.cancelTraining, () => {
+    void vscode.window.showInformationMessage("RepoTune: no training is running.");
+  });
+  register(COMMANDS.exportDataset, () => {
+    if (requireTrust("Export dataset")) notBuiltYet(log, "Exporting a dataset")();
+  });
+  register(COMMANDS.exportModel, notBuiltYet(log, "Exporting a model"));
+  register(COMMANDS.toggleCompletions, async () => {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const enabled = !readSettings().completionsEnabled;
+    await config.update("completions.enabled", enabled, vscode.ConfigurationTarget.Global);
+    void vscode.window.showInformationMessage(`RepoTune inline completions ${enabled ? "enabled" : "disabled"}.`);
+  });
+  register(COMMANDS.showLog, () => log.show(true));
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.enabled`)) {
+        statusBar.update({ completionsEnabled: readSettings().completionsEnabled });
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      log.info("Workspace trusted: RepoTune is fully enabled.");
+      DashboardPanel.refresh();
+    }),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, dashboardDeps),
+    }),
+  );
+}
+
+export function deactivate(): void {
+  // Everything is released through context.subscriptions.
+}

@@ -1,0 +1,51 @@
+// The RepoTune status bar item: what is running or which model serves completions,
+// and a click that leads to the next useful step.
+import * as vscode from "vscode";
+import { COMMANDS } from "./command-ids";
+
+export interface StatusState {
+  completionsEnabled: boolean;
+  /** The model serving completions, or undefined before the first fine-tune. */
+  activeModel?: string;
+  training?: { stage: string; percent: number };
+  lastLatencyMs?: number;
+}
+
+export class RepoTuneStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem("repotune.status", vscode.StatusBarAlignment.Right, 100);
+  private state: StatusState;
+
+  constructor(initial: StatusState) {
+    this.item.name = "RepoTune";
+    this.state = initial;
+    this.render();
+    this.item.show();
+  }
+
+  update(patch: Partial<StatusState>): void {
+    this.state = { ...this.state, ...patch };
+    this.render();
+  }
+
+  private render(): void {
+    const s = this.state;
+    if (s.training) {
+      this.item.text = `$(sync~spin) RepoTune: ${s.training.stage} ${Math.round(s.training.percent)}%`;
+      this.item.tooltip = "RepoTune is training. Click to open the dashboard.";
+      this.item.command = COMMANDS.openDashboard;
+    } else if (!s.activeModel) {
+      this.item.text = "$(sparkle) RepoTune: no model";
+      this.item.tooltip = "No model yet. Click to fine-tune a model on this repository.";
+      this.item.command = COMMANDS.fineTune;
+    } else {
+      const latency = s.lastLatencyMs === undefined ? "" : ` ${Math.round(s.lastLatencyMs)} ms`;
+      this.item.text = `${s.completionsEnabled ? "$(sparkle)" : "$(circle-slash)"} RepoTune${latency}`;
+      this.item.tooltip = `Model: ${s.activeModel}\nCompletions ${s.completionsEnabled ? "on" : "off"}. Click to toggle.`;
+      this.item.command = COMMANDS.toggleCompletions;
+    }
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
