@@ -6,6 +6,7 @@
 //   node scripts/run-tests.mjs --unit     test/unit and test/integration only
 //   node scripts/run-tests.mjs --e2e      test/e2e only
 //   node scripts/run-tests.mjs FILE...    just these files
+//   --no-build                            skip the esbuild step (unit tests do not need it)
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -38,7 +39,7 @@ else {
   files = groups.flatMap((g) => findTests(join(root, g)));
 }
 
-const build = spawnSync(process.execPath, ["esbuild.config.mjs"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+const build = args.includes("--no-build") ? { status: 0 } : spawnSync(process.execPath, ["esbuild.config.mjs"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
 if (build.status !== 0) {
   console.log("build failed\n0 passed, 1 failed, 0 skipped");
   process.exit(1);

@@ -1,5 +1,6 @@
 // The `repotune` command: the same pipeline as the extension, headless.
 import { Command } from "commander";
+import { registerBench } from "./commands/bench";
 import { registerDoctor } from "./commands/doctor";
 import { registerNotBuilt } from "./commands/not-built";
 import { REPOTUNE_VERSION } from "./version";
@@ -14,7 +15,10 @@ export function buildProgram(): Command {
   registerNotBuilt(program, "eval", "evaluate a model on held-out files", "post-training issue");
   registerNotBuilt(program, "complete", "print the model's completion at a place in a file", "inline completions issue");
   registerNotBuilt(program, "export", "export a model (GGUF, Hugging Face) or a dataset", "inline completions issue");
-  registerNotBuilt(program, "bench", "run a benchmark (gather, train, serve)", "datasets, engine and completions issues");
+  const bench = registerBench(program);
+  registerNotBuilt(bench, "gather", "files/s, MB/s and peak memory of gathering a repository", "datasets issue");
+  registerNotBuilt(bench, "train", "tokens/s of a training step against PyTorch on this machine", "engine issue");
+  registerNotBuilt(bench, "serve", "completion latency end to end", "inline completions issue");
   registerDoctor(program);
   return program;
 }
