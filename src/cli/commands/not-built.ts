@@ -12,7 +12,8 @@ export function registerNotBuilt(program: Command, name: string, description: st
     .allowUnknownOption(true)
     .allowExcessArguments(true)
     .action(() => {
-      process.stderr.write(`repotune ${name}: not built yet in this version of RepoTune (${issue}).\n`);
+      const path = program.name() === "repotune" ? name : `${program.name()} ${name}`;
+      process.stderr.write(`repotune ${path}: not built yet in this version of RepoTune (${issue}).\n`);
       process.exitCode = 3;
     });
 }
