@@ -1,0 +1,148 @@
+// Presets: the sizes and lengths of one "Fine-tune on this repo" run. Each is printed at
+// the start of a run, so a user can see what they get before waiting for it.
+import type { PresetName } from "./protocol";
+
+/** Model shape in plain numbers; the engine turns it into a Qwen2 config.json. */
+export interface ModelShape {
+  vocabSize: number;
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  intermediateSize: number;
+  contextLength: number;
+}
+
+export interface StageSteps {
+  pretrain: number;
+  sft: number;
+  dpo: number;
+  reward: number;
+  distill: number;
+}
+
+export interface Preset {
+  name: PresetName;
+  description: string;
+  teacher: ModelShape;
+  /** The student keeps the teacher's width and takes every other layer (DistilBERT-style init). */
+  studentLayers: number;
+  batchSize: number;
+  steps: StageSteps;
+  learningRate: number;
+  warmupSteps: number;
+  /** Held-out probes evaluated per model (more is slower and steadier). */
+  evalItems: number;
+  /** Rough minutes on a 2-core CPU with the wasm backend, shown before a run starts. */
+  estimatedCpuMinutes: number;
+  /** Whether this preset is meant for a GPU; on a CPU it still runs, only slowly. */
+  gpu: boolean;
+}
+
+const shape = (vocabSize: number, hiddenSize: number, layers: number, heads: number, kvHeads: number, intermediateSize: number, contextLength: number): ModelShape => ({
+  vocabSize,
+  hiddenSize,
+  layers,
+  heads,
+  kvHeads,
+  intermediateSize,
+  contextLength,
+});
+
+export const PRESET_TABLE: Record<PresetName, Preset> = {
+  micro: {
+    name: "micro",
+    description: "for tests: a toy model, well under a minute",
+    teacher: shape(384, 64, 2, 4, 2, 172, 96),
+    studentLayers: 1,
+    batchSize: 4,
+    steps: { pretrain: 24, sft: 24, dpo: 8, reward: 8, distill: 16 },
+    learningRate: 3e-3,
+    warmupSteps: 4,
+    evalItems: 24,
+    estimatedCpuMinutes: 0.5,
+    gpu: false,
+  },
+  tiny: {
+    name: "tiny",
+    description: "the CPU default: a 4-layer model trained for minutes",
+    teacher: shape(2048, 256, 4, 4, 2, 688, 256),
+    studentLayers: 2,
+    batchSize: 4,
+    steps: { pretrain: 160, sft: 160, dpo: 40, reward: 40, distill: 100 },
+    learningRate: 2e-3,
+    warmupSteps: 16,
+    evalItems: 100,
+    estimatedCpuMinutes: 12,
+    gpu: false,
+  },
+  small: {
+    name: "small",
+    description: "CPU, under an hour: an 8-layer model",
+    teacher: shape(4096, 512, 8, 8, 4, 1376, 512),
+    studentLayers: 4,
+    batchSize: 4,
+    steps: { pretrain: 600, sft: 600, dpo: 120, reward: 120, distill: 400 },
+    learningRate: 1e-3,
+    warmupSteps: 40,
+    evalItems: 200,
+    estimatedCpuMinutes: 55,
+    gpu: false,
+  },
+  base: {
+    name: "base",
+    description: "for a GPU: a 12-layer model with a 1,024-token context",
+    teacher: shape(8192, 768, 12, 12, 4, 2048, 1024),
+    studentLayers: 6,
+    batchSize: 8,
+    steps: { pretrain: 3000, sft: 3000, dpo: 400, reward: 400, distill: 2000 },
+    learningRate: 6e-4,
+    warmupSteps: 100,
+    evalItems: 400,
+    estimatedCpuMinutes: 900,
+    gpu: true,
+  },
+};
+
+export function getPreset(name: PresetName): Preset {
+  return PRESET_TABLE[name];
+}
+
+/**
+ * Scales every stage's steps so the run fits in `minutes` (`--minutes N`), keeping at
+ * least one step per stage and the stages' proportions.
+ */
+export function fitPresetToMinutes(preset: Preset, minutes: number): Preset {
+  if (!(minutes > 0)) throw new Error(`--minutes must be a positive number of minutes, got ${minutes}`);
+  const factor = minutes / preset.estimatedCpuMinutes;
+  const scale = (n: number) => Math.max(1, Math.round(n * factor));
+  const steps: StageSteps = {
+    pretrain: scale(preset.steps.pretrain),
+    sft: scale(preset.steps.sft),
+    dpo: scale(preset.steps.dpo),
+    reward: scale(preset.steps.reward),
+    distill: scale(preset.steps.distill),
+  };
+  return { ...preset, steps, warmupSteps: Math.min(preset.warmupSteps, Math.max(1, Math.floor(steps.pretrain / 10))), estimatedCpuMinutes: minutes };
+}
+
+/** Parameter count of a Qwen2 model of this shape with tied embeddings. */
+export function parameterCount(m: ModelShape): number {
+  const headDim = m.hiddenSize / m.heads;
+  const attention = m.hiddenSize * m.hiddenSize * 2 + m.hiddenSize * headDim * m.kvHeads * 2 + headDim * (m.heads + 2 * m.kvHeads);
+  const mlp = 3 * m.hiddenSize * m.intermediateSize;
+  return m.vocabSize * m.hiddenSize + m.layers * (attention + mlp + 2 * m.hiddenSize) + m.hiddenSize;
+}
+
+export function describePreset(p: Preset): string {
+  const t = p.teacher;
+  const millions = (n: number) => `${(n / 1e6).toFixed(1)}M`;
+  const student = { ...t, layers: p.studentLayers };
+  return [
+    `preset ${p.name}: ${p.description}`,
+    `  teacher: ${t.layers} layers x ${t.hiddenSize} (${t.heads} heads, ${t.kvHeads} KV heads, FFN ${t.intermediateSize}), vocab ${t.vocabSize}, context ${t.contextLength}: ${millions(parameterCount(t))} parameters`,
+    `  student: ${p.studentLayers} layers x ${t.hiddenSize}: ${millions(parameterCount(student))} parameters`,
+    `  batch ${p.batchSize}; steps: pretrain ${p.steps.pretrain}, SFT ${p.steps.sft}, DPO ${p.steps.dpo}, reward ${p.steps.reward}, distill ${p.steps.distill}; lr ${p.learningRate}`,
+    `  about ${p.estimatedCpuMinutes < 1 ? "under a minute" : `${Math.round(p.estimatedCpuMinutes)} minutes`} on a 2-core CPU${p.gpu ? " (meant for a GPU)" : ""}`,
+  ].join("\n");
+}

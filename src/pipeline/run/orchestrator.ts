@@ -1,0 +1,186 @@
+// Runs the stages of "Fine-tune on this repo" in order: each stage is skipped when its
+// inputs (settings, files, and everything the stages before it produced) hash the same as
+// when it last completed, resumed from its checkpoint when a run was cut off, and reported
+// as typed events. Cancellation stops at the next step boundary of the running stage.
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { describePreset, fitPresetToMinutes, getPreset, type Preset } from "../../core/presets";
+import { STAGES, type StageName, type TrainingJob, type WorkerEventBody } from "../../core/protocol";
+import { contentHash } from "./content-hash";
+import { EventLog, type EventListener } from "./event-log";
+import { latestRunId, markLatest, newRunId, runLayout, type RunLayout } from "./run-layout";
+import { CancelledError, type Artifacts, type Stage, type StageContext } from "./stage";
+import { isReusable, readStageRecord, writeStageRecord } from "./stage-record";
+import { writeFileAtomic } from "./write-atomic";
+
+export type RunStatus = "running" | "done" | "failed" | "cancelled";
+
+export interface RunRecord {
+  runId: string;
+  job: TrainingJob;
+  status: RunStatus;
+  startedAt: string;
+  endedAt?: string;
+  pid: number;
+}
+
+export interface PipelineOptions {
+  stages: readonly Stage[];
+  listener: EventListener;
+  signal: AbortSignal;
+  /** Resolves `auto` and checks the backend loads; returns its name and the device it runs on. */
+  resolveBackend(requested: string): Promise<{ backend: string; device: string }>;
+  /** Maps a failure to words a user can act on. */
+  explainError?(err: unknown): { message: string; hint: string };
+}
+
+export interface PipelineOutcome {
+  runId: string;
+  runDir: string;
+  status: RunStatus;
+  artifacts: Artifacts;
+}
+
+const INPUTS_FILE = "inputs.json";
+
+export function readRunRecord(out: string, runId: string): RunRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(runLayout(out, runId).runFile, "utf8")) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The newest run that did not finish (cut off, cancelled or failed), if any: what --resume continues. */
+export function resumableRun(out: string): RunRecord | undefined {
+  const id = latestRunId(out);
+  const record = id ? readRunRecord(out, id) : undefined;
+  return record && record.status !== "done" ? record : undefined;
+}
+
+function defaultExplain(err: unknown): { message: string; hint: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  return { message, hint: "See the RepoTune log (RepoTune: Show log) for details; fix the cause and run again with --resume." };
+}
+
+export async function runPipeline(job: TrainingJob, options: PipelineOptions): Promise<PipelineOutcome> {
+  const resumeFrom = job.resume ? resumableRun(job.out) : undefined;
+  const runId = resumeFrom?.runId ?? newRunId();
+  const layout = runLayout(job.out, runId);
+  mkdirSync(layout.runDir, { recursive: true });
+  markLatest(job.out, runId);
+  const record: RunRecord = { runId, job, status: "running", startedAt: resumeFrom?.startedAt ?? new Date().toISOString(), pid: process.pid };
+  const saveRecord = () => writeFileAtomic(layout.runFile, JSON.stringify(record, null, 2) + "\n");
+  saveRecord();
+
+  const log = new EventLog(layout.eventsFile, options.listener);
+  const emit = (e: WorkerEventBody) => log.emit(e);
+  const explain = options.explainError ?? defaultExplain;
+  const artifacts: Artifacts = {};
+  const finish = (status: RunStatus): PipelineOutcome => {
+    record.status = status;
+    record.endedAt = new Date().toISOString();
+    saveRecord();
+    log.close();
+    return { runId, runDir: layout.runDir, status, artifacts };
+  };
+
+  try {
+    const preset = job.minutes ? fitPresetToMinutes(getPreset(job.preset), job.minutes) : getPreset(job.preset);
+    const { backend, device } = await options.resolveBackend(job.backend);
+    emit({ type: "run-start", runId, runDir: layout.runDir, preset: preset.name, backend, device });
+    emit({ type: "log", level: "info", message: describePreset(preset) });
+    if (resumeFrom) emit({ type: "log", level: "info", message: `resuming run ${runId}, which ended ${resumeFrom.status === "running" ? "without finishing" : resumeFrom.status}` });
+
+    const selected = new Set<StageName>(job.stages?.length ? job.stages : STAGES);
+    let previousHash = "";
+    for (const stage of options.stages) {
+      const status = await runStage(stage, { job, preset, layout, artifacts, backend, previousHash, selected, signal: options.signal, emit });
+      previousHash = status.hash;
+      if (status.cancelled) return finish("cancelled");
+    }
+    emit({ type: "done", artifacts });
+    return finish("done");
+  } catch (err) {
+    emit({ type: "error", ...explain(err) });
+    return finish("failed");
+  }
+}
+
+interface StageRun {
+  job: TrainingJob;
+  preset: Preset;
+  layout: RunLayout;
+  artifacts: Artifacts;
+  backend: string;
+  previousHash: string;
+  selected: Set<StageName>;
+  signal: AbortSignal;
+  emit(e: WorkerEventBody): void;
+}
+
+async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; cancelled: boolean }> {
+  const dir = r.layout.stageDir(stage.name);
+  const inputs = stage.inputs({ job: r.job, preset: r.preset, layout: r.layout, artifacts: r.artifacts });
+  const hash = await contentHash({ previous: r.previousHash, stage: stage.name, settings: inputs.settings }, inputs.files ?? []);
+  const done = readStageRecord(dir);
+
+  if (!r.selected.has(stage.name)) {
+    // Not asked for: later stages may still use what it made last time, if that is current.
+    if (isReusable(done, hash)) Object.assign(r.artifacts, done.artifacts);
+    r.emit({ type: "stage-end", stage: stage.name, status: "skipped", reason: "not in --stages", durationSec: 0 });
+    return { hash, cancelled: false };
+  }
+  if (!stage.alwaysRun && isReusable(done, hash)) {
+    Object.assign(r.artifacts, done.artifacts);
+    const reason = done.skippedReason ?? `inputs unchanged since ${done.completedAt}`;
+    r.emit({ type: "stage-end", stage: stage.name, status: "skipped", reason, durationSec: 0 });
+    return { hash, cancelled: false };
+  }
+
+  // Continue from a checkpoint only if it was made from these same inputs.
+  const inputsFile = join(dir, INPUTS_FILE);
+  const partialMatches = existsSync(inputsFile) && readFileSync(inputsFile, "utf8").trim() === hash;
+  const resume = r.job.resume && partialMatches;
+  if (!resume) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(inputsFile, hash + "\n");
+
+  const started = Date.now();
+  const totalSteps = stage.totalSteps(r.preset);
+  r.emit({ type: "stage-start", stage: stage.name, totalSteps });
+  const ctx: StageContext = {
+    job: r.job,
+    preset: r.preset,
+    layout: r.layout,
+    dir,
+    artifacts: { ...r.artifacts },
+    backend: r.backend,
+    resume,
+    signal: r.signal,
+    progress: (p) => r.emit({ type: "progress", stage: stage.name, ...p }),
+    emit: r.emit,
+    log: (message, level = "info") => r.emit({ type: "log", level, message: `[${stage.name}] ${message}` }),
+  };
+  try {
+    const result = await stage.run(ctx);
+    const durationSec = (Date.now() - started) / 1000;
+    Object.assign(r.artifacts, result.artifacts);
+    writeStageRecord(dir, { inputsHash: hash, artifacts: result.artifacts, skippedReason: result.skippedReason, completedAt: new Date().toISOString(), durationSec });
+    r.emit(
+      result.skippedReason
+        ? { type: "stage-end", stage: stage.name, status: "skipped", reason: result.skippedReason, durationSec }
+        : { type: "stage-end", stage: stage.name, status: "done", durationSec },
+    );
+    // A stage that always runs (gathering) may produce the same output from changed inputs
+    // or new output from the same settings: the stages after it key on what it produced.
+    const chainHash = stage.alwaysRun ? await contentHash({ stage: stage.name, outputs: true }, Object.values(result.artifacts).sort()) : hash;
+    return { hash: chainHash, cancelled: false };
+  } catch (err) {
+    if (err instanceof CancelledError || r.signal.aborted) {
+      r.emit({ type: "stage-end", stage: stage.name, status: "cancelled", reason: "cancelled by the user; the last checkpoint is kept", durationSec: (Date.now() - started) / 1000 });
+      return { hash, cancelled: true };
+    }
+    throw err;
+  }
+}
