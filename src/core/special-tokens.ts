@@ -1,8 +1,12 @@
-// The special tokens of DESIGN.md ("Tokenizer"), in one place: the dataset builders write
-// them into pretrain/FIM text, the tokenizer registers them as added tokens, and the
-// completion server builds its prompts with them. They are the Qwen2.5-Coder spellings, so
-// a dataset built here trains a Qwen2 checkpoint without any remapping.
-
+/**
+ * The special tokens of RepoTune's models (DESIGN.md, "Models and formats"). They are the
+ * Qwen2.5-Coder names, so a repo-trained tokenizer and a real Qwen2.5-Coder tokenizer agree on
+ * the FIM and file-separator conventions, and llama.cpp finds its FIM ids by these strings.
+ *
+ * Shared by the dataset builders (FIM samples, file packing) and the tokenizer (trainer and
+ * tokenizer.json). Order matters for a tokenizer trained from scratch: it is the order of
+ * their ids at the end of the vocabulary.
+ */
 export const ENDOFTEXT = "<|endoftext|>";
 export const FIM_PREFIX = "<|fim_prefix|>";
 export const FIM_SUFFIX = "<|fim_suffix|>";
@@ -11,12 +15,6 @@ export const FIM_PAD = "<|fim_pad|>";
 export const REPO_NAME = "<|repo_name|>";
 export const FILE_SEP = "<|file_sep|>";
 
-/**
- * Every special token, in the order a tokenizer trained from scratch gives them ids
- * (endoftext first, as in Qwen2, where it doubles as the padding and EOS token).
- */
-export const SPECIAL_TOKENS = [ENDOFTEXT, FIM_PREFIX, FIM_MIDDLE, FIM_SUFFIX, FIM_PAD, REPO_NAME, FILE_SEP] as const;
-export type SpecialToken = (typeof SPECIAL_TOKENS)[number];
+export const SPECIAL_TOKENS = [ENDOFTEXT, FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE, FIM_PAD, REPO_NAME, FILE_SEP] as const;
 
-/** The end-of-sequence token a completion (FIM middle, SFT completion) is trained to end with. */
-export const EOS_TOKEN = ENDOFTEXT;
+export type SpecialToken = (typeof SPECIAL_TOKENS)[number];
