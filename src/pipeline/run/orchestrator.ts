@@ -8,21 +8,12 @@ import { describePreset, fitPresetToMinutes, getPreset, type Preset } from "../.
 import { STAGES, type StageName, type TrainingJob, type WorkerEventBody } from "../../core/protocol";
 import { contentHash } from "./content-hash";
 import { EventLog, type EventListener } from "./event-log";
-import { latestRunId, markLatest, newRunId, runLayout, type RunLayout } from "./run-layout";
+import { markLatest, newRunId, runLayout, type RunLayout } from "../../core/runs/run-layout";
+import { resumableRun, type RunRecord, type RunStatus } from "../../core/runs/run-record";
 import { CancelledError, type Artifacts, type Stage, type StageContext } from "./stage";
 import { isReusable, readStageRecord, writeStageRecord } from "./stage-record";
 import { writeFileAtomic } from "./write-atomic";
 
-export type RunStatus = "running" | "done" | "failed" | "cancelled";
-
-export interface RunRecord {
-  runId: string;
-  job: TrainingJob;
-  status: RunStatus;
-  startedAt: string;
-  endedAt?: string;
-  pid: number;
-}
 
 export interface PipelineOptions {
   stages: readonly Stage[];
@@ -42,21 +33,6 @@ export interface PipelineOutcome {
 }
 
 const INPUTS_FILE = "inputs.json";
-
-export function readRunRecord(out: string, runId: string): RunRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(runLayout(out, runId).runFile, "utf8")) as RunRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The newest run that did not finish (cut off, cancelled or failed), if any: what --resume continues. */
-export function resumableRun(out: string): RunRecord | undefined {
-  const id = latestRunId(out);
-  const record = id ? readRunRecord(out, id) : undefined;
-  return record && record.status !== "done" ? record : undefined;
-}
 
 function defaultExplain(err: unknown): { message: string; hint: string } {
   const message = err instanceof Error ? err.message : String(err);

@@ -1,7 +1,7 @@
 // What every stage of "Fine-tune on this repo" looks like to the orchestrator.
 import type { Preset } from "../../core/presets";
 import type { ProgressEvent, StageName, TrainingJob, WorkerEventBody } from "../../core/protocol";
-import type { RunLayout } from "./run-layout";
+import type { RunLayout } from "../../core/runs/run-layout";
 
 /** Paths a stage produced, by name (model, gguf, tokenizer, report...). */
 export type Artifacts = Record<string, string>;

@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { parseWorkerEvent, type StageName, type TrainingJob, type WorkerEvent } from "../../../src/core/protocol";
-import { readRunRecord, runPipeline } from "../../../src/pipeline/run/orchestrator";
-import { latestRunId } from "../../../src/pipeline/run/run-layout";
+import { runPipeline } from "../../../src/pipeline/run/orchestrator";
+import { latestRunId } from "../../../src/core/runs/run-layout";
+import { readRunRecord } from "../../../src/core/runs/run-record";
 import { throwIfCancelled, type Stage } from "../../../src/pipeline/run/stage";
 
 let out: string;

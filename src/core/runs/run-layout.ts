@@ -3,7 +3,7 @@
 // log and report (OUT/runs/<run-id>/), and OUT/runs/latest names the newest run.
 import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { StageName } from "../../core/protocol";
+import type { StageName } from "../protocol";
 
 export interface RunLayout {
   out: string;

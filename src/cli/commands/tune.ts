@@ -1,0 +1,103 @@
+import type { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { BACKENDS, PRESETS, STAGES, type BackendName, type PresetName, type StageName, type TrainingJob, type WorkerEvent } from "../../core/protocol";
+import { TrainingWorkerClient } from "../../core/worker-client/training-worker-client";
+import { defaultOutDir } from "../out-dir";
+import { humanPrinter, jsonPrinter } from "../tune/progress-printer";
+import { formatSamples } from "../tune/samples";
+
+interface TuneOptions {
+  repo: string;
+  out?: string;
+  preset: string;
+  backend: string;
+  stages?: string;
+  resume?: boolean;
+  minutes?: string;
+  json?: boolean;
+  maxHeapMb: string;
+}
+
+function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${what} "${value}" is not one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+export function jobFromOptions(opts: TuneOptions): TrainingJob {
+  const repo = resolve(opts.repo);
+  if (!existsSync(repo)) throw new Error(`--repo ${repo} does not exist`);
+  const stages = opts.stages
+    ? opts.stages.split(",").map((s) => oneOf<StageName>("stage", s.trim(), STAGES))
+    : undefined;
+  const minutes = opts.minutes === undefined ? undefined : Number(opts.minutes);
+  if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes must be a positive number, got "${opts.minutes}"`);
+  return {
+    repo,
+    out: resolve(opts.out ?? defaultOutDir(repo)),
+    preset: oneOf<PresetName>("preset", opts.preset, PRESETS),
+    backend: oneOf<BackendName>("backend", opts.backend, BACKENDS),
+    stages,
+    resume: !!opts.resume,
+    minutes,
+  };
+}
+
+export function registerTune(program: Command): void {
+  program
+    .command("tune")
+    .description("fine-tune on a repository: gather, tokenizer, pretrain, SFT, DPO, distill, eval, export, activate")
+    .option("--repo <dir>", "the repository", process.cwd())
+    .option("--out <dir>", "where datasets, checkpoints and runs go (default: REPO/.repotune)")
+    .option("--preset <name>", `model size and training length: ${PRESETS.join(", ")}`, "tiny")
+    .option("--backend <name>", `training backend: ${BACKENDS.join(", ")}`, "auto")
+    .option("--stages <list>", `only these stages, comma-separated (${STAGES.join(",")}); others reuse earlier outputs`)
+    .option("--resume", "continue the last run that did not finish, from its last checkpoint")
+    .option("--minutes <n>", "scale the steps to fit about this many minutes")
+    .option("--max-heap-mb <mb>", "heap limit of the training worker", "4096")
+    .option("--json", "print every event as one JSON line")
+    .action(async (opts: TuneOptions) => {
+      const job = jobFromOptions(opts);
+      process.exitCode = await runTune(job, { json: !!opts.json, maxHeapMb: Number(opts.maxHeapMb) || 4096 });
+    });
+}
+
+/** Runs one job in a training worker process, printing as it goes. Returns the exit code. */
+export async function runTune(job: TrainingJob, options: { json: boolean; maxHeapMb: number }): Promise<number> {
+  const printer = options.json ? jsonPrinter(process.stdout) : humanPrinter(process.stdout, process.stdout.isTTY === true);
+  const events: WorkerEvent[] = [];
+  const client = new TrainingWorkerClient({
+    workerScript: join(__dirname, "training-worker.js"),
+    maxHeapMb: options.maxHeapMb,
+    onEvent: (e) => {
+      events.push(e);
+      printer.event(e);
+    },
+    onStderr: (line) => {
+      if (!options.json && line.trim()) process.stderr.write(`${line}\n`);
+    },
+  });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write("\ncancelling at the next step (Ctrl-C again to stop at once)...\n");
+      client.cancel();
+    } else client.kill();
+  };
+  process.on("SIGINT", onSigint);
+  client.start(job);
+  const exit = await client.exited;
+  process.off("SIGINT", onSigint);
+
+  const start = events.find((e) => e.type === "run-start");
+  if (!options.json && start && start.type === "run-start") {
+    const reportMd = join(start.runDir, "report.md");
+    if (existsSync(reportMd)) printer.text(`\n${readFileSync(reportMd, "utf8")}`);
+    const samples = formatSamples(events, 5);
+    if (samples) printer.text(samples);
+  }
+  if (events.some((e) => e.type === "done")) return 0;
+  if (events.some((e) => e.type === "stage-end" && e.status === "cancelled")) return 130;
+  return exit.code && exit.code !== 0 ? exit.code : 1;
+}
