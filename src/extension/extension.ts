@@ -6,6 +6,8 @@ import { readSettings, SETTINGS_SECTION } from "./config";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE, type DashboardDeps } from "./dashboard/dashboard-panel";
 import { notBuiltYet } from "./not-built";
 import { RepoTuneStatusBar } from "./status-bar";
+import { fineTuneOptions } from "./training/fine-tune-options";
+import { TrainingController } from "./training/training-controller";
 import { requireTrust, RESTRICTED_MESSAGE } from "./trust";
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -17,13 +19,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new RepoTuneStatusBar({ completionsEnabled: readSettings().completionsEnabled });
   context.subscriptions.push(statusBar);
 
+  const training = new TrainingController(context, log, statusBar);
+  context.subscriptions.push(training);
+
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,
     log,
     overview: () => ({
       workspaceName: vscode.workspace.name ?? "no folder open",
       trusted: vscode.workspace.isTrusted,
-      running: false,
+      running: training.running !== undefined,
       activeModel: null,
       message: vscode.workspace.isTrusted
         ? "No training run yet. Fine-tune on this repository to see its stages, losses and evaluation here."
@@ -34,13 +39,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const register = (id: string, run: (...args: unknown[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, run));
 
-  register(COMMANDS.fineTune, () => {
-    if (requireTrust("Fine-tune on this repo")) notBuiltYet(log, "Fine-tuning")();
-  });
+  register(COMMANDS.fineTune, (options?: unknown) => training.fineTune(fineTuneOptions(options)));
   register(COMMANDS.openDashboard, () => DashboardPanel.show(dashboardDeps));
-  register(COMMANDS.cancelTraining, () => {
-    void vscode.window.showInformationMessage("RepoTune: no training is running.");
-  });
+  register(COMMANDS.cancelTraining, () => training.cancel());
   register(COMMANDS.exportDataset, () => {
     if (requireTrust("Export dataset")) notBuiltYet(log, "Exporting a dataset")();
   });
