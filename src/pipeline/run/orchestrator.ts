@@ -12,7 +12,7 @@ import { markLatest, newRunId, runLayout, type RunLayout } from "../../core/runs
 import { resumableRun, type RunRecord, type RunStatus } from "../../core/runs/run-record";
 import { CancelledError, type Artifacts, type Stage, type StageContext } from "./stage";
 import { isReusable, readStageRecord, writeStageRecord } from "./stage-record";
-import { writeFileAtomic } from "./write-atomic";
+import { writeFileAtomicSync as writeFileAtomic } from "../../core/fs/atomic-write";
 
 
 export interface PipelineOptions {

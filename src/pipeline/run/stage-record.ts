@@ -2,7 +2,7 @@
 // Written last and atomically, so its presence means the stage completed.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "./write-atomic";
+import { writeFileAtomicSync as writeFileAtomic } from "../../core/fs/atomic-write";
 import type { Artifacts } from "./stage";
 
 export interface StageRecord {
