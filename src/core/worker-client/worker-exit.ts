@@ -10,6 +10,13 @@ const OUT_OF_MEMORY = [
   /out of memory/i,
 ];
 
+/** The error line of a Node crash report, not the stack frames or the version banner around it. */
+function lastWords(stderrTail: readonly string[]): string {
+  const meaningful = stderrTail.map((l) => l.trim()).filter((l) => l && !l.startsWith("at ") && !/^Node\.js v\d/.test(l) && l !== "^");
+  const errorLine = [...meaningful].reverse().find((l) => /\b\w*(Error|Exception)\b[:\s]/.test(l));
+  return errorLine ?? meaningful.slice(-2).join(" | ");
+}
+
 export function explainWorkerExit(
   code: number | null,
   signal: NodeJS.Signals | null,
@@ -17,7 +24,7 @@ export function explainWorkerExit(
   maxHeapMb: number,
 ): { message: string; hint: string } {
   const tail = stderrTail.join("\n");
-  const lastLines = stderrTail.filter((l) => l.trim()).slice(-3).join(" | ");
+  const lastLines = lastWords(stderrTail);
   if (OUT_OF_MEMORY.some((re) => re.test(tail))) {
     return {
       message: `Training ran out of memory (worker heap cap ${maxHeapMb} MB).`,
