@@ -1,0 +1,122 @@
+// Hugging Face Qwen2 checkpoint directory (config.json, model.safetensors, tokenizer.json)
+// -> one GGUF file that llama.cpp loads as architecture "qwen2", unchanged: Qwen2's rotary
+// embedding over halves is what llama.cpp's qwen2 graph computes, so no row permutation.
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { SafetensorsFile } from "../safetensors";
+import { parseQwen2Config, qwen2ArchMetadata, type Qwen2ExportConfig } from "./qwen2-config";
+import { qwen2GgufName, requiredQwen2Tensors } from "./qwen2-names";
+import { parseTokenizerJson, tokenizerMetadata } from "./tokenizer-metadata";
+import { GgufFormatError, type GgufMetadata } from "./types";
+import { writeGgufFile, type GgufTensorSource, type GgufWriteType } from "./writer";
+
+export type ExportDtype = "f32" | "f16";
+
+export interface ExportOptions {
+  checkpointDir: string;
+  outPath: string;
+  dtype: ExportDtype;
+  /** general.name; defaults to the checkpoint folder's name. */
+  name?: string;
+}
+
+export interface ExportResult {
+  outPath: string;
+  bytes: number;
+  tensors: number;
+  config: Qwen2ExportConfig;
+  /** Things the user may want to know (tensors skipped, ignored head). */
+  notes: string[];
+}
+
+function readJson(path: string): unknown {
+  if (!existsSync(path)) throw new GgufFormatError(`${path}: not found; a checkpoint directory holds config.json, model.safetensors and tokenizer.json`);
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new GgufFormatError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** Every tensor file of the checkpoint: one model.safetensors, or the shards of its index. */
+function openShards(dir: string): SafetensorsFile[] {
+  const single = join(dir, "model.safetensors");
+  if (existsSync(single)) return [SafetensorsFile.open(single)];
+  const index = join(dir, "model.safetensors.index.json");
+  if (!existsSync(index)) throw new GgufFormatError(`${dir}: no model.safetensors (nor model.safetensors.index.json)`);
+  const map = (readJson(index) as { weight_map?: Record<string, string> }).weight_map ?? {};
+  return [...new Set(Object.values(map))].map((f) => SafetensorsFile.open(join(dir, f)));
+}
+
+/** The GGUF file_type code (llama_ftype): 0 all F32, 1 mostly F16. */
+const FILE_TYPE: Record<ExportDtype, number> = { f32: 0, f16: 1 };
+
+export function exportQwen2Gguf(options: ExportOptions): ExportResult {
+  const dir = resolve(options.checkpointDir);
+  const config = parseQwen2Config(readJson(join(dir, "config.json")), join(dir, "config.json"));
+  const tokenizer = parseTokenizerJson(readJson(join(dir, "tokenizer.json")), join(dir, "tokenizer.json"));
+  const notes: string[] = [];
+  const shards = openShards(dir);
+  try {
+    const sources: GgufTensorSource[] = [];
+    for (const file of shards) {
+      for (const [hfName, info] of file.tensors) {
+        const mapped = qwen2GgufName(hfName);
+        if ("skip" in mapped) continue;
+        if ("unknown" in mapped) throw new GgufFormatError(`${file.path}: tensor ${hfName} is not part of a Qwen2 model`);
+        if (mapped.gguf === "output.weight" && config.tied) {
+          notes.push("lm_head.weight ignored: config.json ties it to the embeddings");
+          continue;
+        }
+        // llama.cpp's converter keeps 1-D tensors (norms, biases) in F32 whatever the file type.
+        const type: GgufWriteType = options.dtype === "f16" && info.shape.length >= 2 ? "F16" : "F32";
+        sources.push({ name: mapped.gguf, shape: info.shape, type, read: () => file.readFloat32(hfName).data });
+      }
+    }
+    checkTensors(config, sources);
+    const embedding = sources.find((s) => s.name === "token_embd.weight")!;
+    const rows = embedding.shape[0]!;
+    const metadata: GgufMetadata = new Map([
+      ...qwen2ArchMetadata(config, options.name ?? basename(dir), FILE_TYPE[options.dtype]),
+      ...tokenizerMetadata(tokenizer, rows, config),
+    ]);
+    const { bytes } = writeGgufFile(options.outPath, metadata, sources);
+    return { outPath: resolve(options.outPath), bytes, tensors: sources.length, config, notes };
+  } finally {
+    for (const f of shards) f.close();
+  }
+}
+
+/** Fails before writing anything when a tensor is missing or has a shape llama.cpp would reject. */
+function checkTensors(cfg: Qwen2ExportConfig, sources: GgufTensorSource[]): void {
+  const byName = new Map(sources.map((s) => [s.name, s.shape]));
+  const missing = requiredQwen2Tensors(cfg.layers, cfg.tied).filter((n) => !byName.has(n));
+  if (missing.length) throw new GgufFormatError(`the checkpoint lacks ${missing.length} tensor(s) a qwen2 GGUF needs: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}`);
+  const head = cfg.headDim ?? cfg.hiddenSize / cfg.heads;
+  const expect: Record<string, number[]> = {
+    "token_embd.weight": [byName.get("token_embd.weight")![0]!, cfg.hiddenSize],
+    "output_norm.weight": [cfg.hiddenSize],
+  };
+  for (let i = 0; i < cfg.layers; i++) {
+    const b = `blk.${i}.`;
+    Object.assign(expect, {
+      [`${b}attn_norm.weight`]: [cfg.hiddenSize],
+      [`${b}ffn_norm.weight`]: [cfg.hiddenSize],
+      [`${b}attn_q.weight`]: [cfg.heads * head, cfg.hiddenSize],
+      [`${b}attn_k.weight`]: [cfg.kvHeads * head, cfg.hiddenSize],
+      [`${b}attn_v.weight`]: [cfg.kvHeads * head, cfg.hiddenSize],
+      [`${b}attn_output.weight`]: [cfg.hiddenSize, cfg.heads * head],
+      [`${b}ffn_gate.weight`]: [cfg.intermediateSize, cfg.hiddenSize],
+      [`${b}ffn_up.weight`]: [cfg.intermediateSize, cfg.hiddenSize],
+      [`${b}ffn_down.weight`]: [cfg.hiddenSize, cfg.intermediateSize],
+    });
+  }
+  for (const [name, shape] of byName) {
+    const want = expect[name] ?? (name === "output.weight" ? [byName.get("token_embd.weight")![0]!, cfg.hiddenSize] : undefined);
+    if (want && want.join() !== shape.join()) {
+      throw new GgufFormatError(`tensor ${name} has shape [${shape.join(", ")}], but config.json implies [${want.join(", ")}]`);
+    }
+  }
+  const rows = byName.get("token_embd.weight")![0]!;
+  if (rows < cfg.vocabSize) throw new GgufFormatError(`the embedding has ${rows} rows but config.json says vocab_size ${cfg.vocabSize}`);
+}

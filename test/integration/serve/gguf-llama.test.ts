@@ -1,0 +1,144 @@
+// Our GGUF export, checked by the consumer that matters: llama.cpp (node-llama-cpp 3.21.1,
+// prebuilt CPU binary). It loads the file, tokenizes real code to the same ids as Hugging
+// Face's tokenizer on the same tokenizer.json, and its log-probs (f32 weights, F32 KV cache,
+// flash attention off) equal a float64 reference forward to 1e-4, with the same argmax.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Tokenizer } from "@huggingface/tokenizers";
+import type { ControlledEvaluateInputItem, Llama, LlamaModel, Token } from "node-llama-cpp";
+import { SafetensorsFile } from "../../../src/core/formats/safetensors";
+import { exportQwen2Gguf, readGguf } from "../../../src/core/formats/gguf";
+import { loadLlama } from "../../../src/serve/llama-runtime";
+import { realCode } from "./helpers/real-code";
+import { referenceLogProbs } from "./helpers/reference-forward";
+import { tinyTokenizer, writeTinyCheckpoint, type TinyConfig } from "./helpers/tiny-checkpoint";
+
+const dir = mkdtempSync(join(tmpdir(), "repotune-gguf-"));
+let llama: Llama;
+
+before(async () => {
+  llama = await loadLlama({ gpu: false });
+});
+after(async () => {
+  await llama?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function readWeights(ckpt: string): Map<string, { shape: number[]; data: Float32Array }> {
+  const f = SafetensorsFile.open(join(ckpt, "model.safetensors"));
+  try {
+    return new Map([...f.tensors.keys()].map((n) => [n, f.readFloat32(n)]));
+  } finally {
+    f.close();
+  }
+}
+
+/** llama.cpp's log-prob of every vocabulary entry after each position. */
+async function llamaLogProbs(model: LlamaModel, tokens: number[]): Promise<Float64Array[]> {
+  const context = await model.createContext({
+    contextSize: 512,
+    batchSize: 512,
+    threads: 1,
+    flashAttention: false,
+    experimentalKvCacheKeyType: "F32",
+    experimentalKvCacheValueType: "F32",
+  });
+  try {
+    const seq = context.getSequence();
+    const input: ControlledEvaluateInputItem[] = tokens.map((t) => [t as Token, { generateNext: { probabilities: true } }]);
+    const res = await seq.controlledEvaluate(input);
+    return res.map((r, i) => {
+      const probs = r?.next.probabilities;
+      assert.ok(probs, `no probabilities at position ${i}`);
+      const out = new Float64Array(probs.size).fill(-Infinity);
+      for (const [tok, p] of probs) out[tok as number] = Math.log(p);
+      return out;
+    });
+  } finally {
+    await context.dispose();
+  }
+}
+
+async function checkParity(name: string, config: Partial<TinyConfig>, dtype: "f32" | "f16", tol: number): Promise<void> {
+  const ckpt = join(dir, name);
+  const cfg = writeTinyCheckpoint(ckpt, { seed: 7, config });
+  const out = join(dir, `${name}.gguf`);
+  exportQwen2Gguf({ checkpointDir: ckpt, outPath: out, dtype });
+  const model = await llama.loadModel({ modelPath: out, gpuLayers: 0 });
+  try {
+    const text = realCode(2000).slice(500, 1400);
+    const tokens = [...model.tokenize(text)].slice(0, 200) as number[];
+    assert.ok(tokens.length >= 150, `only ${tokens.length} tokens`);
+    const ours = referenceLogProbs(cfg, readWeights(ckpt), tokens);
+    const theirs = await llamaLogProbs(model, tokens);
+    let worst = 0;
+    for (let pos = 0; pos < tokens.length; pos++) {
+      const a = ours[pos]!, b = theirs[pos]!;
+      assert.equal(b.length, cfg.vocab_size, "llama.cpp should give a probability for every row");
+      let argA = 0, argB = 0;
+      for (let t = 0; t < a.length; t++) {
+        if (a[t]! > a[argA]!) argA = t;
+        if (b[t]! > b[argB]!) argB = t;
+        if (a[t]! > -30) worst = Math.max(worst, Math.abs(a[t]! - b[t]!));
+      }
+      assert.equal(argB, argA, `argmax differs at position ${pos}`);
+    }
+    assert.ok(worst <= tol, `largest log-prob difference ${worst.toExponential(2)} > ${tol}`);
+    console.log(`# ${name} (${dtype}): ${tokens.length} positions, max |dlogp| = ${worst.toExponential(2)}`);
+  } finally {
+    await model.dispose();
+  }
+}
+
+describe("GGUF export through llama.cpp", () => {
+  it("loads, with the metadata and tensors llama.cpp expects", async () => {
+    const ckpt = join(dir, "load");
+    writeTinyCheckpoint(ckpt);
+    const out = join(dir, "load.gguf");
+    const res = exportQwen2Gguf({ checkpointDir: ckpt, outPath: out, dtype: "f32" });
+    assert.equal(res.tensors, 2 + 2 * 12);
+    const file = readGguf(out);
+    assert.equal(file.metadata.get("general.architecture")?.value, "qwen2");
+    assert.ok(!file.tensors.some((t) => t.name === "output.weight"), "tied embeddings: no output.weight");
+    const model = await llama.loadModel({ modelPath: out, gpuLayers: 0 });
+    try {
+      assert.equal(model.fileInsights.trainContextSize, 1024);
+      assert.equal(model.tokens.infill.prefixString, "<|fim_prefix|>");
+      assert.equal(model.tokens.infill.suffixString, "<|fim_suffix|>");
+      assert.equal(model.tokens.infill.middleString, "<|fim_middle|>");
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it("tokenizes real code to the same ids as the Hugging Face tokenizer", async () => {
+    const out = join(dir, "load.gguf");
+    const model = await llama.loadModel({ modelPath: out, gpuLayers: 0 });
+    try {
+      const hf = new Tokenizer(tinyTokenizer(), {});
+      const code = realCode(40_000);
+      const ours = hf.encode(code, { add_special_tokens: false }).ids;
+      const theirs = [...model.tokenize(code)] as number[];
+      assert.ok(code.length >= 34_000);
+      assert.deepEqual(theirs, ours);
+      assert.equal(model.detokenize(model.tokenize(code)), code);
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it("f32, tied: log-probs equal the reference forward to 1e-4, argmax at every position", async () => {
+    await checkParity("tied", {}, "f32", 1e-4);
+  });
+
+  it("f32, untied head (output.weight): log-probs equal the reference to 1e-4", async () => {
+    await checkParity("untied", { tie_word_embeddings: false }, "f32", 1e-4);
+  });
+
+  it("f16 weights: loads and stays close to the reference", async () => {
+    await checkParity("half", {}, "f16", 5e-2);
+  });
+});
