@@ -1,0 +1,86 @@
+// Causal grouped-query attention as one differentiable op whose products are all plain 2-D
+// matMuls (the fast path on wasm; see linear.ts), with a hand-written backward that keeps
+// q, k, v and the attention probabilities and nothing else.
+//
+// Layout: the G = heads / kvHeads query heads that share a key/value head are stacked as
+// rows, so each (batch, kv head) pair is one [G*T, D] x [D, T] product: fewer, larger
+// matMuls than one per query head, and no repeat_kv copy of K and V.
+import * as tf from "@tensorflow/tfjs-core";
+import { customOp } from "./custom-op";
+
+/**
+ * q [B*KV, G*Tq, D] (already scaled by 1/sqrt(D) and rotated), k and v [B*KV, Tk, D]
+ * (Tk > Tq when decoding after a cache), maskBias [B or 1, 1, Tq, Tk] (0 where attending is
+ * allowed, a large negative number where not). Returns [B*KV, G*Tq, D].
+ */
+export function groupedAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, maskBias: tf.Tensor4D, batch: number, groups: number): tf.Tensor3D {
+  const pairs = q.shape[0];
+  const seqK = k.shape[1];
+  const seqQ = q.shape[1] / groups;
+  const kvPerBatch = pairs / batch;
+  const op = customOp(([qi, ki, vi], save) => {
+    const qs = tf.unstack(qi!) as tf.Tensor2D[];
+    const kts = tf.unstack(tf.transpose(ki!, [0, 2, 1])) as tf.Tensor2D[];
+    const scores = tf.stack(qs.map((qh, i) => tf.matMul(qh, kts[i]!))) as tf.Tensor3D;
+    // [B*KV, G*T, T] -> [B, KV*G, T, T] to add the mask (broadcast over heads), then back.
+    const masked = tf.add(tf.reshape(scores, [batch, kvPerBatch * groups, seqQ, seqK]), maskBias);
+    const probs = tf.reshape(tf.softmax(masked), [pairs, groups * seqQ, seqK]);
+    const ps = tf.unstack(probs) as tf.Tensor2D[];
+    const vs = tf.unstack(vi!) as tf.Tensor2D[];
+    const value = tf.stack(ps.map((p, i) => tf.matMul(p, vs[i]!)));
+    save([qi!, ki!, vi!, probs]);
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const [qsv, ksv, vsv, psv] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+        const g = dy as tf.Tensor3D;
+        return tf.tidy(() => {
+          const dOs = tf.unstack(g) as tf.Tensor2D[];
+          const vTs = tf.unstack(tf.transpose(vsv, [0, 2, 1])) as tf.Tensor2D[];
+          const pTs = tf.unstack(tf.transpose(psv, [0, 2, 1])) as tf.Tensor2D[];
+          // dP = dO V^T; dV = P^T dO
+          const dP = tf.stack(dOs.map((d, i) => tf.matMul(d, vTs[i]!)));
+          const dV = tf.stack(pTs.map((pt, i) => tf.matMul(pt, dOs[i]!)));
+          // softmax backward: dS = P * (dP - rowsum(dP * P)); the mask bias is a constant.
+          const dS = tf.mul(psv, tf.sub(dP, tf.sum(tf.mul(dP, psv), -1, true))) as tf.Tensor3D;
+          const dSs = tf.unstack(dS) as tf.Tensor2D[];
+          const dSTs = tf.unstack(tf.transpose(dS, [0, 2, 1])) as tf.Tensor2D[];
+          const ks2 = tf.unstack(ksv) as tf.Tensor2D[];
+          const qs2 = tf.unstack(qsv) as tf.Tensor2D[];
+          // dQ = dS K; dK = dS^T Q
+          const dQ = tf.stack(dSs.map((ds, i) => tf.matMul(ds, ks2[i]!)));
+          const dK = tf.stack(dSTs.map((dst, i) => tf.matMul(dst, qs2[i]!)));
+          return [dQ, dK, dV];
+        });
+      },
+    };
+  });
+  return op(q, k, v) as tf.Tensor3D;
+}
+
+/**
+ * The additive mask [B, 1, T, T] for a causal model over right- or left-padded rows:
+ * position i may attend to j when j <= i and j is a real token. A query row with no
+ * allowed key at all (a padding position before any real token) attends to itself, so its
+ * softmax stays finite; its output is never used by a masked loss.
+ */
+export function causalMaskBias(batch: number, seq: number, attentionMask?: ArrayLike<number>, pastLength = 0): Float32Array {
+  const total = pastLength + seq;
+  const out = new Float32Array(batch * seq * total);
+  const NEG = -1e9;
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < seq; i++) {
+      const row = (b * seq + i) * total;
+      const qpos = pastLength + i;
+      let any = false;
+      for (let j = 0; j < total; j++) {
+        const real = attentionMask ? attentionMask[b * total + j]! > 0 : true;
+        const ok = j <= qpos && real;
+        out[row + j] = ok ? 0 : NEG;
+        any ||= ok;
+      }
+      if (!any) out[row + qpos] = 0;
+    }
+  }
+  return out;
+}
