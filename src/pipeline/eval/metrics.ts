@@ -1,0 +1,75 @@
+// Line-completion metrics as CodeXGLUE's code-completion-line evaluator computes them, so the
+// numbers in report.md read like the ones in papers:
+//   exact match:     pred.split() == truth.split()   (Python's whitespace split: spacing ignored)
+//   edit similarity: fuzz.ratio(pred, truth)         (0-100; rapidfuzz's Indel-normalised ratio,
+//                    2 * LCS / (len(a) + len(b)), i.e. Levenshtein with substitution cost 2)
+// Both sides are stripped first, as the evaluator strips the prediction; lengths count code
+// points as Python does, not UTF-16 units.
+
+/** Python's str.split(): split on runs of whitespace, no empty fields. */
+export function whitespaceTokens(s: string): string[] {
+  return s.split(/\s+/u).filter((t) => t.length > 0);
+}
+
+export function exactMatch(prediction: string, truth: string): boolean {
+  const a = whitespaceTokens(prediction);
+  const b = whitespaceTokens(truth);
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+/** Length of the longest common subsequence of two code-point arrays (two-row DP). */
+function lcsLength(a: readonly string[], b: readonly string[]): number {
+  if (a.length < b.length) [a, b] = [b, a];
+  let prev = new Uint32Array(b.length + 1);
+  let cur = new Uint32Array(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    const ai = a[i - 1];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = ai === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, cur[j - 1]!);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
+}
+
+/** Insert/delete distance: what a Levenshtein distance with substitution cost 2 comes to. */
+export function indelDistance(a: string, b: string): number {
+  const ca = Array.from(a);
+  const cb = Array.from(b);
+  return ca.length + cb.length - 2 * lcsLength(ca, cb);
+}
+
+/** 0-100; two empty strings are identical (100). */
+export function editSimilarity(prediction: string, truth: string): number {
+  const a = Array.from(prediction.trim());
+  const b = Array.from(truth.trim());
+  const total = a.length + b.length;
+  if (total === 0) return 100;
+  return (100 * 2 * lcsLength(a, b)) / total;
+}
+
+/** The median (mean of the middle two for an even count); null for no values. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export interface CompletionScore {
+  exactMatch: number;
+  editSimilarity: number;
+  items: number;
+}
+
+/** Averages over (prediction, truth) pairs: exact match as a fraction 0-1, edit similarity 0-100. */
+export function scoreCompletions(pairs: readonly { prediction: string; truth: string }[]): CompletionScore {
+  let em = 0;
+  let es = 0;
+  for (const { prediction, truth } of pairs) {
+    if (exactMatch(prediction, truth)) em++;
+    es += editSimilarity(prediction, truth);
+  }
+  const n = pairs.length;
+  return { exactMatch: n ? em / n : 0, editSimilarity: n ? es / n : 0, items: n };
+}
