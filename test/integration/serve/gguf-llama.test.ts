@@ -1,6 +1,6 @@
 // Our GGUF export, checked by the consumer that matters: llama.cpp (node-llama-cpp 3.21.1,
-// prebuilt CPU binary). It loads the file, tokenizes real code to the same ids as Hugging
-// Face's tokenizer on the same tokenizer.json, and its log-probs (f32 weights, F32 KV cache,
+// prebuilt CPU binary). It loads the file, tokenizes real code to the same ids as our
+// tokenizer (and Hugging Face's) on the same tokenizer.json, and its log-probs (f32 weights, F32 KV cache,
 // flash attention off) equal a float64 reference forward to 1e-4, with the same argmax.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +11,7 @@ import { Tokenizer } from "@huggingface/tokenizers";
 import type { ControlledEvaluateInputItem, Llama, LlamaModel, Token } from "node-llama-cpp";
 import { SafetensorsFile } from "../../../src/core/formats/safetensors";
 import { exportQwen2Gguf, readGguf } from "../../../src/core/formats/gguf";
+import { tokenizerToJson } from "../../../src/core/tokenizer";
 import { loadLlama } from "../../../src/serve/llama-runtime";
 import { realCode } from "./helpers/real-code";
 import { referenceLogProbs } from "./helpers/reference-forward";
@@ -64,7 +65,7 @@ async function llamaLogProbs(model: LlamaModel, tokens: number[]): Promise<Float
 
 async function checkParity(name: string, config: Partial<TinyConfig>, dtype: "f32" | "f16", tol: number): Promise<void> {
   const ckpt = join(dir, name);
-  const cfg = writeTinyCheckpoint(ckpt, { seed: 7, config });
+  const cfg = await writeTinyCheckpoint(ckpt, { seed: 7, config });
   const out = join(dir, `${name}.gguf`);
   exportQwen2Gguf({ checkpointDir: ckpt, outPath: out, dtype });
   const model = await llama.loadModel({ modelPath: out, gpuLayers: 0 });
@@ -96,7 +97,7 @@ async function checkParity(name: string, config: Partial<TinyConfig>, dtype: "f3
 describe("GGUF export through llama.cpp", () => {
   it("loads, with the metadata and tensors llama.cpp expects", async () => {
     const ckpt = join(dir, "load");
-    writeTinyCheckpoint(ckpt);
+    await writeTinyCheckpoint(ckpt);
     const out = join(dir, "load.gguf");
     const res = exportQwen2Gguf({ checkpointDir: ckpt, outPath: out, dtype: "f32" });
     assert.equal(res.tensors, 2 + 2 * 12);
@@ -114,16 +115,18 @@ describe("GGUF export through llama.cpp", () => {
     }
   });
 
-  it("tokenizes real code to the same ids as the Hugging Face tokenizer", async () => {
+  it("tokenizes real code to the same ids as our tokenizer and Hugging Face's", async () => {
     const out = join(dir, "load.gguf");
     const model = await llama.loadModel({ modelPath: out, gpuLayers: 0 });
     try {
-      const hf = new Tokenizer(tinyTokenizer(), {});
+      const tok = await tinyTokenizer();
+      const hf = new Tokenizer(tokenizerToJson(tok), {});
       const code = realCode(40_000);
-      const ours = hf.encode(code, { add_special_tokens: false }).ids;
+      const ours = tok.encode(code);
       const theirs = [...model.tokenize(code)] as number[];
       assert.ok(code.length >= 34_000);
-      assert.deepEqual(theirs, ours);
+      assert.deepEqual(theirs, ours, "llama.cpp vs src/core/tokenizer");
+      assert.deepEqual(hf.encode(code, { add_special_tokens: false }).ids, ours, "@huggingface/tokenizers vs src/core/tokenizer");
       assert.equal(model.detokenize(model.tokenize(code)), code);
     } finally {
       await model.dispose();

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeSafetensors, type TensorToWrite } from "../../../../src/core/formats/safetensors";
-import { trainByteBpe } from "./byte-bpe";
+import { tokenizerToJson, trainBpe, type Tokenizer } from "../../../../src/core/tokenizer";
 import { realCode } from "./real-code";
 
 export interface TinyConfig {
@@ -21,6 +21,7 @@ export interface TinyConfig {
 
 export const TINY: TinyConfig = {
   // 256 bytes + 300 merges + 7 specials = 563 tokens, padded to 576 rows as Qwen2.5 pads.
+  // (The trainer may stop early when pairs run out; rows stay 576.)
   vocab_size: 576,
   hidden_size: 64,
   intermediate_size: 128,
@@ -80,13 +81,13 @@ export function tinyWeights(cfg: TinyConfig, seed: number): Map<string, { shape:
   return w;
 }
 
-let tokenizerCache: Record<string, unknown> | undefined;
-/** Trained once per process on real code (about a second). */
-export function tinyTokenizer(): Record<string, unknown> {
-  return (tokenizerCache ??= trainByteBpe(realCode(60_000), 300));
+let tokenizerCache: Promise<Tokenizer> | undefined;
+/** Our tokenizer (src/core/tokenizer), trained once per process on real code. */
+export function tinyTokenizer(): Promise<Tokenizer> {
+  return (tokenizerCache ??= trainBpe([realCode(60_000)], { vocabSize: 563 }));
 }
 
-export function writeTinyCheckpoint(dir: string, options: { seed?: number; config?: Partial<TinyConfig> } = {}): TinyConfig {
+export async function writeTinyCheckpoint(dir: string, options: { seed?: number; config?: Partial<TinyConfig> } = {}): Promise<TinyConfig> {
   const cfg = { ...TINY, ...options.config };
   mkdirSync(dir, { recursive: true });
   const weights = tinyWeights(cfg, options.seed ?? 1);
@@ -96,6 +97,6 @@ export function writeTinyCheckpoint(dir: string, options: { seed?: number; confi
     join(dir, "config.json"),
     JSON.stringify({ architectures: ["Qwen2ForCausalLM"], model_type: "qwen2", hidden_act: "silu", torch_dtype: "float32", ...cfg }, null, 2),
   );
-  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(tinyTokenizer()));
+  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(tokenizerToJson(await tinyTokenizer())));
   return cfg;
 }
