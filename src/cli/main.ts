@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerBench } from "./commands/bench";
 import { registerDoctor } from "./commands/doctor";
+import { registerExport } from "./commands/export";
 import { registerNotBuilt } from "./commands/not-built";
 import { REPOTUNE_VERSION } from "./version";
 
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
   registerNotBuilt(program, "tune", "fine-tune on a repository: gather, train, distill, evaluate, export", "pipeline issue");
   registerNotBuilt(program, "eval", "evaluate a model on held-out files", "post-training issue");
   registerNotBuilt(program, "complete", "print the model's completion at a place in a file", "inline completions issue");
-  registerNotBuilt(program, "export", "export a model (GGUF, Hugging Face) or a dataset", "inline completions issue");
+  registerExport(program);
   const bench = registerBench(program);
   registerNotBuilt(bench, "gather", "files/s, MB/s and peak memory of gathering a repository", "datasets issue");
   registerNotBuilt(bench, "train", "tokens/s of a training step against PyTorch on this machine", "engine issue");

@@ -1,0 +1,87 @@
+// `repotune export --format gguf --run DIR --out FILE [--dtype f32|f16]`: a Hugging Face
+// checkpoint directory (config.json, model.safetensors, tokenizer.json) to one GGUF file that
+// llama.cpp, LM Studio, Ollama and llama.vscode load. Other formats are not built yet (exit 3,
+// as registerNotBuilt does).
+import type { Command } from "commander";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { exportQwen2Gguf, type ExportDtype } from "../../core/formats/gguf";
+
+interface ExportOptions {
+  format: string;
+  run?: string;
+  out?: string;
+  dtype: string;
+  name?: string;
+  json?: boolean;
+}
+
+const isCheckpoint = (dir: string): boolean =>
+  existsSync(join(dir, "config.json")) &&
+  existsSync(join(dir, "tokenizer.json")) &&
+  (existsSync(join(dir, "model.safetensors")) || existsSync(join(dir, "model.safetensors.index.json")));
+
+/**
+ * DIR itself when it is a checkpoint, else the one checkpoint found up to two levels below
+ * it (a run or stage folder holding one); several found is an error that lists them.
+ */
+export function findCheckpoint(dir: string): string {
+  const root = resolve(dir);
+  if (!existsSync(root)) throw new Error(`--run ${root} does not exist`);
+  if (isCheckpoint(root)) return root;
+  const found: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch {
+      return; // unreadable folders hold nothing we can export
+    }
+    for (const name of names) {
+      const sub = join(d, name);
+      if (!statSync(sub, { throwIfNoEntry: false })?.isDirectory()) continue;
+      if (isCheckpoint(sub)) found.push(sub);
+      else if (depth > 1) walk(sub, depth - 1);
+    }
+  };
+  walk(root, 2);
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) {
+    throw new Error(`${root} is not a checkpoint directory (config.json, model.safetensors, tokenizer.json) and holds none`);
+  }
+  throw new Error(`${root} holds ${found.length} checkpoints; pass one of them to --run: ${found.map((f) => relative(root, f)).join(", ")}`);
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command("export")
+    .description("export a model checkpoint to GGUF for llama.cpp (Hugging Face and dataset exports: not built yet)")
+    .requiredOption("--format <format>", "gguf")
+    .option("--run <dir>", "the checkpoint directory (or a run folder holding exactly one)")
+    .option("--out <file>", "the GGUF file to write")
+    .option("--dtype <type>", "weight type: f16 (half the size) or f32 (exact)", "f16")
+    .option("--name <name>", "the model name stored in the file (default: the checkpoint folder's name)")
+    .option("--json", "print the result as JSON")
+    .action((opts: ExportOptions) => {
+      if (opts.format !== "gguf") {
+        process.stderr.write(`repotune export: --format ${opts.format} is not built yet in this version of RepoTune (only gguf).\n`);
+        process.exitCode = 3;
+        return;
+      }
+      if (!opts.run || !opts.out) throw new Error("export --format gguf needs --run DIR and --out FILE");
+      if (opts.dtype !== "f16" && opts.dtype !== "f32") throw new Error(`--dtype must be f16 or f32, got "${opts.dtype}"`);
+      const started = Date.now();
+      const result = exportQwen2Gguf({ checkpointDir: findCheckpoint(opts.run), outPath: resolve(opts.out), dtype: opts.dtype as ExportDtype, name: opts.name });
+      const seconds = (Date.now() - started) / 1000;
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ out: result.outPath, bytes: result.bytes, tensors: result.tensors, dtype: opts.dtype, seconds, notes: result.notes }) + "\n");
+        return;
+      }
+      for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+      const c = result.config;
+      process.stdout.write(
+        `wrote ${result.outPath}: ${(result.bytes / 1e6).toFixed(1)} MB, ${result.tensors} tensors, ${opts.dtype}, ` +
+          `qwen2 ${c.layers} layers x ${c.hiddenSize}, vocab ${c.vocabSize} (${seconds.toFixed(1)} s)\n`,
+      );
+    });
+}
