@@ -244,18 +244,79 @@ export function makeWorkerEvent(body: WorkerEventBody, now: Date = new Date()): 
 }
 
 // ---------------------------------------------------------------- dashboard webview
+// The page never reads files: the host replays a run's events.jsonl, reads report.json,
+// the dataset's manifest.json and feedback/events.jsonl, and sends what the page draws.
 
 /** Actions the dashboard's buttons ask the extension host to carry out. */
-export const DASHBOARD_ACTIONS = ["fineTune", "cancelTraining", "exportModel", "exportDataset", "showLog"] as const;
+export const DASHBOARD_ACTIONS = [
+  "fineTune",
+  "cancelTraining",
+  "resume",
+  "exportModel",
+  "exportDataset",
+  "useModel",
+  "openDataFolder",
+  "showLog",
+] as const;
 export type DashboardAction = (typeof DASHBOARD_ACTIONS)[number];
 
-/** Webview -> host. */
-export type DashboardRequest =
-  | { v: typeof PROTOCOL_VERSION; type: "ready" }
-  | { v: typeof PROTOCOL_VERSION; type: "action"; action: DashboardAction };
+export const EXPORT_FORMATS = ["gguf", "hf"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Host -> webview. */
-export type DashboardUpdate = {
+/** Rows of report.json's `stages` (the models compared) and the numbers of each. */
+export const EVAL_ROWS = ["base", "pretrain", "sft", "dpo", "student"] as const;
+export type EvalRowName = (typeof EVAL_ROWS)[number];
+export const EVAL_METRICS = ["exactMatch", "editSimilarity", "preferenceAccuracy", "latencyMsP50", "heldoutItems"] as const;
+export type EvalMetric = (typeof EVAL_METRICS)[number];
+export type EvalValues = Partial<Record<EvalMetric, number | null>>;
+/** report.json, reduced to what the dashboard shows (unknown rows and fields dropped by the host). */
+export interface RunReport {
+  stages: Partial<Record<EvalRowName, EvalValues | null>>;
+}
+
+export const RUN_STATUSES = ["running", "done", "failed", "cancelled", "incomplete"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** One entry of the run picker. */
+export interface RunInfo {
+  id: string;
+  startedAt: string | null;
+  preset: string | null;
+  status: RunStatus;
+}
+
+/** The dataset's manifest.json, reduced by the host to what the dataset panel shows. */
+export interface DatasetSummary {
+  filesKept: number;
+  filesExcluded: number;
+  excludedByReason: Record<string, number>;
+  /** At most the first few thousand; `filesExcluded` is the full count. */
+  excluded: { path: string; reason: string }[];
+  samplesByKind: Record<string, number>;
+  tokens: Record<string, number>;
+}
+
+/** feedback/events.jsonl, summed up by the host (the page never sees the users' code). */
+export interface FeedbackSummary {
+  accepted: number;
+  rejected: number;
+  partial: number;
+  /** Over time buckets (start of the bucket, ISO): completions shown and how many were taken. */
+  overTime: { start: string; shown: number; taken: number }[];
+  /** Rejected or partial completions with what the user wrote instead, since the last DPO stage. */
+  pairsWaiting: number;
+  /** Lines of the file that could not be read (torn or malformed). */
+  skipped: number;
+}
+
+/** Webview -> host. */
+export type DashboardRequest = { v: typeof PROTOCOL_VERSION } & (
+  | { type: "ready"; runId?: string }
+  | { type: "selectRun"; runId: string }
+  | { type: "action"; action: DashboardAction; preset?: PresetName; format?: ExportFormat; runId?: string }
+);
+
+/** The host's view of the workspace (built by extension.ts). */
+export interface DashboardOverview {
   v: typeof PROTOCOL_VERSION;
   type: "overview";
   workspaceName: string;
@@ -263,11 +324,51 @@ export type DashboardUpdate = {
   running: boolean;
   activeModel: string | null;
   message: string;
+  defaultPreset?: PresetName;
+}
+
+/** Host -> webview. */
+export type DashboardUpdate =
+  | DashboardOverview
+  | ({ v: typeof PROTOCOL_VERSION } & (
+      | { type: "runs"; runs: RunInfo[]; selected: string | null }
+      /** A batch of the selected run's events; `reset` starts the run over (a replay). */
+      | { type: "events"; runId: string; reset: boolean; events: WorkerEvent[] }
+      | { type: "report"; runId: string; report: RunReport | null }
+      | { type: "dataset"; runId: string; dataset: DatasetSummary | null }
+      | { type: "feedback"; feedback: FeedbackSummary }
+      | { type: "notice"; level: "info" | "warn" | "error"; text: string }
+    ));
+
+const isCount: Check = (v) => isNumber(v) && (v as number) >= 0;
+const isNullableNumber: Check = (v) => v === null || isNumber(v);
+// A folder name under runs/, never "." or ".." (the page is not trusted to name paths).
+const isRunId: Check = (v) => typeof v === "string" && /^(?!\.{1,2}$)[\w.-]{1,128}$/.test(v);
+const isWorkerEvent: Check = (v) => {
+  try {
+    parseWorkerEvent(v);
+    return true;
+  } catch {
+    return false;
+  }
 };
+const shaped = (shape: Shape): Check => (v) => isRecord(v) && fieldsMatch(v, shape) === undefined;
+const isEvalValues: Check = (v) =>
+  v === null || (isRecord(v) && EVAL_METRICS.every((m) => optional(isNullableNumber)(v[m])));
+const isReport: Check = (v) =>
+  isRecord(v) &&
+  isRecord(v.stages) &&
+  Object.entries(v.stages).every(([k, row]) => (EVAL_ROWS as readonly string[]).includes(k) && isEvalValues(row));
 
 const dashboardRequestShapes: Record<string, Shape> = {
-  ready: {},
-  action: { action: oneOf(DASHBOARD_ACTIONS) },
+  ready: { runId: optional(isRunId) },
+  selectRun: { runId: isRunId },
+  action: {
+    action: oneOf(DASHBOARD_ACTIONS),
+    preset: optional(oneOf(PRESETS)),
+    format: optional(oneOf(EXPORT_FORMATS)),
+    runId: optional(isRunId),
+  },
 };
 const dashboardUpdateShapes: Record<string, Shape> = {
   overview: {
@@ -276,10 +377,60 @@ const dashboardUpdateShapes: Record<string, Shape> = {
     running: isBoolean,
     activeModel: (v) => v === null || isString(v),
     message: isString,
+    defaultPreset: optional(oneOf(PRESETS)),
   },
+  runs: {
+    runs: arrayOf(
+      shaped({
+        id: isRunId,
+        startedAt: (v) => v === null || isString(v),
+        preset: (v) => v === null || isString(v),
+        status: oneOf(RUN_STATUSES),
+      }),
+    ),
+    selected: (v) => v === null || isRunId(v),
+  },
+  events: { runId: isRunId, reset: isBoolean, events: arrayOf(isWorkerEvent) },
+  report: { runId: isRunId, report: (v) => v === null || isReport(v) },
+  dataset: {
+    runId: isRunId,
+    dataset: (v) =>
+      v === null ||
+      shaped({
+        filesKept: isCount,
+        filesExcluded: isCount,
+        excludedByReason: recordOf(isCount),
+        excluded: arrayOf(shaped({ path: isString, reason: isString })),
+        samplesByKind: recordOf(isCount),
+        tokens: recordOf(isCount),
+      })(v),
+  },
+  feedback: {
+    feedback: shaped({
+      accepted: isCount,
+      rejected: isCount,
+      partial: isCount,
+      overTime: arrayOf(shaped({ start: isString, shown: isCount, taken: isCount })),
+      pairsWaiting: isCount,
+      skipped: isCount,
+    }),
+  },
+  notice: { level: oneOf(["info", "warn", "error"]), text: isString },
 };
 
+/**
+ * validate() looks the type up with `in`, which also finds Object.prototype's names
+ * ("constructor", "toString"): such a type would pass with no fields checked. The page is
+ * the least trusted side, so the dashboard parsers refuse those names first.
+ */
+function ownType(what: string, raw: unknown, shapes: Record<string, Shape>): unknown {
+  if (isRecord(raw) && typeof raw.type === "string" && !Object.hasOwn(shapes, raw.type)) {
+    throw new ProtocolError(`${what}: unknown message type ${JSON.stringify(raw.type)}; expected one of ${Object.keys(shapes).join(", ")}`);
+  }
+  return raw;
+}
+
 export const parseDashboardRequest = (raw: unknown): DashboardRequest =>
-  validate<DashboardRequest>("dashboard request", raw, dashboardRequestShapes);
+  validate<DashboardRequest>("dashboard request", ownType("dashboard request", raw, dashboardRequestShapes), dashboardRequestShapes);
 export const parseDashboardUpdate = (raw: unknown): DashboardUpdate =>
-  validate<DashboardUpdate>("dashboard update", raw, dashboardUpdateShapes);
+  validate<DashboardUpdate>("dashboard update", ownType("dashboard update", raw, dashboardUpdateShapes), dashboardUpdateShapes);

@@ -1,30 +1,32 @@
-// Hosts the dashboard webview: one panel per window (a window is one workspace),
-// revealed again when it already exists, every message validated before it is used.
+// Hosts the dashboard webview: one panel per window (a window is one workspace), revealed
+// again when it already exists, restored after a reload by the serializer, and every message
+// from the page validated before it is used.
 import * as vscode from "vscode";
-import { parseDashboardRequest, PROTOCOL_VERSION, type DashboardAction, type DashboardUpdate } from "../../core/protocol";
-import { COMMANDS } from "../command-ids";
+import { parseDashboardRequest, PROTOCOL_VERSION, type DashboardOverview, type DashboardRequest, type DashboardUpdate } from "../../core/protocol";
+import { readSettings } from "../config";
 import { makeNonce } from "../nonce";
+import { runDashboardAction } from "./dashboard-actions";
 import { dashboardHtml } from "./dashboard-html";
+import { RunFeed } from "./run-feed";
 
 export const DASHBOARD_VIEW_TYPE = "repotune.dashboard";
-
-const ACTION_COMMANDS: Record<DashboardAction, string> = {
-  fineTune: COMMANDS.fineTune,
-  cancelTraining: COMMANDS.cancelTraining,
-  exportModel: COMMANDS.exportModel,
-  exportDataset: COMMANDS.exportDataset,
-  showLog: COMMANDS.showLog,
-};
 
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
-  overview: () => Omit<DashboardUpdate, "v" | "type">;
+  overview: () => Omit<DashboardOverview, "v" | "type">;
+  /**
+   * The folder holding runs/<run-id>/events.jsonl and feedback/events.jsonl (the
+   * `repotune.dataFolder` setting, or the extension's workspace storage). Without it the
+   * dashboard shows no runs.
+   */
+  dataDir?: () => string | undefined;
 }
 
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly feed: RunFeed;
 
   static show(deps: DashboardDeps): DashboardPanel {
     if (DashboardPanel.current) {
@@ -46,6 +48,7 @@ export class DashboardPanel implements vscode.Disposable {
     DashboardPanel.current = new DashboardPanel(panel, deps);
   }
 
+  /** Sends the overview again (trust granted, a run started or ended, a model activated). */
   static refresh(): void {
     DashboardPanel.current?.postOverview();
   }
@@ -57,32 +60,58 @@ export class DashboardPanel implements vscode.Disposable {
     const webviewRoot = vscode.Uri.joinPath(deps.extensionUri, "out", "webview");
     panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, "media", "icon.png");
+    const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, name));
     panel.webview.html = dashboardHtml(
       panel.webview,
-      {
-        script: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "dashboard.js")),
-        codiconCss: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, "codicon.css")),
-      },
+      { script: asset("dashboard.js"), styles: asset("dashboard.css"), codiconCss: asset("codicon.css") },
       makeNonce(),
     );
+    this.feed = new RunFeed(deps.dataDir ?? (() => undefined), (u) => this.post(u), deps.log);
+    this.disposables.push(this.feed);
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
-    panel.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw), undefined, this.disposables);
+    panel.onDidChangeViewState(
+      (e) => {
+        // A hidden panel's page is unloaded; it says "ready" again when shown.
+        if (!e.webviewPanel.visible) this.feed.stop();
+      },
+      undefined,
+      this.disposables,
+    );
+    panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), undefined, this.disposables);
   }
 
-  private onMessage(raw: unknown): void {
-    let request;
+  private async onMessage(raw: unknown): Promise<void> {
+    let request: DashboardRequest;
     try {
       request = parseDashboardRequest(raw);
     } catch (err) {
       this.deps.log.warn(`Ignored a malformed message from the dashboard: ${(err as Error).message}`);
       return;
     }
-    if (request.type === "ready") this.postOverview();
-    else void vscode.commands.executeCommand(ACTION_COMMANDS[request.action]);
+    switch (request.type) {
+      case "ready":
+        this.postOverview();
+        await this.feed.start(request.runId);
+        return;
+      case "selectRun":
+        await this.feed.select(request.runId, false);
+        return;
+      case "action": {
+        const outcome = await runDashboardAction(request, { runDir: this.feed.selectedRunDir(), dataDir: this.deps.dataDir?.() });
+        if (!outcome.ok) {
+          this.deps.log.info(`Dashboard: ${outcome.text}`);
+          this.post({ v: PROTOCOL_VERSION, type: "notice", level: outcome.level, text: outcome.text });
+        }
+        return;
+      }
+    }
   }
 
   private postOverview(): void {
-    const update: DashboardUpdate = { v: PROTOCOL_VERSION, type: "overview", ...this.deps.overview() };
+    this.post({ v: PROTOCOL_VERSION, type: "overview", defaultPreset: readSettings().preset, ...this.deps.overview() });
+  }
+
+  private post(update: DashboardUpdate): void {
     void this.panel.webview.postMessage(update);
   }
 

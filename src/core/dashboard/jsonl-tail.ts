@@ -1,0 +1,84 @@
+// Reads a JSON Lines file that another process is still appending to (events.jsonl of a
+// running training, feedback/events.jsonl): each call returns the whole lines added since
+// the last one. A line without its newline yet is held back, not parsed, because the writer
+// may be halfway through it; it is only counted as torn once the file is known to be final.
+import { open, stat } from "node:fs/promises";
+
+export interface TailChunk {
+  /** Parsed JSON of each new complete line, in file order. */
+  records: unknown[];
+  /** Lines that were not JSON (hand-edited, or a torn write from a crash). */
+  malformed: number;
+  /** True when the file was replaced or shrank, so everything was read again from the start. */
+  restarted: boolean;
+}
+
+const MAX_READ = 64 * 1024 * 1024;
+
+export class JsonlTail {
+  private offset = 0;
+  private carry = "";
+  private decoder = new TextDecoder("utf-8");
+  private ino: number | null = null;
+
+  constructor(readonly path: string) {}
+
+  /** Whatever was appended since the last call; an absent file reads as empty. */
+  async read(): Promise<TailChunk> {
+    let info;
+    try {
+      info = await stat(this.path);
+    } catch {
+      return { records: [], malformed: 0, restarted: false };
+    }
+    let restarted = false;
+    if (info.size < this.offset || (this.ino !== null && info.ino !== this.ino)) {
+      this.offset = 0;
+      this.carry = "";
+      this.decoder = new TextDecoder("utf-8");
+      restarted = true;
+    }
+    this.ino = info.ino;
+    if (info.size === this.offset) return { records: [], malformed: 0, restarted };
+    const length = Math.min(info.size - this.offset, MAX_READ);
+    const buffer = Buffer.alloc(length);
+    const handle = await open(this.path, "r");
+    let got = 0;
+    try {
+      while (got < length) {
+        const { bytesRead } = await handle.read(buffer, got, length - got, this.offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+    this.offset += got;
+    // stream: true keeps a UTF-8 character split across two reads whole.
+    const text = this.carry + this.decoder.decode(buffer.subarray(0, got), { stream: true });
+    const lines = text.split("\n");
+    this.carry = lines.pop() ?? "";
+    const { records, malformed } = parseLines(lines);
+    return { records, malformed, restarted };
+  }
+
+  /** The held-back partial last line, for a file whose writer is gone: it is torn. */
+  get pendingPartialLine(): boolean {
+    return this.carry.trim().length > 0;
+  }
+}
+
+export function parseLines(lines: string[]): { records: unknown[]; malformed: number } {
+  const records: unknown[] = [];
+  let malformed = 0;
+  for (const line of lines) {
+    const trimmed = line.trim();
+    if (!trimmed) continue;
+    try {
+      records.push(JSON.parse(trimmed));
+    } catch {
+      malformed++;
+    }
+  }
+  return { records, malformed };
+}

@@ -1,0 +1,231 @@
+// Feeds the dashboard from the data folder: the run list, the selected run's events.jsonl
+// (replayed, then tailed while it grows), its report.json and dataset manifest, and the
+// feedback log. Reading the files (not listening to the worker) means a past run, a run
+// started from the CLI and a live run all reach the page the same way.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type * as vscode from "vscode";
+import { FeedbackAccumulator } from "../../core/dashboard/feedback";
+import { JsonlTail } from "../../core/dashboard/jsonl-tail";
+import { summarizeManifest } from "../../core/dashboard/manifest";
+import { normalizeReport } from "../../core/dashboard/report";
+import { listRuns, runEventsPath, runsDir } from "../../core/dashboard/runs";
+import { parseWorkerEvent, PROTOCOL_VERSION, type DashboardUpdate, type RunInfo, type WorkerEvent } from "../../core/protocol";
+import { readJsonFile } from "./read-json";
+
+type Post = (update: DashboardUpdate) => void;
+
+/** Events per message: small enough that the page stays responsive while a replay streams in. */
+const BATCH = 4000;
+const POLL_MS = 700;
+/** The run list changes rarely: look every few ticks. */
+const RUNS_EVERY = 4;
+
+export class RunFeed implements vscode.Disposable {
+  private runs: RunInfo[] = [];
+  private selected: string | null = null;
+  /** Follow the newest run (a new run replaces the one shown) until the user picks another. */
+  private followLatest = true;
+  private events: JsonlTail | null = null;
+  private artifacts: Record<string, string> = {};
+  private reportStamp = "";
+  private manifestStamp = "";
+  private readonly feedback = new FeedbackAccumulator();
+  private feedbackTail: JsonlTail | null = null;
+  private feedbackSent = "";
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticks = 0;
+  private busy = false;
+  /** Bumped on every selection so a slow read for the previous run is dropped. */
+  private generation = 0;
+
+  constructor(
+    private readonly dataDir: () => string | undefined,
+    private readonly post: Post,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The page is (re)loaded: send everything, starting with the run it showed before. */
+  async start(requestedRunId?: string): Promise<void> {
+    this.stop();
+    this.feedback.clear();
+    this.feedbackTail = null;
+    this.feedbackSent = "";
+    await this.refreshRuns();
+    const wanted = requestedRunId && this.runs.some((r) => r.id === requestedRunId) ? requestedRunId : (this.runs[0]?.id ?? null);
+    await this.select(wanted, requestedRunId === undefined || wanted === this.runs[0]?.id);
+    this.timer = setInterval(() => void this.tick(), POLL_MS);
+  }
+
+  /** Stops polling while the page is hidden (VS Code drops a hidden webview's page). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  async select(runId: string | null, follow: boolean): Promise<void> {
+    if (runId !== null && !this.runs.some((r) => r.id === runId)) {
+      this.notice("warn", `Run ${runId} is not in the data folder any more.`);
+      return;
+    }
+    this.generation++;
+    this.selected = runId;
+    this.followLatest = follow;
+    this.artifacts = {};
+    this.reportStamp = "";
+    this.manifestStamp = "";
+    this.post({ v: PROTOCOL_VERSION, type: "runs", runs: this.runs, selected: this.selected });
+    const dir = this.dataDir();
+    this.events = runId && dir ? new JsonlTail(runEventsPath(dir, runId)) : null;
+    await this.pumpEvents(true);
+    await this.pumpReportAndManifest();
+    await this.pumpFeedback();
+  }
+
+  selectedRunDir(): string | undefined {
+    const dir = this.dataDir();
+    return dir && this.selected ? join(runsDir(dir), this.selected) : undefined;
+  }
+
+  get selectedRunId(): string | null {
+    return this.selected;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      if (this.ticks++ % RUNS_EVERY === 0) {
+        const before = this.runs[0]?.id;
+        await this.refreshRuns();
+        const newest = this.runs[0]?.id;
+        if (newest && newest !== before && this.followLatest && newest !== this.selected) await this.select(newest, true);
+      }
+      await this.pumpEvents(false);
+      await this.pumpReportAndManifest();
+      await this.pumpFeedback();
+    } catch (err) {
+      this.log.warn(`Dashboard: reading the data folder failed: ${(err as Error).message}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async refreshRuns(): Promise<void> {
+    const dir = this.dataDir();
+    const runs = dir ? await listRuns(dir) : [];
+    if (JSON.stringify(runs) !== JSON.stringify(this.runs)) {
+      this.runs = runs;
+      this.post({ v: PROTOCOL_VERSION, type: "runs", runs, selected: this.selected });
+    }
+  }
+
+  private async pumpEvents(reset: boolean): Promise<void> {
+    const runId = this.selected;
+    const tail = this.events;
+    const generation = this.generation;
+    if (!runId || !tail) {
+      if (reset && runId) this.post({ v: PROTOCOL_VERSION, type: "events", runId, reset: true, events: [] });
+      return;
+    }
+    const chunk = await tail.read();
+    if (generation !== this.generation) return;
+    const events: WorkerEvent[] = [];
+    let invalid = chunk.malformed;
+    for (const record of chunk.records) {
+      try {
+        const event = parseWorkerEvent(record);
+        if (event.type === "done") this.artifacts = { ...event.artifacts };
+        events.push(event);
+      } catch {
+        invalid++;
+      }
+    }
+    if (invalid) {
+      this.log.warn(`Dashboard: skipped ${invalid} unreadable line(s) of ${tail.path}`);
+      this.notice("warn", `${invalid} line(s) of this run's events.jsonl could not be read and were skipped.`);
+    }
+    const restart = reset || chunk.restarted;
+    if (!events.length && !restart) return;
+    for (let i = 0; i < Math.max(events.length, 1); i += BATCH) {
+      this.post({ v: PROTOCOL_VERSION, type: "events", runId, reset: restart && i === 0, events: events.slice(i, i + BATCH) });
+    }
+    const info = this.runs.find((r) => r.id === runId);
+    if (reset && info && info.status !== "running" && tail.pendingPartialLine) {
+      this.notice("warn", "The last line of this run's events.jsonl is incomplete (the run stopped while writing it); it was skipped.");
+    }
+  }
+
+  private async pumpReportAndManifest(): Promise<void> {
+    const runDir = this.selectedRunDir();
+    const runId = this.selected;
+    const dir = this.dataDir();
+    if (!runDir || !runId || !dir) return;
+    const generation = this.generation;
+    const report = await firstExisting([this.artifacts.report, join(runDir, "report.json")]);
+    if (generation !== this.generation) return;
+    if (report.stamp !== this.reportStamp) {
+      this.reportStamp = report.stamp;
+      const raw = report.path ? await readJsonFile(report.path) : null;
+      this.post({ v: PROTOCOL_VERSION, type: "report", runId, report: normalizeReport(raw) });
+    }
+    // The Datasets issue decides where manifest.json lives: the run's own folder first.
+    const manifest = await firstExisting([
+      this.artifacts.manifest,
+      join(runDir, "manifest.json"),
+      join(runDir, "data", "manifest.json"),
+      join(runDir, "dataset", "manifest.json"),
+      join(dir, "data", "manifest.json"),
+      join(dir, "dataset", "manifest.json"),
+      join(dir, "manifest.json"),
+    ]);
+    if (generation !== this.generation) return;
+    if (manifest.stamp !== this.manifestStamp) {
+      this.manifestStamp = manifest.stamp;
+      const raw = manifest.path ? await readJsonFile(manifest.path) : null;
+      this.post({ v: PROTOCOL_VERSION, type: "dataset", runId, dataset: summarizeManifest(raw) });
+    }
+  }
+
+  private async pumpFeedback(): Promise<void> {
+    const dir = this.dataDir();
+    if (!dir) return;
+    this.feedbackTail ??= new JsonlTail(join(dir, "feedback", "events.jsonl"));
+    const chunk = await this.feedbackTail.read();
+    if (chunk.restarted) this.feedback.clear();
+    for (const record of chunk.records) this.feedback.add(record);
+    this.feedback.skipped += chunk.malformed;
+    // Pairs recorded after the newest finished run started have not been trained on yet.
+    const lastDone = this.runs.find((r) => r.status === "done" && r.startedAt);
+    const lastDpoAt = lastDone?.startedAt ? Date.parse(lastDone.startedAt) : null;
+    const summary = this.feedback.summary(Number.isFinite(lastDpoAt) ? lastDpoAt : null);
+    const key = JSON.stringify(summary);
+    if (key !== this.feedbackSent) {
+      this.feedbackSent = key;
+      this.post({ v: PROTOCOL_VERSION, type: "feedback", feedback: summary });
+    }
+  }
+
+  private notice(level: "info" | "warn" | "error", text: string): void {
+    this.post({ v: PROTOCOL_VERSION, type: "notice", level, text });
+  }
+
+  dispose(): void {
+    this.stop();
+    this.generation++;
+  }
+}
+
+/** The first path that exists, and a stamp that changes when that file does. */
+async function firstExisting(paths: (string | undefined)[]): Promise<{ path: string | null; stamp: string }> {
+  for (const path of paths) {
+    if (!path) continue;
+    try {
+      const info = await stat(path);
+      if (info.isFile()) return { path, stamp: `${path}:${info.mtimeMs}:${info.size}` };
+    } catch {
+      // not there: try the next
+    }
+  }
+  return { path: null, stamp: "none" };
+}
