@@ -3,9 +3,15 @@
 import * as vscode from "vscode";
 import { COMMANDS } from "./command-ids";
 import { readSettings, SETTINGS_SECTION } from "./config";
+import { dashboardDataDir } from "./dashboard/data-dir";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE, type DashboardDeps } from "./dashboard/dashboard-panel";
 import { notBuiltYet } from "./not-built";
 import { RepoTuneStatusBar } from "./status-bar";
+import { readAcceptanceStats } from "../core/feedback/feedback-log";
+import { dataFolderFor } from "./data-folder";
+import { createFeedbackTracker } from "./completions/feedback-bridge";
+import { CompletionServerHost } from "./completions/completion-server-host";
+import { RepoTuneInlineProvider } from "./completions/inline-provider";
 import { fineTuneOptions } from "./training/fine-tune-options";
 import { TrainingController } from "./training/training-controller";
 import { requireTrust, RESTRICTED_MESSAGE } from "./trust";
@@ -22,14 +28,40 @@ export function activate(context: vscode.ExtensionContext): void {
   const training = new TrainingController(context, log, statusBar);
   context.subscriptions.push(training);
 
+  // Inline completions from the active model, and the feedback they earn.
+  const servers = new CompletionServerHost(context, log);
+  // The acceptance rate covers this folder's whole feedback history, not just this session.
+  const firstFolder = vscode.workspace.workspaceFolders?.[0];
+  const history = firstFolder && vscode.workspace.isTrusted ? readAcceptanceStats(dataFolderFor(context, firstFolder)) : undefined;
+  const acceptance = { accepted: history?.accepted ?? 0, partial: history?.partial ?? 0, shown: history?.shown ?? 0 };
+  const refreshModel = () => statusBar.update({ activeModel: servers.activeModelName() });
+  const feedback = createFeedbackTracker(context, (e) => {
+    acceptance.shown++;
+    if (e.outcome === "accepted") acceptance.accepted++;
+    if (e.outcome === "partial") acceptance.partial++;
+    const rate = (acceptance.accepted + 0.5 * acceptance.partial) / acceptance.shown;
+    statusBar.update({ acceptance: { rate, accepted: acceptance.accepted, shown: acceptance.shown } });
+  });
+  const provider = new RepoTuneInlineProvider(servers, feedback.tracker, log, (ms) => statusBar.update({ lastLatencyMs: ms }));
+  context.subscriptions.push(
+    servers,
+    feedback.disposable,
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
+    servers.onDidChangeModel(refreshModel),
+    vscode.window.onDidChangeActiveTextEditor(refreshModel),
+  );
+  refreshModel();
+  if (history?.rate != null) statusBar.update({ acceptance: { rate: history.rate, accepted: history.accepted, shown: history.shown } });
+
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,
     log,
+    dataDir: () => dashboardDataDir(context),
     overview: () => ({
       workspaceName: vscode.workspace.name ?? "no folder open",
       trusted: vscode.workspace.isTrusted,
       running: training.running !== undefined,
-      activeModel: null,
+      activeModel: servers.activeModelName() ?? null,
       message: vscode.workspace.isTrusted
         ? "No training run yet. Fine-tune on this repository to see its stages, losses and evaluation here."
         : RESTRICTED_MESSAGE,

@@ -9,6 +9,8 @@ export interface StatusState {
   activeModel?: string;
   training?: { stage: string; percent: number };
   lastLatencyMs?: number;
+  /** Share of shown completions accepted (partial ones count half), with the counts. */
+  acceptance?: { rate: number | null; accepted: number; shown: number };
 }
 
 export class RepoTuneStatusBar implements vscode.Disposable {
@@ -40,7 +42,10 @@ export class RepoTuneStatusBar implements vscode.Disposable {
     } else {
       const latency = s.lastLatencyMs === undefined ? "" : ` ${Math.round(s.lastLatencyMs)} ms`;
       this.item.text = `${s.completionsEnabled ? "$(sparkle)" : "$(circle-slash)"} RepoTune${latency}`;
-      this.item.tooltip = `Model: ${s.activeModel}\nCompletions ${s.completionsEnabled ? "on" : "off"}. Click to toggle.`;
+      const a = s.acceptance;
+      const rate = a && a.rate !== null ? `\nAccepted ${Math.round(a.rate * 100)}% of ${a.shown} completions shown` : "";
+      const last = s.lastLatencyMs === undefined ? "" : `\nLast completion: ${Math.round(s.lastLatencyMs)} ms`;
+      this.item.tooltip = `Model: ${s.activeModel}${last}${rate}\nCompletions ${s.completionsEnabled ? "on" : "off"}. Click to toggle.`;
       this.item.command = COMMANDS.toggleCompletions;
     }
   }

@@ -16,9 +16,10 @@ export interface TextChange {
   insertedText: string;
 }
 
+/** Receives settled feedback; `document` (the shown completion's document) tells where it belongs. */
 export interface FeedbackSink {
-  event(event: FeedbackEvent): void;
-  pair(pair: PreferencePair): void;
+  event(event: FeedbackEvent, document: string): void;
+  pair(pair: PreferencePair, document: string): void;
 }
 
 export interface FeedbackTrackerOptions {
@@ -80,7 +81,7 @@ export class FeedbackTracker {
     const t = this.pending.get(id);
     if (!t) return;
     this.pending.delete(id);
-    this.sink.event(this.toEvent(t, "accepted", t.shown.text));
+    this.sink.event(this.toEvent(t, "accepted", t.shown.text), t.shown.document);
   }
 
   documentChanged(document: string, changes: readonly TextChange[]): void {
@@ -153,16 +154,16 @@ export class FeedbackTracker {
     const shown = t.shown;
     if (written === shown.text || (written.trimEnd() === shown.text.trimEnd() && written.trim() !== "")) {
       // Typed through exactly what was suggested: an acceptance in all but the key pressed.
-      this.sink.event(this.toEvent(t, "accepted", written));
+      this.sink.event(this.toEvent(t, "accepted", written), shown.document);
       return;
     }
     const partial = t.partialChars > 0 && written.startsWith(shown.text.slice(0, t.partialChars));
     const event = this.toEvent(t, partial ? "partial" : "rejected", written);
     if (partial) event.acceptedChars = t.partialChars;
-    this.sink.event(event);
+    this.sink.event(event, shown.document);
     if (written.trim() !== "" && written.trim() !== shown.text.trim()) {
       const pair: PreferencePair = { prompt: formatFimPrompt(shown.prefix, shown.suffix), chosen: written, rejected: shown.text, source: "editor" };
-      if (!this.options.isSecret(pair.prompt + "\n" + pair.chosen + "\n" + pair.rejected)) this.sink.pair(pair);
+      if (!this.options.isSecret(pair.prompt + "\n" + pair.chosen + "\n" + pair.rejected)) this.sink.pair(pair, shown.document);
     }
   }
 

@@ -1,0 +1,98 @@
+// The InlineCompletionItemProvider: a pipeline of named steps like Continue's autocomplete
+// (gate, debounce, context, ask the server, shape the item, remember it for feedback).
+import { randomUUID } from "node:crypto";
+import * as vscode from "vscode";
+import { findSecret } from "../../core/gather/secrets/find-secret";
+import type { FeedbackTracker } from "../../core/feedback/feedback-tracker";
+import { readSettings } from "../config";
+import { completionContext, worthCompleting } from "./completion-context";
+import type { CompletionServerHost } from "./completion-server-host";
+import { ExcludedFiles } from "./excluded-files";
+
+export const ACCEPT_COMMAND = "repotune.completionAccepted";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvider {
+  private readonly excluded = new ExcludedFiles();
+
+  constructor(
+    private readonly host: CompletionServerHost,
+    private readonly tracker: FeedbackTracker,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly onLatency: (ms: number) => void,
+  ) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    // 1. gate: enabled, trusted, a real file, not excluded, a model to ask.
+    const settings = readSettings(document.uri);
+    if (!settings.completionsEnabled || !vscode.workspace.isTrusted) return undefined;
+    if (document.uri.scheme !== "file" && document.uri.scheme !== "untitled" && document.uri.scheme !== "vscode-remote") return undefined;
+    if (context.selectedCompletionInfo) return undefined; // the suggest widget is open: let it lead
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    if (!folder) return undefined;
+    const relativePath = vscode.workspace.asRelativePath(document.uri, false);
+    if (this.excluded.reason(document, relativePath)) return undefined;
+    if (!worthCompleting(document, position)) return undefined;
+    const server = this.host.serverFor(folder);
+    if (!server) return undefined;
+
+    // 2. debounce: wait for a pause in typing; VS Code cancels this request when typing goes on.
+    if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) await sleep(settings.debounceMs);
+    if (token.isCancellationRequested) return undefined;
+
+    // 3. context within the budget.
+    const ctx = completionContext(document, position);
+
+    // 4. ask the completion server, cancelling it with the editor's token.
+    const abort = new AbortController();
+    const subscription = token.onCancellationRequested(() => abort.abort());
+    const started = Date.now();
+    let result;
+    try {
+      result = await server.client.complete(
+        { prefix: ctx.prefix, suffix: ctx.suffix, languageId: document.languageId, maxTokens: settings.maxCompletionTokens, mode: ctx.mode },
+        abort.signal,
+      );
+    } finally {
+      subscription.dispose();
+    }
+    if (result.kind === "error") {
+      this.log.warn(`completion failed: ${result.message} ${result.hint}`);
+      return undefined;
+    }
+    if (result.kind !== "completion" || token.isCancellationRequested) return undefined;
+    const text = result.text;
+    // 5. never show an empty suggestion, or one that holds a credential.
+    if (!text.trim() || findSecret(text)) return undefined;
+    this.onLatency(Date.now() - started);
+
+    // 6. the item, with the id its acceptance reports back.
+    const id = randomUUID();
+    this.tracker.shown({
+      id,
+      document: document.uri.toString(),
+      path: relativePath,
+      languageId: document.languageId,
+      offset: ctx.offset,
+      prefix: ctx.prefix,
+      suffix: ctx.suffix,
+      text,
+      mode: ctx.mode,
+      model: server.modelName,
+      latencyMs: result.latencyMs,
+      shownAt: Date.now(),
+    });
+    const item = new vscode.InlineCompletionItem(text, new vscode.Range(position, position), {
+      title: "RepoTune: completion accepted",
+      command: ACCEPT_COMMAND,
+      arguments: [id],
+    });
+    return [item];
+  }
+}
