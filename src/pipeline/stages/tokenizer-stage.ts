@@ -1,0 +1,35 @@
+// Stage "tokenizer": a byte-level BPE vocabulary trained on the repository's own text
+// (models made from scratch need one that fits the code they will read).
+import { join } from "node:path";
+import { datasetPaths } from "../../core/store/dataset-files";
+import type { PretrainRecord } from "../../core/store/dataset-files";
+import { readJsonlRecords } from "../../core/store/jsonl-reader";
+import { saveTokenizerJson, trainBpe } from "../../core/tokenizer";
+import type { Stage } from "../run/stage";
+
+export const TOKENIZER_FILE = "tokenizer.json";
+
+/** The pretraining texts, streamed: the trainer counts pre-tokens, it never holds the corpus. */
+function* corpus(datasetDir: string): Generator<string> {
+  for (const { record } of readJsonlRecords<PretrainRecord>(datasetPaths(datasetDir).pretrain)) yield record.text;
+}
+
+export const tokenizerStage: Stage = {
+  name: "tokenizer",
+  totalSteps: () => 1,
+  inputs: ({ preset }) => ({ settings: { vocabSize: preset.teacher.vocabSize } }),
+  async run(ctx) {
+    const started = Date.now();
+    const tokenizer = await trainBpe(corpus(ctx.layout.datasetDir), {
+      vocabSize: ctx.preset.teacher.vocabSize,
+      signal: ctx.signal,
+      // Long tokens rarely recur outside the text they came from; capping keeps the vocabulary general.
+      maxTokenBytes: 24,
+    });
+    const file = join(ctx.dir, TOKENIZER_FILE);
+    saveTokenizerJson(tokenizer, file);
+    ctx.progress({ step: 1, totalSteps: 1, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20 });
+    ctx.log(`vocabulary of ${tokenizer.vocabSize} tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { artifacts: { tokenizer: file } };
+  },
+};
