@@ -302,7 +302,7 @@ export interface FeedbackSummary {
   partial: number;
   /** Over time buckets (start of the bucket, ISO): completions shown and how many were taken. */
   overTime: { start: string; shown: number; taken: number }[];
-  /** Rejected or partial completions with what the user wrote instead, since the last DPO stage. */
+  /** Rejected or partial completions with what the user wrote instead, since the newest finished run started. */
   pairsWaiting: number;
   /** Lines of the file that could not be read (torn or malformed). */
   skipped: number;

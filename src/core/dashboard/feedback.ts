@@ -32,10 +32,11 @@ export class FeedbackAccumulator {
       this.skipped++;
       return;
     }
-    // A pair needs what the user wrote instead (chosen) and it must differ from what was shown.
-    const chosen = typeof r.chosen === "string" ? r.chosen : typeof r.actual === "string" ? r.actual : "";
-    const shown = typeof r.shown === "string" ? r.shown : typeof r.text === "string" ? r.text : "";
-    const pair = outcome !== "accepted" && chosen.trim().length > 0 && chosen !== shown;
+    // The same rule as the feedback tracker's: a pair needs what the user wrote there
+    // (`written`), not blank and not what was shown.
+    const written = typeof r.written === "string" ? r.written : typeof r.chosen === "string" ? r.chosen : "";
+    const shown = typeof r.shown === "string" ? r.shown : "";
+    const pair = outcome !== "accepted" && written.trim() !== "" && written.trim() !== shown.trim();
     this.entries.push({ t, outcome, pair });
   }
 

@@ -1,8 +1,9 @@
 // The run picker's list: every OUT/runs/<run-id>/ that has an events.jsonl, newest first,
-// with its preset and how it ended, read from the first and last lines of its log only
+// with its preset and how it ended: from the run's run.json (the pipeline's record, with
+// the worker's pid) where there is one, else from the first and last lines of its log only
 // (a long run's log is tens of megabytes; the picker must not read them all).
 import type { Dirent } from "node:fs";
-import { open, readdir, stat } from "node:fs/promises";
+import { open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunInfo, RunStatus } from "../protocol";
 import { parseLines } from "./jsonl-tail";
@@ -37,11 +38,16 @@ export async function listRuns(dataDir: string, now = Date.now()): Promise<RunIn
     } catch {
       continue;
     }
+    const record = await readRunRecord(join(runsDir(dataDir), entry.name, "run.json"));
     const { head, tail } = await readEnds(path, info.size);
     const first = head.find((r) => isObject(r) && r.type === "run-start") as Record<string, unknown> | undefined;
-    const startedAt = typeof first?.time === "string" ? first.time : null;
-    const preset = typeof first?.preset === "string" ? first.preset : null;
-    const status = statusOf(tail, now - info.mtimeMs < ACTIVE_WITHIN_MS);
+    const startedAt = record?.startedAt ?? (typeof first?.time === "string" ? first.time : null);
+    const preset = record?.preset ?? (typeof first?.preset === "string" ? first.preset : null);
+    const fromLog = statusOf(tail, now - info.mtimeMs < ACTIVE_WITHIN_MS);
+    // The log's end is the truth once it has one; run.json says whether a run without one
+    // still has a live worker.
+    const decided = fromLog !== "running" && fromLog !== "incomplete";
+    const status = decided || !record ? fromLog : (record.ended ?? (record.alive ? "running" : "incomplete"));
     const parsed = startedAt ? Date.parse(startedAt) : NaN;
     runs.push({ id: entry.name, startedAt, preset, status, sortKey: Number.isFinite(parsed) ? parsed : info.mtimeMs });
   }
@@ -80,6 +86,44 @@ async function readEnds(path: string, size: number): Promise<{ head: unknown[]; 
     return { head: parseLines(headLines).records, tail: parseLines(tailLines).records };
   } finally {
     await handle.close();
+  }
+}
+
+interface RecordFacts {
+  startedAt: string | null;
+  preset: string | null;
+  /** How run.json says the run ended, if it did. */
+  ended: RunStatus | null;
+  /** A run.json that says "running" with a worker process still there. */
+  alive: boolean;
+}
+
+/** OUT/runs/<id>/run.json as the pipeline writes it (core/runs/run-record.ts), read defensively. */
+async function readRunRecord(path: string): Promise<RecordFacts | undefined> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(raw)) return undefined;
+  const job = isObject(raw.job) ? raw.job : {};
+  const pid = typeof raw.pid === "number" ? raw.pid : 0;
+  return {
+    startedAt: typeof raw.startedAt === "string" ? raw.startedAt : null,
+    preset: typeof job.preset === "string" ? job.preset : null,
+    ended: raw.status === "done" ? "done" : raw.status === "failed" ? "failed" : raw.status === "cancelled" ? "cancelled" : null,
+    alive: raw.status === "running" && pid > 0 && processAlive(pid),
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -97,7 +97,7 @@ export class DashboardPanel implements vscode.Disposable {
         await this.feed.select(request.runId, false);
         return;
       case "action": {
-        const outcome = await runDashboardAction(request, { runDir: this.feed.selectedRunDir(), dataDir: this.deps.dataDir?.() });
+        const outcome = await runDashboardAction(request, { runDir: this.feed.selectedRunDir(), dataDir: this.feed.dataDir });
         if (!outcome.ok) {
           this.deps.log.info(`Dashboard: ${outcome.text}`);
           this.post({ v: PROTOCOL_VERSION, type: "notice", level: outcome.level, text: outcome.text });

@@ -39,8 +39,11 @@ export class RunFeed implements vscode.Disposable {
   /** Bumped on every selection so a slow read for the previous run is dropped. */
   private generation = 0;
 
+  /** Fixed when the page loads, so a change of active folder does not swap runs under it. */
+  private dir: string | undefined;
+
   constructor(
-    private readonly dataDir: () => string | undefined,
+    private readonly dataDirOf: () => string | undefined,
     private readonly post: Post,
     private readonly log: vscode.LogOutputChannel,
   ) {}
@@ -48,6 +51,7 @@ export class RunFeed implements vscode.Disposable {
   /** The page is (re)loaded: send everything, starting with the run it showed before. */
   async start(requestedRunId?: string): Promise<void> {
     this.stop();
+    this.dir = this.dataDirOf();
     this.feedback.clear();
     this.feedbackTail = null;
     this.feedbackSent = "";
@@ -75,7 +79,7 @@ export class RunFeed implements vscode.Disposable {
     this.reportStamp = "";
     this.manifestStamp = "";
     this.post({ v: PROTOCOL_VERSION, type: "runs", runs: this.runs, selected: this.selected });
-    const dir = this.dataDir();
+    const dir = this.dir;
     this.events = runId && dir ? new JsonlTail(runEventsPath(dir, runId)) : null;
     await this.pumpEvents(true);
     await this.pumpReportAndManifest();
@@ -83,8 +87,12 @@ export class RunFeed implements vscode.Disposable {
   }
 
   selectedRunDir(): string | undefined {
-    const dir = this.dataDir();
+    const dir = this.dir;
     return dir && this.selected ? join(runsDir(dir), this.selected) : undefined;
+  }
+
+  get dataDir(): string | undefined {
+    return this.dir;
   }
 
   get selectedRunId(): string | null {
@@ -112,7 +120,7 @@ export class RunFeed implements vscode.Disposable {
   }
 
   private async refreshRuns(): Promise<void> {
-    const dir = this.dataDir();
+    const dir = this.dir;
     const runs = dir ? await listRuns(dir) : [];
     if (JSON.stringify(runs) !== JSON.stringify(this.runs)) {
       this.runs = runs;
@@ -159,7 +167,7 @@ export class RunFeed implements vscode.Disposable {
   private async pumpReportAndManifest(): Promise<void> {
     const runDir = this.selectedRunDir();
     const runId = this.selected;
-    const dir = this.dataDir();
+    const dir = this.dir;
     if (!runDir || !runId || !dir) return;
     const generation = this.generation;
     const report = await firstExisting([this.artifacts.report, join(runDir, "report.json")]);
@@ -188,7 +196,7 @@ export class RunFeed implements vscode.Disposable {
   }
 
   private async pumpFeedback(): Promise<void> {
-    const dir = this.dataDir();
+    const dir = this.dir;
     if (!dir) return;
     this.feedbackTail ??= new JsonlTail(join(dir, "feedback", "events.jsonl"));
     const chunk = await this.feedbackTail.read();

@@ -1,0 +1,133 @@
+// The dashboard's reducer over fixture event logs: what the timeline, the charts and the
+// evaluation table show for a finished, a running and a failed run.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseWorkerEvent, type RunReport } from "../../../src/core/protocol";
+import { columnSpecs, isDpoAccuracy, isDpoReward, klSpecs, lossSpecs, metricSpecs } from "../../../webview/dashboard/model/chart-data";
+import { buildEvalTable, formatEvalValue } from "../../../webview/dashboard/model/eval-table";
+import { applyEvent, createRunModel, elapsedSec, stagePercent, type RunModel } from "../../../webview/dashboard/model/run-model";
+import { makeFixtureEvents, REPORT, type FixtureOptions } from "../../fixtures/dashboard/fixture-run";
+
+function fold(options: FixtureOptions): RunModel {
+  const model = createRunModel();
+  // Through JSON and the validator, as the host sends them.
+  for (const e of makeFixtureEvents(options)) applyEvent(model, parseWorkerEvent(JSON.parse(JSON.stringify(e))));
+  return model;
+}
+
+describe("dashboard run model", () => {
+  it("shows a finished run's timeline: done, skipped with its reason, none pending", () => {
+    const m = fold({ progressPoints: 400, end: "done" });
+    assert.equal(m.state, "done");
+    assert.equal(m.backend, "wasm");
+    assert.equal(m.preset, "tiny");
+    assert.equal(m.stages.gather.status, "done");
+    assert.equal(m.stages.tokenizer.status, "skipped");
+    assert.match(m.stages.tokenizer.reason ?? "", /inputs unchanged/);
+    for (const s of ["pretrain", "sft", "dpo", "distill", "eval", "export", "activate"] as const) assert.equal(m.stages[s].status, "done", s);
+    assert.equal(stagePercent(m.stages.pretrain), 100);
+    assert.ok(m.artifacts?.model?.endsWith("student.gguf"));
+    assert.ok((elapsedSec(m, Date.now()) ?? 0) > 0);
+  });
+
+  it("shows a running stage with its percent and ETA, and later stages pending", () => {
+    const m = fold({ progressPoints: 400, end: "running" });
+    assert.equal(m.state, "running");
+    const d = m.stages.distill;
+    assert.equal(d.status, "running");
+    assert.equal(d.totalSteps, 80);
+    assert.equal(d.step, 48);
+    assert.equal(Math.round(stagePercent(d) ?? -1), 60);
+    assert.ok((d.etaSec ?? 0) > 0);
+    assert.equal(m.stages.eval.status, "pending");
+    assert.equal(m.stages.sft.status, "done");
+  });
+
+  it("marks the stage an error interrupted as failed, with the message", () => {
+    const m = fold({ progressPoints: 400, end: "failed" });
+    assert.equal(m.state, "failed");
+    assert.equal(m.stages.dpo.status, "failed");
+    assert.match(m.stages.dpo.reason ?? "", /out of memory/);
+    assert.match(m.error?.hint ?? "", /smaller preset/);
+    assert.equal(m.stages.distill.status, "pending");
+  });
+
+  it("builds chart series per stage on one run-wide x axis", () => {
+    const m = fold({ progressPoints: 400, end: "done" });
+    const loss = lossSpecs(m);
+    assert.deepEqual(
+      loss.map((s) => s.label),
+      ["pretrain train", "sft train", "dpo train", "distill train", "pretrain eval", "sft eval", "distill eval"],
+    );
+    const pre = m.series.get("pretrain")!;
+    const sft = m.series.get("sft")!;
+    assert.equal(pre.x.length, 180);
+    assert.equal(pre.x[0], 1);
+    // SFT starts where pretraining's steps end: stages never overlap on the chart.
+    assert.equal(sft.offset, 180);
+    assert.equal(sft.x[0], 181);
+    assert.ok(loss.find((s) => s.label === "pretrain eval")!.points);
+    assert.equal(columnSpecs(m, "lr").length, 4);
+    assert.deepEqual(
+      metricSpecs(m, "dpo", isDpoReward).map((s) => s.label),
+      ["rewards/chosen", "rewards/rejected", "rewards/margins"],
+    );
+    assert.equal(metricSpecs(m, "dpo", isDpoAccuracy).length, 1);
+    const kl = klSpecs(m);
+    assert.deepEqual(kl.map((s) => s.label), ["kl"]);
+    assert.equal(kl[0]!.ys.length, m.series.get("distill")!.x.length);
+  });
+
+  it("keeps metric columns aligned when a step does not log a metric", () => {
+    const m = createRunModel();
+    const base = { v: 1 as const, time: "2025-01-01T00:00:00Z", type: "progress" as const, stage: "dpo" as const, totalSteps: 3, loss: 1, lr: 1, tokensPerSec: 1, etaSec: 1, rssMb: 1 };
+    applyEvent(m, { ...base, step: 1 });
+    applyEvent(m, { ...base, step: 2, metrics: { "rewards/margins": 0.5 } });
+    applyEvent(m, { ...base, step: 3 });
+    const col = m.series.get("dpo")!.metrics.get("rewards/margins")!;
+    assert.equal(col.length, 3);
+    assert.ok(Number.isNaN(col[0]!) && col[1] === 0.5 && Number.isNaN(col[2]!));
+  });
+
+  it("merges a held-out line's teacher and student samples", () => {
+    const m = createRunModel();
+    const s = { v: 1 as const, time: "2025-01-01T00:00:00Z", type: "sample" as const, stage: "eval" as const, path: "a.ts", line: 3, prefix: "x", truth: "y" };
+    applyEvent(m, { ...s, teacher: "T" });
+    applyEvent(m, { ...s, student: "S" });
+    assert.equal(m.samples.size, 1);
+    const row = [...m.samples.values()][0]!;
+    assert.equal(row.teacher, "T");
+    assert.equal(row.student, "S");
+  });
+
+  it("marks the best value of each evaluation column", () => {
+    const table = buildEvalTable(REPORT as RunReport, {});
+    assert.equal(table.source, "report");
+    // `base` is null in the fixture (no model before fine-tuning): no row for it.
+    assert.deepEqual(table.rows.map((r) => r.name), ["pretrain", "sft", "dpo", "student"]);
+    const best = (metric: keyof (typeof table.rows)[number]["cells"]) => table.rows.filter((r) => r.cells[metric].best).map((r) => r.name);
+    assert.deepEqual(best("exactMatch"), ["dpo"]);
+    assert.deepEqual(best("editSimilarity"), ["dpo"]);
+    assert.deepEqual(best("preferenceAccuracy"), ["dpo"]);
+    assert.deepEqual(best("latencyMsP50"), ["student"]); // lower is better
+    assert.deepEqual(best("heldoutItems"), []); // a count, not a score
+    assert.equal(formatEvalValue("exactMatch", 0.291), "29.1%");
+    assert.equal(formatEvalValue("latencyMsP50", 12.5), "13 ms");
+    assert.equal(formatEvalValue("preferenceAccuracy", null), "—");
+  });
+
+  it("fills the evaluation table from eval events until report.json exists", () => {
+    const m = fold({ progressPoints: 100, end: "done" });
+    const live = buildEvalTable(null, m.liveEval);
+    assert.equal(live.source, "live");
+    assert.deepEqual(live.rows.map((r) => r.name), ["student"]);
+    assert.equal(live.rows[0]!.cells.exactMatch.value, REPORT.stages.student.exactMatch);
+    assert.equal(buildEvalTable(null, {}).source, "none");
+  });
+
+  it("ties are all marked, and a lone value is not called best", () => {
+    const t = buildEvalTable({ stages: { sft: { exactMatch: 0.5, latencyMsP50: 10 }, dpo: { exactMatch: 0.5, latencyMsP50: null } } }, {});
+    assert.deepEqual(t.rows.map((r) => r.cells.exactMatch.best), [true, true]);
+    assert.deepEqual(t.rows.map((r) => r.cells.latencyMsP50.best), [false, false]);
+  });
+});
