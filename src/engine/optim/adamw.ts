@@ -111,6 +111,16 @@ export class AdamW {
     return { step: this.stepCount, tensors };
   }
 
+  /** The live moment variables by name (no copies: read them, do not dispose or change them). */
+  stateTensors(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [name, slot] of this.slots) {
+      out.set(name + EXP_AVG, slot.expAvg);
+      out.set(name + EXP_AVG_SQ, slot.expAvgSq);
+    }
+    return out;
+  }
+
   /** Restores a state from exportState (or a checkpoint); every parameter's moments must be there. */
   importState(state: { step: number; tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array } | tf.Tensor> }): void {
     if (!Number.isSafeInteger(state.step) || state.step < 0) throw new Error(`AdamW state: step ${state.step} is not a count`);
