@@ -1,11 +1,36 @@
-// Entry point of the completion server process. The inline completions issue fills this in.
-import { parseServerCommand, PROTOCOL_VERSION } from "../core/protocol";
+// Entry point of the completion server: a process forked by the extension host (or a test)
+// that holds the model and answers completion requests over IPC. Every message is validated
+// (parseServerCommand); a bad one gets an 'error' reply, never a crash. The host sends
+// 'load' first and waits for 'ready'.
+import { PROTOCOL_VERSION, type ServerReply } from "../core/protocol";
+import { CompletionService } from "../serve/completion-service";
+import { LlamaEngine } from "../serve/llama-engine";
 
-process.on("message", (raw: unknown) => {
-  try {
-    const command = parseServerCommand(raw);
-    process.send?.({ v: PROTOCOL_VERSION, type: "error", id: "id" in command ? command.id : undefined, message: "Completions are not built yet in this version of RepoTune.", hint: "Update RepoTune." });
-  } catch (err) {
-    process.send?.({ v: PROTOCOL_VERSION, type: "error", message: (err as Error).message, hint: "Restart VS Code." });
-  }
+function send(reply: ServerReply): void {
+  if (process.connected) process.send?.(reply);
+}
+
+const service = new CompletionService(send, (modelPath, threads) => LlamaEngine.load({ modelPath, threads }), {
+  // Generation figures go to stderr, which the host shows in RepoTune's log.
+  onGenerated: ({ id, prefetch, result }) => {
+    if (process.env.REPOTUNE_SERVER_LOG) {
+      process.stderr.write(
+        `${prefetch ? "prefetch" : id}: ${result.tokens} tokens, prompt ${result.promptTokens} (${result.reusedTokens} reused), ` +
+          `first token ${result.firstTokenMs.toFixed(0)} ms, total ${result.totalMs.toFixed(0)} ms, stop ${result.stop}\n`,
+      );
+    }
+  },
 });
+
+process.on("message", (raw: unknown) => service.handle(raw));
+
+// Without its host the server has no purpose: free the model and leave.
+process.on("disconnect", () => {
+  void service.dispose().finally(() => process.exit(0));
+});
+
+// A bug of ours must not take completions down for the rest of the session: report it.
+const report = (err: unknown): void =>
+  send({ v: PROTOCOL_VERSION, type: "error", message: `Completion server: ${err instanceof Error ? err.message : String(err)}`, hint: "RepoTune: Show log has details." });
+process.on("uncaughtException", report);
+process.on("unhandledRejection", report);
