@@ -1,0 +1,72 @@
+// Adapters alone on disk, in PEFT's layout: adapter_model.safetensors (factors under keys like
+// base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight) and adapter_config.json.
+// Megabytes instead of the model's gigabytes, and loadable by PEFT on top of the same base.
+import * as fs from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { writeFileAtomicSync } from "../../core/fs/atomic-write";
+import { SafetensorsError, SafetensorsFile, writeSafetensors, type TensorToWrite } from "../../core/formats/safetensors";
+import type { LoraAdapters } from "./adapters";
+import { adapterConfigJson, parseAdapterConfig, type LoraConfig } from "./config";
+
+export const ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors";
+export const ADAPTER_CONFIG_FILE = "adapter_config.json";
+
+/** The two files' contents, for a checkpoint's extra files or for saveAdapter. */
+export function adapterFiles(adapters: LoraAdapters, baseModel: string | null = null) {
+  const tensors: [string, TensorToWrite][] = [...adapters.params].map(([key, v]) => [key, { dtype: "F32", shape: v.shape, data: () => v.dataSync() as Float32Array }]);
+  return {
+    [ADAPTER_WEIGHTS_FILE]: { tensors, metadata: { format: "pt" } },
+    [ADAPTER_CONFIG_FILE]: JSON.stringify(adapterConfigJson(adapters.config, baseModel), null, 2) + "\n",
+  };
+}
+
+/** Writes adapter_model.safetensors and adapter_config.json into `dir`, each atomically. */
+export function saveAdapter(dir: string, adapters: LoraAdapters, baseModel: string | null = null): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const files = adapterFiles(adapters, baseModel);
+  writeSafetensors(join(dir, ADAPTER_WEIGHTS_FILE), files[ADAPTER_WEIGHTS_FILE].tensors, files[ADAPTER_WEIGHTS_FILE].metadata);
+  writeFileAtomicSync(join(dir, ADAPTER_CONFIG_FILE), files[ADAPTER_CONFIG_FILE]);
+}
+
+/** Reads adapter_config.json from a folder. */
+export function readAdapterConfig(dir: string): LoraConfig {
+  const file = join(dir, ADAPTER_CONFIG_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : `not valid JSON (${(err as Error).message})`}`);
+  }
+  return parseAdapterConfig(json, file);
+}
+
+/**
+ * Loads the factors of adapter_model.safetensors into adapters built with the same config on
+ * the same base: every key must be there with the right shape, and nothing else.
+ */
+export function loadAdapterWeights(adapters: LoraAdapters, dir: string): void {
+  const file = join(dir, ADAPTER_WEIGHTS_FILE);
+  let st: SafetensorsFile;
+  try {
+    st = SafetensorsFile.open(file);
+  } catch (err) {
+    throw err instanceof SafetensorsError ? new Error(err.message) : err;
+  }
+  try {
+    const problems: string[] = [];
+    for (const [key, v] of adapters.params) {
+      const info = st.tensors.get(key);
+      if (!info) problems.push(`no tensor "${key}"`);
+      else if (info.shape.join(",") !== v.shape.join(",")) problems.push(`"${key}" has shape [${info.shape.join(", ")}], expected [${v.shape.join(", ")}]`);
+    }
+    for (const key of st.tensors.keys()) if (!adapters.params.has(key)) problems.push(`"${key}" belongs to no adapter of this model`);
+    if (problems.length) throw new Error(`${file}: does not fit these adapters: ${problems.slice(0, 6).join("; ")}${problems.length > 6 ? `; and ${problems.length - 6} more` : ""}`);
+    for (const [key, v] of adapters.params) {
+      const { data, shape } = st.readFloat32(key);
+      tf.tidy(() => v.assign(tf.tensor(data, shape, "float32")));
+    }
+  } finally {
+    st.close();
+  }
+}
