@@ -1,0 +1,53 @@
+// The files of a dataset folder (DESIGN.md "Data"), named in one place for the builders, the
+// training worker and the dashboard.
+import { join } from "node:path";
+
+export const DATASET_FOLDER = "dataset";
+
+export const DATASET_FILES = {
+  manifest: "manifest.json",
+  pretrain: "pretrain.jsonl",
+  sft: "sft.jsonl",
+  heldout: "heldout.jsonl",
+  preferences: "preferences.jsonl",
+} as const;
+
+export type DatasetFileName = keyof typeof DATASET_FILES;
+
+export function datasetPaths(datasetDir: string): Record<DatasetFileName, string> {
+  return {
+    manifest: join(datasetDir, DATASET_FILES.manifest),
+    pretrain: join(datasetDir, DATASET_FILES.pretrain),
+    sft: join(datasetDir, DATASET_FILES.sft),
+    heldout: join(datasetDir, DATASET_FILES.heldout),
+    preferences: join(datasetDir, DATASET_FILES.preferences),
+  };
+}
+
+/** `pretrain.jsonl`: whole files (chunked when long) with a path header. */
+export interface PretrainRecord {
+  text: string;
+  path: string;
+}
+
+export const SFT_KINDS = ["fim", "docstring", "commit"] as const;
+export type SftKind = (typeof SFT_KINDS)[number];
+
+/** `sft.jsonl`: TRL's prompt-completion format; every record has exactly these four keys. */
+export interface SftRecord {
+  prompt: string;
+  completion: string;
+  kind: SftKind;
+  path: string;
+}
+
+/** `heldout.jsonl`: a line-completion probe in a file that is never trained on. */
+export interface HeldoutProbe {
+  prefix: string;
+  suffix: string;
+  /** What the model should write at the cursor: the rest of the line, or the whole next line. */
+  target: string;
+  path: string;
+  /** 1-based line of the cursor, as editors and `git blame` number lines. */
+  line: number;
+}

@@ -1,0 +1,80 @@
+// `manifest.json` of a dataset: what was gathered, from which commit, what was left out and
+// why (the user sees every excluded file with its reason), the split and the sample counts.
+import { readFileSync } from "node:fs";
+import { writeFileAtomicSync } from "../fs/atomic-write";
+
+export const MANIFEST_VERSION = 1;
+
+/** Why a file is not in the dataset. The manifest counts files by these. */
+export const EXCLUSION_REASONS = [
+  "submodule",
+  "symlink",
+  "symlink-outside-repo",
+  "symlink-loop",
+  "not-a-regular-file",
+  "unreadable",
+  "missing",
+  "secret-file",
+  "vendored",
+  "generated",
+  "lockfile",
+  "not-code",
+  "too-large",
+  "empty",
+  "binary",
+  "secret",
+  "minified",
+  "data-heavy",
+  "exact-duplicate",
+  "near-duplicate",
+  "changed-during-gather",
+] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+export interface ExcludedFile {
+  path: string;
+  reason: ExclusionReason;
+  /** Why, in words: the rule or marker, the line of a credential (never its value), the original of a duplicate. */
+  detail?: string;
+}
+
+export interface DatasetManifest {
+  version: typeof MANIFEST_VERSION;
+  createdAt: string;
+  durationMs: number;
+  /** Absolute path of the gathered folder. */
+  repo: string;
+  source: { kind: "git"; head: string | null; branch: string | null } | { kind: "folder" };
+  /** Things the user should know about this gathering (not a git repository, torn lines...). */
+  notes: string[];
+  files: {
+    seen: number;
+    kept: number;
+    excluded: number;
+    /** Sizes of every listed regular file. */
+    bytesSeen: number;
+    /** Bytes read and examined (files excluded by path or size are never read). */
+    bytesRead: number;
+    /** Bytes of the files in the dataset (train and held-out). */
+    bytesKept: number;
+  };
+  excluded: { byReason: Partial<Record<ExclusionReason, number>>; files: ExcludedFile[] };
+  duplicates: { exact: number; near: number };
+  split: { seed: number; heldoutFraction: number; train: number; heldout: number; heldoutPaths: string[] };
+  counts: { pretrain: number; fim: number; docstring: number; commit: number; heldout: number; preferences: number };
+  /** Estimated tokens: characters / 3.5, a typical rate of BPE on code. */
+  tokens: { pretrain: number; sft: number; heldout: number };
+  commits: { scanned: number; used: number; skipped: Record<string, number> };
+  throughput: { filesPerSec: number; mbPerSec: number };
+  options: Record<string, unknown>;
+}
+
+export function writeManifest(path: string, manifest: DatasetManifest): void {
+  writeFileAtomicSync(path, JSON.stringify(manifest, null, 2) + "\n");
+}
+
+export function readManifest(path: string): DatasetManifest {
+  const value = JSON.parse(readFileSync(path, "utf8")) as DatasetManifest;
+  if (value.version !== MANIFEST_VERSION) throw new Error(`${path}: manifest version ${String(value.version)}, expected ${MANIFEST_VERSION}`);
+  return value;
+}

@@ -1,0 +1,113 @@
+// Append-only JSON Lines writer (DESIGN.md "Data"). Every record becomes one whole line, and
+// lines reach the file only through single write() calls on a descriptor opened with O_APPEND:
+// the kernel then places each write at the end of the file as one unit, so two processes (two
+// VS Code windows, the CLI and the extension) appending to one file never interleave lines.
+// Buffering keeps that property: a flush writes whole lines only, in one call.
+import * as fs from "node:fs";
+
+export interface JsonlAppenderOptions {
+  /**
+   * Lines are collected up to about this many bytes (counted in UTF-16 units) and written together (still one write, still
+   * whole lines). 0 writes every record at once: what a log shared with other processes
+   * wants, so a crash loses nothing already appended.
+   */
+  bufferBytes?: number;
+  /** Start from an empty file (a dataset being rebuilt) instead of appending. */
+  truncate?: boolean;
+}
+
+export class JsonlAppender {
+  private readonly fd: number;
+  private readonly bufferBytes: number;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private closed = false;
+  /** Set when the file ended mid-line (a writer killed during a write): see open(). */
+  private startOnNewLine: boolean;
+  records = 0;
+  bytes = 0;
+
+  private constructor(fd: number, bufferBytes: number, startOnNewLine: boolean) {
+    this.fd = fd;
+    this.bufferBytes = bufferBytes;
+    this.startOnNewLine = startOnNewLine;
+  }
+
+  static open(path: string, options: JsonlAppenderOptions = {}): JsonlAppender {
+    // Read-write only so open() can look at the last byte (endsMidLine); every write appends.
+    const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND | (options.truncate ? fs.constants.O_TRUNC : 0);
+    const fd = fs.openSync(path, flags, 0o644);
+    try {
+      return new JsonlAppender(fd, options.bufferBytes ?? 0, endsMidLine(fd));
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** Appends one record as one line. Throws on values JSON cannot hold (undefined, functions). */
+  append(record: unknown): void {
+    const json = JSON.stringify(record);
+    if (typeof json !== "string") throw new TypeError("a JSON Lines record must be a JSON value");
+    this.appendJson(json);
+  }
+
+  /** Appends an already serialised record; it must be one line of JSON. */
+  appendJson(json: string): void {
+    if (this.closed) throw new Error("JsonlAppender: append after close");
+    // JSON.stringify never emits a raw newline; a caller's string might.
+    if (json.includes("\n")) throw new Error("a JSON Lines record must not contain a raw newline");
+    this.pending.push(json, "\n");
+    this.pendingBytes += json.length + 1;
+    this.records++;
+    if (this.pendingBytes >= this.bufferBytes) this.flush();
+  }
+
+  /** Writes the collected lines in one write() call. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = (this.startOnNewLine ? "\n" : "") + this.pending.join("");
+    this.startOnNewLine = false;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const data = Buffer.from(text, "utf8");
+    let done = fs.writeSync(this.fd, data, 0, data.length);
+    // A short write only happens when the disk is full or the process is being killed; the
+    // rest still goes out (O_APPEND keeps it at the end) rather than leaving a torn line.
+    while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done);
+    this.bytes += data.length;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.flush();
+    } finally {
+      this.closed = true;
+      fs.closeSync(this.fd);
+    }
+  }
+}
+
+/**
+ * True when the file is not empty and its last byte is not a newline: a writer was killed
+ * mid-line. The next write then starts with a newline, so the torn fragment stays a line of its
+ * own (which readers skip and report) instead of swallowing the next record.
+ */
+function endsMidLine(fd: number): boolean {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  fs.readSync(fd, last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
+}
+
+/** Appends one record to a shared log at once (no buffering): open, one write, close. */
+export function appendJsonlRecord(path: string, record: unknown): void {
+  const appender = JsonlAppender.open(path);
+  try {
+    appender.append(record);
+  } finally {
+    appender.close();
+  }
+}
