@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
-import { SafetensorsError, SafetensorsFile, writeSafetensors, type TensorToWrite } from "../../core/formats/safetensors";
+import { SafetensorsFile, writeSafetensors, type TensorToWrite } from "../../core/formats/safetensors";
 import type { LoraAdapters } from "./adapters";
 import { adapterConfigJson, parseAdapterConfig, type LoraConfig } from "./config";
 
@@ -47,12 +47,8 @@ export function readAdapterConfig(dir: string): LoraConfig {
  */
 export function loadAdapterWeights(adapters: LoraAdapters, dir: string): void {
   const file = join(dir, ADAPTER_WEIGHTS_FILE);
-  let st: SafetensorsFile;
-  try {
-    st = SafetensorsFile.open(file);
-  } catch (err) {
-    throw err instanceof SafetensorsError ? new Error(err.message) : err;
-  }
+  // A SafetensorsError already names the file and what is wrong.
+  const st = SafetensorsFile.open(file);
   try {
     const problems: string[] = [];
     for (const [key, v] of adapters.params) {
