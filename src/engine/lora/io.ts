@@ -36,7 +36,7 @@ export function readAdapterConfig(dir: string): LoraConfig {
   try {
     json = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new Error(`${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : `not valid JSON (${(err as Error).message})`}`);
+    throw new Error(`${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : `not valid JSON (${(err as Error).message})`}`, { cause: err });
   }
   return parseAdapterConfig(json, file);
 }
