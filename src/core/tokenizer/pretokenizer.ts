@@ -37,8 +37,10 @@ const SAME_ESCAPES = new Set(["r", "n", "t", "f", "v", "0"]);
  * DeepSeek-style patterns) into a JavaScript pattern for the `u` flag. Node 20 has no inline
  * modifiers, so `(?i:...)` becomes a plain group whose ASCII letters are spelled `[sS]`: ASCII
  * case folding, as llama.cpp (which serves our GGUF files) and Hugging Face's JavaScript library
- * do. (Oniguruma also lets `'s` match U+017F LATIN SMALL LETTER LONG S; nothing else differs.)
- * Anything outside the subset throws PatternError instead of silently splitting differently.
+ * do. The Rust library (Oniguruma) also folds U+017F LATIN SMALL LETTER LONG S into `s`, so it
+ * splits "'ſome" as "'ſ" + "ome" where we, llama.cpp and tokenizers.js give "'ſome"; that is the
+ * one difference found (checked against tokenizers 0.22.2). Anything outside the subset throws
+ * PatternError instead of silently splitting differently.
  */
 export function onigurumaToJs(pattern: string): string {
   let out = "";

@@ -7,7 +7,7 @@
  */
 import { BYTE_TO_CHAR, symbolsToBytes } from "./byte-alphabet";
 import { TokenizerError } from "./errors";
-import { mergeWord, type MergeTable } from "./merge-word";
+import { mergeWord, PairTable, type MergeTable } from "./merge-word";
 import { compilePattern, PatternError } from "./pretokenizer";
 import { utf8Decode, utf8Encode, utf8Into } from "./utf8";
 
@@ -107,7 +107,6 @@ export class Tokenizer {
       this.tokenToIdMap.set(token, id);
       if (id > maxId) maxId = id;
     }
-    const stride = maxId + 1;
 
     for (let b = 0; b < 256; b++) {
       const id = spec.vocab.get(BYTE_TO_CHAR[b]!);
@@ -115,7 +114,7 @@ export class Tokenizer {
       this.byteIds[b] = id!;
     }
 
-    const ranks = new Map<number, number>();
+    const pairIds: [number, number][] = [];
     const results = new Int32Array(spec.merges.length);
     spec.merges.forEach(([a, b], rank) => {
       const where = `model.merges[${rank}]`;
@@ -125,12 +124,10 @@ export class Tokenizer {
       if (ia === undefined) fail(where, `${JSON.stringify(a)} is not in model.vocab`);
       if (ib === undefined) fail(where, `${JSON.stringify(b)} is not in model.vocab`);
       if (ir === undefined) fail(where, `the merged token ${JSON.stringify(a + b)} is not in model.vocab`);
-      const key = ia! * stride + ib!;
-      // A repeated pair keeps its first (lowest) rank, as Hugging Face does.
-      if (!ranks.has(key)) ranks.set(key, rank);
+      pairIds.push([ia!, ib!]);
       results[rank] = ir!;
     });
-    this.table = { ranks, results, stride };
+    this.table = { pairs: new PairTable(pairIds), results };
 
     const added = new Map<number, AddedToken>();
     for (const [i, t] of spec.addedTokens.entries()) {

@@ -8,13 +8,13 @@ import { trainBpe, type Tokenizer } from "../../../src/core/tokenizer";
 export const ROOT = new URL("../../../", import.meta.url).pathname;
 const TS_LIB = join(ROOT, "node_modules/typescript/lib");
 
-/** About `bytes` of TypeScript's lib .d.ts files, whole files in name order. */
+/** `bytes` characters of TypeScript's lib .d.ts files (ASCII), in name order, the last file cut. */
 export function trainingDocs(bytes = 1_000_000): string[] {
   const docs: string[] = [];
   let total = 0;
   for (const name of readdirSync(TS_LIB).sort()) {
     if (!name.startsWith("lib.") || !name.endsWith(".d.ts")) continue;
-    const text = readFileSync(join(TS_LIB, name), "utf8");
+    const text = readFileSync(join(TS_LIB, name), "utf8").slice(0, bytes - total);
     docs.push(text);
     total += text.length;
     if (total >= bytes) break;
