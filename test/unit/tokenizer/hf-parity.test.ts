@@ -4,8 +4,9 @@
 import { Tokenizer as HfTokenizer } from "@huggingface/tokenizers";
 import fc from "fast-check";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { tokenizerFromJson, tokenizerToJson, type Tokenizer } from "../../../src/core/tokenizer";
+import { loadTokenizerJson, tokenizerFromJson, tokenizerToJson, type Tokenizer } from "../../../src/core/tokenizer";
 import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../../../src/core/special-tokens";
 import { evalDocs, trainedTokenizer } from "./corpus";
 import { qwenLayoutJson } from "./qwen-layout";
@@ -109,5 +110,32 @@ describe("ids identical to @huggingface/tokenizers", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("a tokenizer.json written by Hugging Face's Rust library", () => {
+  // Trained and saved by `tokenizers` 0.22.2 (the library transformers uses) in Qwen2.5-Coder's
+  // layout, with the ids it gave: see test/fixtures/tokenizer/make-hf-fixture.py.
+  const fixtures = new URL("../../fixtures/tokenizer/", import.meta.url).pathname;
+  const expected = JSON.parse(readFileSync(fixtures + "hf-rust.expected.json", "utf8")) as { texts: string[]; ids: number[][] };
+
+  it("loads and gives the Rust library's ids, and decodes to the NFC text", () => {
+    const tok = loadTokenizerJson(fixtures + "hf-rust.tokenizer.json");
+    assert.equal(tok.vocabSize, 1011);
+    expected.texts.forEach((text, i) => {
+      const ids = tok.encode(text, { allowSpecial: true });
+      assert.deepEqual(ids, expected.ids[i], `text ${i}: ${firstDifference(ids, expected.ids[i]!)}`);
+      assert.equal(tok.decode(ids), text.normalize("NFC"));
+    });
+  });
+
+  it("is written back by us in a form that gives the same ids", () => {
+    const tok = loadTokenizerJson(fixtures + "hf-rust.tokenizer.json");
+    const again = tokenizerFromJson(tokenizerToJson(tok), "rewritten");
+    const ref = hf(tokenizerToJson(tok));
+    expected.texts.forEach((text, i) => {
+      assert.deepEqual(again.encode(text, { allowSpecial: true }), expected.ids[i]);
+      assertSameIds(again, ref, text, `text ${i}`);
+    });
   });
 });
