@@ -76,6 +76,8 @@ export async function trainStep<B extends MicroBatch>(inputs: StepInputs<B>): Pr
       const w = weight as tf.Scalar;
       const next = new Map<string, tf.Tensor>();
       for (const [varName, g] of Object.entries(grads)) {
+        // A frozen variable (trainable = false) gets null: it does not train, as in torch.
+        if (!g) continue;
         const name = nameOf.get(varName) as string;
         const prev = acc?.get(name);
         // One micro-batch: no weighting needed, which saves two passes over every gradient.

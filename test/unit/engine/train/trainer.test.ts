@@ -180,4 +180,28 @@ describe("Trainer", () => {
     t.dispose();
     tf.dispose([...params.values()]);
   });
+  it("leaves frozen variables alone, keeps the best metric, and refuses an optimizer state from another step", async () => {
+    const params = makeParams();
+    const frozen = params.get("model.norm.weight") as tf.Variable;
+    frozen.trainable = false;
+    const before = await snapshot(params);
+    const t = new Trainer<MlpBatch>(params, makeData(20), mlpLoss(params, 0), { ...base, metricForBest: "eval/loss" });
+    await t.run({ untilStep: 2 });
+    const after = await snapshot(params);
+    assert.deepEqual(after.get("model.norm.weight"), before.get("model.norm.weight"));
+    assert.notDeepEqual(after.get("lm_head.weight"), before.get("lm_head.weight"));
+    assert.equal(t.recordMetric("eval/loss", 2.5), true);
+    assert.equal(t.recordMetric("eval/other", 1), false);
+    await t.trainStep();
+    assert.equal(t.recordMetric("eval/loss", 2.7), false);
+    assert.equal(t.recordMetric("eval/loss", 2.1), true);
+    const state = t.exportState();
+    assert.equal(state.best_metric, 2.1);
+    assert.equal(state.best_step, 3);
+    const fresh = new Trainer<MlpBatch>(params, makeData(20), mlpLoss(params, 0), { ...base, metricForBest: "eval/loss" });
+    assert.throws(() => fresh.restoreState(state), /optimizer state has taken 0 steps but the trainer state 3/);
+    t.dispose();
+    fresh.dispose();
+    tf.dispose([...params.values()]);
+  });
 });
