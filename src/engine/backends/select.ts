@@ -3,6 +3,7 @@
 // the reason, so "why is this slow" has an answer).
 import type * as tfType from "@tensorflow/tfjs-core";
 import { BACKEND_PREFERENCE, loadTf, type TrainingBackend } from "./probe";
+import { patchWasmKernels } from "./wasm-kernels";
 
 export type BackendChoice = "auto" | TrainingBackend;
 
@@ -101,6 +102,7 @@ export async function activateBackend(backend: TrainingBackend): Promise<string>
       return activateWebgpu(tf);
     case "wasm":
       require("@tensorflow/tfjs-backend-wasm");
+      patchWasmKernels();
       await use(tf, "wasm");
       return "CPU, WebAssembly SIMD (XNNPACK), one thread";
     case "cpu":

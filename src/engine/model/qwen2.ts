@@ -6,6 +6,7 @@
 // plain 2-D matMuls, the wasm fast path). Each layer runs inside tf.tidy so that, during a
 // training step, only what the backward pass saved stays alive, not every intermediate.
 import * as tf from "@tensorflow/tfjs-core";
+import { patchWasmKernels } from "../backends/wasm-kernels";
 import { groupedAttention, causalMaskBias } from "../ops/attention";
 import { IGNORE_INDEX, targetLogProbs } from "../ops/cross-entropy";
 import { embed } from "../ops/embedding";
@@ -86,6 +87,8 @@ export class Qwen2Model {
   /** Wraps weights into variables. Prefer create() and fromWeights(). */
   constructor(config: Qwen2Config, weights: WeightMap) {
     checkWeights(config, weights);
+    // Callers that set the wasm backend themselves (tf.setBackend) get the faster slicing too.
+    if (tf.getBackend() === "wasm") patchWasmKernels();
     this.config = config;
     this.params = new Map();
     // tfjs keeps one global registry of variable names: prefix ours per model so several

@@ -183,7 +183,7 @@ describe("Qwen2 model on wasm", () => {
     const full = makeLmBatch([row], 10, 0);
     const sft = makeLmBatch([row], 10, 0, [6]);
     assert.deepEqual(Array.from(sft.targets.slice(0, 5)), Array(5).fill(IGNORE_INDEX));
-    const perPos = m.targetLogProbs(full, full.targets).dataSync();
+    const perPos = Array.from(m.targetLogProbs(full, full.targets).dataSync());
     const expected = -perPos.slice(5).reduce((a, b) => a + b, 0) / 5;
     const got = tf.tidy(() => m.loss(sft).dataSync()[0]!);
     assert.ok(Math.abs(got - expected) < 1e-5, `${got} vs ${expected}`);
@@ -234,7 +234,7 @@ describe("Qwen2 model on wasm", () => {
     const a = tf.variable(tf.fill([32, 2], 0.1), true, "test_adapter_a");
     const bb = tf.variable(tf.fill([2, 32], 0.1), true, "test_adapter_b");
     m.adapter = {
-      delta: (name, x) => (name.endsWith("q_proj.weight") ? tf.matMul(tf.matMul(x, a), bb) : undefined),
+      delta: (name, x) => (name.endsWith("q_proj.weight") ? (tf.matMul(tf.matMul(x, a), bb) as tf.Tensor2D) : undefined),
     };
     const vars = new Map([["a", a], ["b", bb]]);
     const { grads } = m.lossAndGrads(makeLmBatch([ids(9, 3)], 8, 0), { variables: vars });
