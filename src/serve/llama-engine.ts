@@ -6,6 +6,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } fro
 import { SPECIAL_TOKENS } from "../core/special-tokens";
 import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "./engine";
 import { buildFimPrompt, type FimTokens } from "./fim-prompt";
+import { likelyHasGpu } from "./gpu-probe";
 import { loadLlama } from "./llama-runtime";
 import { defaultThreads } from "./threads";
 
@@ -13,7 +14,7 @@ export interface LlamaEngineOptions {
   modelPath: string;
   /** CPU threads for evaluation; default: see threads.ts. */
   threads?: number;
-  /** Use a GPU when node-llama-cpp finds one (CUDA, Vulkan, Metal). Default true. */
+  /** Use a GPU when node-llama-cpp finds one (CUDA, Vulkan, Metal). Default: when one seems present. */
   gpu?: boolean;
   /** KV cache size in tokens; default the model's training context, at most 4096. */
   contextSize?: number;
@@ -39,7 +40,7 @@ export class LlamaEngine implements CompletionEngine {
 
   static async load(options: LlamaEngineOptions): Promise<LlamaEngine> {
     const threads = options.threads ?? defaultThreads();
-    const llama = await loadLlama({ gpu: options.gpu ?? true });
+    const llama = await loadLlama({ gpu: options.gpu ?? likelyHasGpu() });
     try {
       const model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu ? "auto" : 0 });
       const { prefix, suffix, middle } = model.tokens.infill;
