@@ -56,6 +56,7 @@ export async function trainStep<B extends MicroBatch>(inputs: StepInputs<B>): Pr
   const metricSums = new Map<string, tf.Scalar>();
   let tokens = 0;
   const single = microBatches.length === 1;
+  let consumed = 0;
 
   try {
     for (let micro = 0; micro < microBatches.length; micro++) {
@@ -73,6 +74,7 @@ export async function trainStep<B extends MicroBatch>(inputs: StepInputs<B>): Pr
       }, vars);
       tokens += batch.tokens;
       batch.dispose?.();
+      consumed = micro + 1;
       const w = weight as tf.Scalar;
       const next = new Map<string, tf.Tensor>();
       for (const [varName, g] of Object.entries(grads)) {
@@ -128,6 +130,8 @@ export async function trainStep<B extends MicroBatch>(inputs: StepInputs<B>): Pr
     const metrics = Object.fromEntries([...metricSums.keys()].map((k, i) => [k, metricValues[i] as number]));
     return { loss: lossValue as number, gradNorm: normValue as number, lr, tokens, items: items as number, metrics, skipped };
   } finally {
+    // After an error, the micro-batches not reached still hold their tensors.
+    for (const b of microBatches.slice(consumed)) b.dispose?.();
     tf.dispose([...(acc?.values() ?? []), lossSum, weightSum, ...metricSums.values()]);
   }
 }

@@ -215,7 +215,7 @@ export class Trainer<B extends MicroBatch> {
     check("micro-batch size", state.micro_batch_size, this.sampler.batchSize);
     check("gradient accumulation steps", state.gradient_accumulation_steps, this.accumulation);
     check("seed", state.rng.seed, this.options.seed);
-    check("learning-rate schedule", state.lr_schedule, this.schedule);
+    for (const key of ["peakLr", "minLr", "warmupSteps", "totalSteps"] as const) check(`learning-rate schedule ${key}`, state.lr_schedule[key], this.schedule[key]);
     check("max grad norm", state.max_grad_norm, this.maxGradNorm);
     if (differs.length) throw new TrainerStateError(`the checkpoint was made by a different run: ${differs.join("; ")}`);
     if (state.global_step > this.schedule.totalSteps) throw new TrainerStateError(`the checkpoint is at step ${state.global_step}, past this run's ${this.schedule.totalSteps} steps`);
