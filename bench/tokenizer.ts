@@ -31,10 +31,13 @@ export interface TokenizerBenchResult {
   readonly vocabSize: number;
   readonly trainSec: number;
   readonly trainMBps: number;
+  /** CPU seconds of this thread: on a shared machine the wall clock also counts waiting. */
+  readonly trainCpuSec: number;
   readonly encodeMb: number;
   readonly tokens: number;
   readonly bytesPerToken: number;
   readonly encodeColdMBps: number;
+  readonly encodeColdCpuMBps: number;
   readonly encodeWarmMBps: number;
   readonly decodeMBps: number;
   /** @huggingface/tokenizers on the same text and tokenizer.json; null when it is not installed. */
@@ -95,8 +98,10 @@ export async function runTokenizerBench(options: TokenizerBenchOptions = {}): Pr
 
   log(`training vocab ${vocabSize} on ${(trainBytes / MB).toFixed(2)} MB of code...`);
   let t0 = performance.now();
+  let cpu = process.cpuUsage();
   const trained = await trainBpe(train, { vocabSize });
   const trainSec = (performance.now() - t0) / 1000;
+  const trainCpuSec = process.cpuUsage(cpu).user / 1e6;
 
   // A tokenizer loaded from its file has an empty cache: "cold" is a new process's speed.
   const json = serializeTokenizerJson(trained);
@@ -105,8 +110,10 @@ export async function runTokenizerBench(options: TokenizerBenchOptions = {}): Pr
   // allowSpecial as Hugging Face always does: this repo's own sources spell out "<|endoftext|>".
   const opts = { allowSpecial: true };
   t0 = performance.now();
+  cpu = process.cpuUsage();
   const ids = fresh.encode(encode, opts);
   const coldSec = (performance.now() - t0) / 1000;
+  const coldCpuSec = process.cpuUsage(cpu).user / 1e6;
   t0 = performance.now();
   fresh.encode(encode, opts);
   const warmSec = (performance.now() - t0) / 1000;
@@ -135,10 +142,12 @@ export async function runTokenizerBench(options: TokenizerBenchOptions = {}): Pr
     vocabSize: trained.vocabSize,
     trainSec,
     trainMBps: trainBytes / MB / trainSec,
+    trainCpuSec,
     encodeMb: encodeBytes / MB,
     tokens: ids.length,
     bytesPerToken: encodeBytes / ids.length,
     encodeColdMBps,
+    encodeColdCpuMBps: encodeBytes / MB / coldCpuSec,
     encodeWarmMBps: encodeBytes / MB / warmSec,
     decodeMBps: encodeBytes / MB / decodeSec,
     reference,
@@ -149,9 +158,9 @@ export async function runTokenizerBench(options: TokenizerBenchOptions = {}): Pr
 export function formatTokenizerBench(r: TokenizerBenchResult): string {
   const f = (x: number): string => x.toFixed(2);
   return [
-    `train   ${f(r.trainMb)} MB -> vocab ${r.vocabSize}: ${f(r.trainSec)} s (${f(r.trainMBps)} MB/s)`,
+    `train   ${f(r.trainMb)} MB -> vocab ${r.vocabSize}: ${f(r.trainSec)} s (${f(r.trainMBps)} MB/s), ${f(r.trainCpuSec)} s CPU`,
     `encode  ${f(r.encodeMb)} MB unseen code -> ${r.tokens} tokens (${f(r.bytesPerToken)} bytes/token)`,
-    `        cold cache ${f(r.encodeColdMBps)} MB/s, warm ${f(r.encodeWarmMBps)} MB/s`,
+    `        cold cache ${f(r.encodeColdMBps)} MB/s (${f(r.encodeColdCpuMBps)} per CPU second), warm ${f(r.encodeWarmMBps)} MB/s`,
     `decode  ${f(r.decodeMBps)} MB/s`,
     r.reference
       ? `ref     ${r.reference.name} ${f(r.reference.encodeMBps)} MB/s, same ids: ${r.reference.sameIds}; ours/ref = ${f(r.ratio!)}x`
