@@ -95,8 +95,11 @@ describe("LoRA", () => {
 
     const trainer = new Trainer<LmMicroBatch>(lora.params, lmData(10), lmLoss(model), { ...options, totalSteps: 12, microBatchSize: 4, gradientAccumulationSteps: 1, peakLr: 5e-2, seeded: [lora] });
     const losses: number[] = [];
-    await trainer.run({ onStep: (e) => void losses.push(e.loss) });
+    const tensorCounts: number[] = [];
+    await trainer.run({ onStep: (e) => void (losses.push(e.loss), tensorCounts.push(tf.memory().numTensors)) });
     trainer.dispose();
+    // The first step builds the rope tables; after that, not one tensor more per step.
+    assert.equal(new Set(tensorCounts.slice(1)).size, 1, `tensor counts ${tensorCounts.join(", ")}`);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     assert.ok(mean(losses.slice(-3)) < 0.85 * mean(losses.slice(0, 3)), `losses ${losses.map((l) => l.toFixed(3)).join(" ")}`);
     const baseAfter = await snapshot(model.params);
