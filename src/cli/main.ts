@@ -1,6 +1,8 @@
 // The `repotune` command: the same pipeline as the extension, headless.
 import { Command } from "commander";
 import { registerBench } from "./commands/bench";
+import { registerBenchTrain } from "./commands/bench-train";
+import { registerComplete } from "./commands/complete";
 import { registerDoctor } from "./commands/doctor";
 import { registerExport } from "./commands/export";
 import { registerNotBuilt } from "./commands/not-built";
@@ -14,11 +16,11 @@ export function buildProgram(): Command {
   registerNotBuilt(program, "gather", "build the datasets from a repository", "datasets issue");
   registerNotBuilt(program, "tune", "fine-tune on a repository: gather, train, distill, evaluate, export", "pipeline issue");
   registerNotBuilt(program, "eval", "evaluate a model on held-out files", "post-training issue");
-  registerNotBuilt(program, "complete", "print the model's completion at a place in a file", "inline completions issue");
+  registerComplete(program);
   registerExport(program);
   const bench = registerBench(program);
   registerNotBuilt(bench, "gather", "files/s, MB/s and peak memory of gathering a repository", "datasets issue");
-  registerNotBuilt(bench, "train", "tokens/s of a training step against PyTorch on this machine", "engine issue");
+  registerBenchTrain(bench);
   registerNotBuilt(bench, "serve", "completion latency end to end", "inline completions issue");
   registerDoctor(program);
   return program;

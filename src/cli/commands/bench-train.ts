@@ -1,0 +1,45 @@
+import type { Command } from "commander";
+import { BACKEND_CHOICES, type BackendChoice } from "../../engine/backends/select";
+import { formatTrainBench, runTrainBench, type BenchConfigName } from "../../pipeline/bench/train-bench";
+
+interface BenchTrainOptions {
+  config: string;
+  backend: string;
+  steps: string;
+  json?: boolean;
+  reference: boolean;
+  decode: boolean;
+  threads: string;
+}
+
+/** `repotune bench train`: tokens/s, GFLOP/s and peak RSS of training steps, against PyTorch in the same run. */
+export function registerBenchTrain(bench: Command): void {
+  bench
+    .command("train")
+    .description("tokens/s, GFLOP/s and peak memory of full training steps (forward, backward, AdamW), against PyTorch on this machine")
+    .option("--config <A|B>", "A: 3.4M parameters, batch 8 x 256; B: 25M parameters, batch 4 x 256", "A")
+    .option("--backend <name>", `training backend: ${BACKEND_CHOICES.join(", ")}`, "auto")
+    .option("--steps <n>", "timed steps, after one warm-up step", "5")
+    .option("--threads <n>", "threads PyTorch may use", "2")
+    .option("--no-reference", "skip the PyTorch reference")
+    .option("--no-decode", "skip the decoding measurement (config A)")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: BenchTrainOptions) => {
+      const config = opts.config.toUpperCase();
+      if (config !== "A" && config !== "B") throw new Error(`--config must be A or B, got "${opts.config}"`);
+      if (!(BACKEND_CHOICES as readonly string[]).includes(opts.backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(", ")}`);
+      const steps = Number(opts.steps);
+      if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got "${opts.steps}"`);
+      const result = await runTrainBench({
+        config: config as BenchConfigName,
+        backend: opts.backend as BackendChoice,
+        steps,
+        reference: opts.reference,
+        decode: opts.decode && config === "A",
+        referenceThreads: Number(opts.threads) || 2,
+        // Progress goes to stderr so --json output stays one parseable document.
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write((opts.json ? JSON.stringify(result, null, 2) : formatTrainBench(result)) + "\n");
+    });
+}
