@@ -169,7 +169,10 @@ export class Tokenizer {
     }
   }
 
-  /** Text -> ids. Decoding them gives the text back exactly (see decode). */
+  /**
+   * Text -> ids. Decoding them gives the text back exactly when the tokenizer has no normalizer
+   * (ours never do); with one (Qwen2's NFC) it gives the normalized text.
+   */
   encode(text: string, options: EncodeOptions = {}): number[] {
     const out: number[] = [];
     const re = options.allowSpecial ? this.allAddedRe : this.plainAddedRe;
@@ -254,7 +257,8 @@ export class Tokenizer {
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const piece = m[0];
       if (piece.length === 0) {
-        re.lastIndex = m.index + 1;
+        // Only a custom pattern can match empty; step over one code point as splitPieces does.
+        re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
         continue;
       }
       if (m.index > last) this.encodePiece(text.slice(last, m.index), out);
@@ -291,8 +295,7 @@ export class Tokenizer {
     const n = utf8Into(piece, this.scratch);
     const ids = this.scratchIds;
     for (let i = 0; i < n; i++) ids[i] = this.byteIds[this.scratch[i]!]!;
-    // mergeWord works in place; scratchIds is reused, so hand it a view it may overwrite and
-    // keep only its (freshly allocated) result.
+    // mergeWord overwrites scratchIds and returns a fresh array, which the cache may keep.
     return mergeWord(ids, n, this.table);
   }
 
