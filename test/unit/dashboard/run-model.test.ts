@@ -43,6 +43,16 @@ describe("dashboard run model", () => {
     assert.equal(m.stages.sft.status, "done");
   });
 
+  it("counts elapsed time live only while the run's worker is heard from", () => {
+    const m = fold({ progressPoints: 400, end: "running" });
+    const last = m.lastEventAt!;
+    const atLast = (last - m.startedAt!) / 1000;
+    assert.equal(elapsedSec(m, last + 60_000), atLast + 60);
+    // Silent for hours (a worker that died without an end event): the clock stops.
+    assert.equal(elapsedSec(m, last + 5 * 3_600_000), atLast);
+    assert.equal(elapsedSec(m, last + 60_000, false), atLast);
+  });
+
   it("marks the stage an error interrupted as failed, with the message", () => {
     const m = fold({ progressPoints: 400, end: "failed" });
     assert.equal(m.state, "failed");

@@ -13,14 +13,15 @@ export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, b
   const out: number[] = [];
   let first = -1;
   let last = -1;
+  let finiteCount = 0;
   for (let i = 0; i < n; i++) {
     if (Number.isFinite(ys[i])) {
       if (first < 0) first = i;
       last = i;
+      finiteCount++;
     }
   }
   if (first < 0) return out;
-  const finiteCount = countFinite(ys, first, last);
   if (buckets < 1 || finiteCount <= 2 * buckets + 2) {
     for (let i = first; i <= last; i++) if (Number.isFinite(ys[i])) out.push(i);
     return out;
@@ -57,10 +58,4 @@ export function downsampleMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, b
   flush();
   if (last !== first) out.push(last);
   return out;
-}
-
-function countFinite(ys: ArrayLike<number>, from: number, to: number): number {
-  let c = 0;
-  for (let i = from; i <= to; i++) if (Number.isFinite(ys[i])) c++;
-  return c;
 }

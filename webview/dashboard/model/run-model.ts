@@ -274,10 +274,18 @@ function applyEval(model: RunModel, stage: StageName, metrics: Record<string, nu
   }
 }
 
-/** Seconds the run has taken: up to now while it runs, up to its last event otherwise. */
-export function elapsedSec(model: RunModel, now: number): number | null {
+/** How long after its last event a running run's clock keeps ticking on its own. */
+const TICK_WITHOUT_EVENTS_MS = 10 * 60_000;
+
+/**
+ * Seconds the run has taken: up to now while it runs, up to its last event otherwise. A run
+ * whose worker went silent (or died without an end event) stops counting after a while
+ * instead of showing days; `live: false` (the host knows the worker is gone) stops it at once.
+ */
+export function elapsedSec(model: RunModel, now: number, live = true): number | null {
   if (model.startedAt === null) return null;
-  const end = model.state === "running" ? now : (model.lastEventAt ?? now);
+  const last = model.lastEventAt ?? model.startedAt;
+  const end = live && model.state === "running" && now - last < TICK_WITHOUT_EVENTS_MS ? now : last;
   return Math.max(0, (end - model.startedAt) / 1000);
 }
 

@@ -36,8 +36,27 @@ export class ChartsView {
     );
   }
 
+  private pending: number[] = [];
+  private frame = 0;
+  private state: PageState | null = null;
+
+  /**
+   * Draws the charts one per animation frame: each thins up to 100,000 points, and doing
+   * all seven in one task would block the page for a few hundred milliseconds.
+   */
   update(state: PageState): void {
-    for (const { def, view } of this.charts) view.update(def.specs(state.run));
+    this.state = state;
+    this.pending = this.charts.map((_, i) => i);
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.drawNext());
+  }
+
+  private drawNext(): void {
+    this.frame = 0;
+    const i = this.pending.shift();
+    if (i === undefined || !this.state) return;
+    const { def, view } = this.charts[i]!;
+    view.update(def.specs(this.state.run));
+    if (this.pending.length) this.frame = requestAnimationFrame(() => this.drawNext());
   }
 
   setTheme(theme: ChartTheme): void {

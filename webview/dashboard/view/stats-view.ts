@@ -1,34 +1,54 @@
 // Where and how the run goes: backend, device, memory, elapsed time, and the error if any.
+// Built once and updated in place, since a live run updates it on every step.
 import { formatDuration, formatMb } from "../model/format";
-import type { PageState } from "../model/page-state";
+import { selectedRun, type PageState } from "../model/page-state";
 import { elapsedSec } from "../model/run-model";
-import { h, icon, statItem } from "./dom";
+import { h, icon } from "./dom";
 
 const STATE_TEXT = { idle: "no run", running: "running", done: "finished", failed: "failed", cancelled: "cancelled" } as const;
+const FIELDS = ["State", "Preset", "Backend", "Device", "Memory", "Peak memory", "Elapsed"] as const;
+type Field = (typeof FIELDS)[number];
 
 export class StatsView {
   readonly root = h("section", { class: "stats card", "aria-label": "Run" });
+  private readonly values = new Map<Field, HTMLElement>();
+  private readonly errorBox = h("div", { class: "notice error", role: "alert" });
+
+  constructor() {
+    const grid = h("div", { class: "stat-grid" });
+    for (const f of FIELDS) {
+      const value = h("div", { class: "stat-value" });
+      this.values.set(f, value);
+      grid.append(h("div", { class: "stat", title: f === "Memory" ? "Resident memory of the training worker" : undefined }, h("div", { class: "stat-label" }, f), value));
+    }
+    this.errorBox.hidden = true;
+    this.root.append(grid, this.errorBox);
+  }
 
   update(state: PageState, now: number): void {
     const run = state.run;
-    if (!run.runId) {
-      this.root.hidden = true;
-      return;
+    this.root.hidden = !run.runId;
+    if (!run.runId) return;
+    // The host's run list knows when a run without an end event has no worker any more.
+    const stopped = run.state === "running" && selectedRun(state)?.status === "incomplete";
+    const text: Record<Field, string> = {
+      State: stopped ? "stopped before the end" : STATE_TEXT[run.state],
+      Preset: run.preset ?? "—",
+      Backend: run.backend ?? "—",
+      Device: run.device ?? "—",
+      Memory: formatMb(run.rssMb),
+      "Peak memory": formatMb(run.peakRssMb),
+      Elapsed: formatDuration(elapsedSec(run, now, !stopped)),
+    };
+    for (const f of FIELDS) {
+      const el = this.values.get(f)!;
+      if (el.textContent !== text[f]) el.textContent = text[f];
     }
-    this.root.hidden = false;
-    const children: HTMLElement[] = [
-      statItem("State", STATE_TEXT[run.state]),
-      statItem("Preset", run.preset ?? "—"),
-      statItem("Backend", run.backend ?? "—"),
-      statItem("Device", run.device ?? "—"),
-      statItem("Memory", formatMb(run.rssMb), "Resident memory of the training worker"),
-      statItem("Peak memory", formatMb(run.peakRssMb)),
-      statItem("Elapsed", formatDuration(elapsedSec(run, now))),
-    ];
-    const grid = h("div", { class: "stat-grid" }, ...children);
-    const error = run.error
-      ? h("div", { class: "notice error", role: "alert" }, icon("error"), h("strong", null, ` ${run.error.message}`), h("div", null, run.error.hint))
-      : null;
-    this.root.replaceChildren(grid, ...(error ? [error] : []));
+    const errorKey = run.error ? `${run.error.message}\n${run.error.hint}` : "";
+    if (this.errorBox.dataset.key !== errorKey) {
+      this.errorBox.dataset.key = errorKey;
+      this.errorBox.hidden = !run.error;
+      this.errorBox.replaceChildren(...(run.error ? [icon("error"), h("strong", null, ` ${run.error.message}`), h("div", null, run.error.hint)] : []));
+    }
   }
 }
