@@ -3,7 +3,6 @@ import { Command } from "commander";
 import { registerBench } from "./commands/bench";
 import { registerBenchTrain } from "./commands/bench-train";
 import { registerComplete } from "./commands/complete";
-import { registerComplete } from "./commands/complete";
 import { registerDoctor } from "./commands/doctor";
 import { registerExport } from "./commands/export";
 import { registerNotBuilt } from "./commands/not-built";

@@ -39,5 +39,5 @@ export function chooseMode(prefix: string, suffix: string): CompletionMode {
   const lineSuffix = nl < 0 ? suffix : suffix.slice(0, nl);
   if (lineSuffix.trim() !== "") return "line";
   if (linePrefix.trim() === "") return "block";
-  return /([{(\[:]|=>)\s*$/.test(linePrefix) ? "block" : "line";
+  return /([{([:]|=>)\s*$/.test(linePrefix) ? "block" : "line";
 }
