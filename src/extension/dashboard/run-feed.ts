@@ -55,7 +55,7 @@ export class RunFeed implements vscode.Disposable {
     this.feedback.clear();
     this.feedbackTail = null;
     this.feedbackSent = "";
-    await this.refreshRuns();
+    await this.refreshRuns(false); // select() sends the list with the selection
     const wanted = requestedRunId && this.runs.some((r) => r.id === requestedRunId) ? requestedRunId : (this.runs[0]?.id ?? null);
     await this.select(wanted, requestedRunId === undefined || wanted === this.runs[0]?.id);
     this.timer = setInterval(() => void this.tick(), POLL_MS);
@@ -119,12 +119,12 @@ export class RunFeed implements vscode.Disposable {
     }
   }
 
-  private async refreshRuns(): Promise<void> {
+  private async refreshRuns(post = true): Promise<void> {
     const dir = this.dir;
     const runs = dir ? await listRuns(dir) : [];
     if (JSON.stringify(runs) !== JSON.stringify(this.runs)) {
       this.runs = runs;
-      this.post({ v: PROTOCOL_VERSION, type: "runs", runs, selected: this.selected });
+      if (post) this.post({ v: PROTOCOL_VERSION, type: "runs", runs, selected: this.selected });
     }
   }
 
