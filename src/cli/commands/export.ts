@@ -3,7 +3,7 @@
 // llama.cpp, LM Studio, Ollama and llama.vscode load. Other formats are not built yet (exit 3,
 // as registerNotBuilt does).
 import type { Command } from "commander";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { exportQwen2Gguf, type ExportDtype } from "../../core/formats/gguf";
 
@@ -21,14 +21,29 @@ const isCheckpoint = (dir: string): boolean =>
   existsSync(join(dir, "tokenizer.json")) &&
   (existsSync(join(dir, "model.safetensors")) || existsSync(join(dir, "model.safetensors.index.json")));
 
+/** The checkpoint a training root's latest.json names (src/engine/checkpoint writes it). */
+function latestOf(root: string): string | undefined {
+  try {
+    const marker = JSON.parse(readFileSync(join(root, "latest.json"), "utf8")) as { format?: string; checkpoint?: unknown };
+    if (marker.format !== "repotune-checkpoint-marker" || typeof marker.checkpoint !== "string" || /[\\/]|^\./.test(marker.checkpoint)) return undefined;
+    const dir = join(root, marker.checkpoint);
+    return isCheckpoint(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * DIR itself when it is a checkpoint, else the one checkpoint found up to two levels below
- * it (a run or stage folder holding one); several found is an error that lists them.
+ * DIR itself when it is a checkpoint; the latest one when DIR is a training root (latest.json);
+ * else the one checkpoint found up to two levels below it (a run or stage folder holding one).
+ * Several found is an error that lists them.
  */
 export function findCheckpoint(dir: string): string {
   const root = resolve(dir);
   if (!existsSync(root)) throw new Error(`--run ${root} does not exist`);
   if (isCheckpoint(root)) return root;
+  const latest = latestOf(root);
+  if (latest) return latest;
   const found: string[] = [];
   const walk = (d: string, depth: number): void => {
     let names: string[];
@@ -40,7 +55,8 @@ export function findCheckpoint(dir: string): string {
     for (const name of names) {
       const sub = join(d, name);
       if (!statSync(sub, { throwIfNoEntry: false })?.isDirectory()) continue;
-      if (isCheckpoint(sub)) found.push(sub);
+      const picked = isCheckpoint(sub) ? sub : latestOf(sub);
+      if (picked) found.push(picked);
       else if (depth > 1) walk(sub, depth - 1);
     }
   };
