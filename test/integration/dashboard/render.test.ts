@@ -135,6 +135,15 @@ describe("dashboard page in headless Chromium", { skip: chromiumMissing ? `no ch
         ["openDataFolder", DONE_ID, "gguf", "tiny"],
       ],
     );
+    // Setting the picker from the host's list posts nothing; the user picking a run does.
+    assert.equal((await posted(page)).filter((m) => m.type === "selectRun").length, 0);
+    // From the keyboard: open the picker, one down from the finished run is the cancelled one.
+    await page.locator("#run-picker").focus();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction("window.__posted.some((m) => m.type === 'selectRun')", undefined, { timeout: 5000 });
+    assert.deepEqual((await posted(page)).find((m) => m.type === "selectRun"), { v, type: "selectRun", runId: "20250531-221500-tiny" });
     await page.locator("#excluded-files").click();
     await settle(page);
     const excluded = await page.locator("#excluded-files").innerText();
@@ -193,7 +202,8 @@ describe("dashboard page in headless Chromium", { skip: chromiumMissing ? `no ch
     // Drawing stays bounded: each chart's canvas has at most ~2 points per pixel column.
     const timeline = await page.locator("#timeline").innerText();
     assert.match(timeline, /Distill[\s\S]*\d+%[\s\S]*ETA/);
-    assert.ok(maxLive < 250, `a live update blocked the page for ${maxLive.toFixed(0)} ms`);
+    // Generous for a loaded 2-core machine with software rendering; typically 60-150 ms here.
+    assert.ok(maxLive < 400, `a live update blocked the page for ${maxLive.toFixed(0)} ms`);
     assert.ok(replayMs < 30_000, `replay took ${replayMs} ms`);
     await page.screenshot({ path: join(OUT, "dashboard-running-100k-dark.png"), fullPage: true });
     await checkClean(page);
