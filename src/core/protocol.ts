@@ -209,7 +209,7 @@ function validate<T>(
     );
   }
   const type = raw.type;
-  if (typeof type !== "string" || !(type in shapes)) {
+  if (typeof type !== "string" || !Object.hasOwn(shapes, type)) {
     throw new ProtocolError(`${what}: unknown message type ${JSON.stringify(type)}; expected one of ${Object.keys(shapes).join(", ")}`);
   }
   const bad = fieldsMatch(raw, { ...extra, ...shapes[type] });

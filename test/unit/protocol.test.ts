@@ -51,3 +51,12 @@ describe("protocol", () => {
     assert.throws(() => parseDashboardRequest({ v: PROTOCOL_VERSION, type: "action", action: "rm -rf" }), /field "action"/);
   });
 });
+
+describe("protocol type lookup", () => {
+  it("does not accept inherited property names as message types", () => {
+    for (const type of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      assert.throws(() => parseWorkerCommand({ v: PROTOCOL_VERSION, type }), /unknown message type/, type);
+      assert.throws(() => parseServerCommand({ v: PROTOCOL_VERSION, type }), /unknown message type/, type);
+    }
+  });
+});
