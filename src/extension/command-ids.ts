@@ -9,4 +9,9 @@ export const COMMANDS = {
   showLog: "repotune.showLog",
 } as const;
 
+/** Commands the dashboard and completions run, not listed in the palette. */
+export const INTERNAL_COMMANDS = {
+  useRunModel: "repotune.useRunModel",
+} as const;
+
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

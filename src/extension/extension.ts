@@ -1,11 +1,11 @@
 // Entry point of the extension host side. It only wires things together: each concern
 // lives in its own file. No tensors and no native inference ever load here (DESIGN.md).
 import * as vscode from "vscode";
-import { COMMANDS } from "./command-ids";
+import { COMMANDS, INTERNAL_COMMANDS } from "./command-ids";
 import { readSettings, SETTINGS_SECTION } from "./config";
 import { dashboardDataDir } from "./dashboard/data-dir";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE, type DashboardDeps } from "./dashboard/dashboard-panel";
-import { notBuiltYet } from "./not-built";
+import { exportDataset, exportModel, useRunModel } from "./exports/export-commands";
 import { RepoTuneStatusBar } from "./status-bar";
 import { readAcceptanceStats } from "../core/feedback/feedback-log";
 import { dataFolderFor } from "./data-folder";
@@ -26,7 +26,11 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(statusBar);
 
   const training = new TrainingController(context, log, statusBar);
-  context.subscriptions.push(training);
+  context.subscriptions.push(
+    training,
+    // The dashboard's Cancel and Start buttons follow the run at once, not at its next poll.
+    training.observe({ onEvent: (e) => (e.type === "run-start" || e.type === "done" || e.type === "error" ? DashboardPanel.refresh() : undefined) }),
+  );
 
   // Inline completions from the active model, and the feedback they earn.
   const servers = new CompletionServerHost(context, log);
@@ -74,10 +78,9 @@ export function activate(context: vscode.ExtensionContext): void {
   register(COMMANDS.fineTune, (options?: unknown) => training.fineTune(fineTuneOptions(options)));
   register(COMMANDS.openDashboard, () => DashboardPanel.show(dashboardDeps));
   register(COMMANDS.cancelTraining, () => training.cancel());
-  register(COMMANDS.exportDataset, () => {
-    if (requireTrust("Export dataset")) notBuiltYet(log, "Exporting a dataset")();
-  });
-  register(COMMANDS.exportModel, notBuiltYet(log, "Exporting a model"));
+  register(COMMANDS.exportDataset, () => (requireTrust("Export dataset") ? exportDataset(context) : undefined));
+  register(COMMANDS.exportModel, (raw?: unknown) => exportModel(context, raw));
+  register(INTERNAL_COMMANDS.useRunModel, (raw?: unknown) => useRunModel(context, raw));
   register(COMMANDS.toggleCompletions, async () => {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const enabled = !readSettings().completionsEnabled;
