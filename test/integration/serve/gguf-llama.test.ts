@@ -9,11 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Tokenizer } from "@huggingface/tokenizers";
-import type { ControlledEvaluateInputItem, Llama, LlamaModel, Token } from "node-llama-cpp";
+import type { Llama } from "node-llama-cpp";
 import { SafetensorsFile } from "../../../src/core/formats/safetensors";
 import { exportQwen2Gguf, readGguf } from "../../../src/core/formats/gguf";
 import { tokenizerToJson } from "../../../src/core/tokenizer";
 import { loadLlama } from "../../../src/serve/llama-runtime";
+import { LlamaScorer } from "../../../src/serve/llama-scorer";
 import { realCode } from "./helpers/real-code";
 import { referenceLogProbs } from "./helpers/reference-forward";
 import { tfjsLogProbs } from "./helpers/tfjs-reference";
@@ -39,44 +40,18 @@ function readWeights(ckpt: string): Map<string, { shape: number[]; data: Float32
   }
 }
 
-/** llama.cpp's log-prob of every vocabulary entry after each position. */
-async function llamaLogProbs(model: LlamaModel, tokens: number[]): Promise<Float64Array[]> {
-  const context = await model.createContext({
-    contextSize: 512,
-    batchSize: 512,
-    threads: 1,
-    flashAttention: false,
-    experimentalKvCacheKeyType: "F32",
-    experimentalKvCacheValueType: "F32",
-  });
-  try {
-    const seq = context.getSequence();
-    const input: ControlledEvaluateInputItem[] = tokens.map((t) => [t as Token, { generateNext: { probabilities: true } }]);
-    const res = await seq.controlledEvaluate(input);
-    return res.map((r, i) => {
-      const probs = r?.next.probabilities;
-      assert.ok(probs, `no probabilities at position ${i}`);
-      const out = new Float64Array(probs.size).fill(-Infinity);
-      for (const [tok, p] of probs) out[tok as number] = Math.log(p);
-      return out;
-    });
-  } finally {
-    await context.dispose();
-  }
-}
-
 async function checkParity(name: string, config: Partial<TinyConfig>, dtype: "f32" | "f16", tol: number): Promise<void> {
   const ckpt = join(dir, name);
   const cfg = await writeTinyCheckpoint(ckpt, { seed: 7, config });
   const out = join(dir, `${name}.gguf`);
   exportQwen2Gguf({ checkpointDir: ckpt, outPath: out, dtype });
-  const model = await llama.loadModel({ modelPath: out, gpuLayers: 0 });
+  const scorer = await LlamaScorer.load({ modelPath: out, threads: 1, contextSize: 512 });
   try {
     const text = realCode(2000).slice(500, 1400);
-    const tokens = [...model.tokenize(text)].slice(0, 200) as number[];
+    const tokens = scorer.tokenize(text).slice(0, 200);
     assert.ok(tokens.length >= 150, `only ${tokens.length} tokens`);
     const weights = readWeights(ckpt);
-    const theirs = await llamaLogProbs(model, tokens);
+    const theirs = await scorer.logProbs(tokens);
     const references: [string, Float64Array[]][] = [
       ["tfjs", await tfjsLogProbs(cfg, weights, tokens)],
       ["float64", referenceLogProbs(cfg, weights, tokens)],
@@ -99,8 +74,11 @@ async function checkParity(name: string, config: Partial<TinyConfig>, dtype: "f3
       assert.ok(worst[refName]! <= tol, `largest log-prob difference from ${refName}: ${worst[refName]!.toExponential(2)} > ${tol}`);
     }
     console.log(`# ${name} (${dtype}): ${tokens.length} positions, max |dlogp| vs tfjs ${worst.tfjs!.toExponential(2)}, vs float64 ${worst.float64!.toExponential(2)}`);
+    const targets = await scorer.targetLogProbs(tokens);
+    assert.equal(targets.length, tokens.length - 1);
+    assert.equal(targets[5], theirs[5]![tokens[6]!]);
   } finally {
-    await model.dispose();
+    await scorer.dispose();
   }
 }
 
