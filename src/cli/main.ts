@@ -4,6 +4,7 @@ import { registerBench } from "./commands/bench";
 import { registerBenchTrain } from "./commands/bench-train";
 import { registerComplete } from "./commands/complete";
 import { registerDoctor } from "./commands/doctor";
+import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
 import { registerNotBuilt } from "./commands/not-built";
 import { REPOTUNE_VERSION } from "./version";
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerNotBuilt(program, "gather", "build the datasets from a repository", "datasets issue");
   registerNotBuilt(program, "tune", "fine-tune on a repository: gather, train, distill, evaluate, export", "pipeline issue");
-  registerNotBuilt(program, "eval", "evaluate a model on held-out files", "post-training issue");
+  registerEval(program);
   registerComplete(program);
   registerExport(program);
   const bench = registerBench(program);

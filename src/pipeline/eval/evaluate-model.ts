@@ -16,13 +16,13 @@ export interface ModelEvaluation {
   samples: EvalSample[];
 }
 
-/** Fraction of pairs where log p(chosen) > log p(rejected); null without pairs. */
+/** Fraction of pairs whose chosen side scores strictly higher; null without pairs. */
 export async function preferenceAccuracy(scorer: CompletionScorer, pairs: readonly PreferencePair[], signal?: AbortSignal, onItem?: () => void): Promise<{ accuracy: number | null; items: number }> {
   let right = 0;
   let n = 0;
   for (const pair of pairs) {
     if (signal?.aborted) break;
-    const [c, r] = await scorer.logProbs(pair.prompt, [pair.chosen, pair.rejected]);
+    const [c, r] = await scorer.score(pair.prompt, [pair.chosen, pair.rejected]);
     if (c! > r!) right++;
     n++;
     onItem?.();
@@ -36,7 +36,7 @@ export async function evaluateModel(
   pairs: readonly PreferencePair[],
   options: EvaluateOptions = {},
 ): Promise<ModelEvaluation> {
-  const total = probes.length + (model.logProbs ? pairs.length : 0);
+  const total = probes.length + (model.score ? pairs.length : 0);
   let done = 0;
   const tick = () => options.onItem?.(++done, total);
   const results: { prediction: string; truth: string }[] = [];
@@ -56,7 +56,7 @@ export async function evaluateModel(
     tick();
   }
   const score = scoreCompletions(results);
-  const pref = model.logProbs ? await preferenceAccuracy(model as CompletionScorer, pairs, options.signal, tick) : { accuracy: null, items: 0 };
+  const pref = model.score ? await preferenceAccuracy(model as CompletionScorer, pairs, options.signal, tick) : { accuracy: null, items: 0 };
   return {
     eval: {
       exactMatch: score.items ? score.exactMatch : null,

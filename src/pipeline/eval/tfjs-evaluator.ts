@@ -40,10 +40,11 @@ export class TfjsEvaluator implements LineCompleter, CompletionScorer {
     return { text: r.text, latencyMs: r.latencyMs };
   }
 
-  async logProbs(prompt: string, completions: readonly string[]): Promise<number[]> {
+  /** Sum of log p(completion | prompt), all completions after the same prompt tokens. */
+  async score(prompt: string, completions: readonly string[]): Promise<number[]> {
     const rows = encodeSharedPrompt(this.tokenizer, prompt, completions, this.context - 1);
     // An empty completion leaves nothing to score: such pairs are not evaluated (see eval-data).
-    if (!rows) throw new Error("logProbs: a completion is empty");
+    if (!rows) throw new Error("score: a completion is empty");
     const scores = await scoreCompletions(this.model, rows, specialIds(this.tokenizer).eos);
     return scores.map((s) => s.sum);
   }

@@ -15,9 +15,12 @@ export interface LineCompleter {
   complete(prefix: string, suffix: string, signal?: AbortSignal): Promise<LineCompletion>;
 }
 
-/** Sum of log p(completion | prompt) for each completion of one prompt. */
+/**
+ * A score per completion of one prompt, higher = preferred: a language model's sum of
+ * log p(completion | prompt), or a reward model's scalar.
+ */
 export interface CompletionScorer {
-  logProbs(prompt: string, completions: readonly string[]): Promise<number[]>;
+  score(prompt: string, completions: readonly string[]): Promise<number[]>;
 }
 
 /** One row of report.json's `stages`: null where a figure does not apply. */

@@ -1,0 +1,104 @@
+// `repotune eval --model DIR [--data DIR] [--json]`: one model on the held-out set (line
+// completion exact match and edit similarity, preference accuracy, median latency), the same
+// evaluation a run's report has per stage.
+import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { DATASET_FOLDER, DATASET_FILES } from "../../core/store/dataset-files";
+import { selectBackend, type BackendChoice } from "../../engine/backends/select";
+import { HELDOUT_PREFERENCES_FILE, loadEvalSet } from "../../pipeline/eval/eval-data";
+import { evaluateModel } from "../../pipeline/eval/evaluate-model";
+import { TfjsEvaluator } from "../../pipeline/eval/tfjs-evaluator";
+import { loadModelDir } from "../../pipeline/posttrain/model-dir";
+
+interface EvalOptions {
+  model: string;
+  data?: string;
+  json?: boolean;
+  probes: string;
+  pairs: string;
+  maxTokens: string;
+  backend: string;
+  seed: string;
+}
+
+function positiveInt(name: string, value: string, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}
+
+const isDataset = (dir: string) => existsSync(join(dir, DATASET_FILES.heldout));
+
+/**
+ * The dataset a model was trained from: a `dataset/` folder beside one of the model's parent
+ * folders (OUT/dataset for OUT/stages/sft/model), else ./.repotune/dataset.
+ */
+export function findDatasetFor(modelDir: string, cwd = process.cwd()): string | undefined {
+  for (let dir = resolve(modelDir); ; dir = dirname(dir)) {
+    if (isDataset(join(dir, DATASET_FOLDER))) return join(dir, DATASET_FOLDER);
+    if (dirname(dir) === dir) break;
+  }
+  const local = join(cwd, ".repotune", DATASET_FOLDER);
+  return isDataset(local) ? local : undefined;
+}
+
+const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
+
+export function registerEval(program: Command): void {
+  program
+    .command("eval")
+    .description("evaluate a model on held-out files: exact match, edit similarity, preference accuracy, latency")
+    .requiredOption("--model <dir>", "a model folder (config.json, model.safetensors, tokenizer.json)")
+    .option("--data <dir>", "the dataset folder with heldout.jsonl (default: the one the model's run used, or ./.repotune/dataset)")
+    .option("--probes <n>", "held-out line completions to run, at most", "200")
+    .option("--pairs <n>", "held-out preference pairs to score, at most", "200")
+    .option("--max-tokens <n>", "longest completion, in tokens", "48")
+    .option("--backend <name>", "auto, wasm, webgpu, tensorflow or cpu", "auto")
+    .option("--seed <n>", "which probes, when there are more than --probes", "1234")
+    .option("--json", "print the figures as JSON")
+    .action(async (opts: EvalOptions) => {
+      const modelDir = resolve(opts.model);
+      if (!existsSync(join(modelDir, "config.json"))) throw new Error(`--model ${modelDir} is not a model folder (no config.json)`);
+      const data = opts.data ? resolve(opts.data) : findDatasetFor(modelDir);
+      if (!data || !isDataset(data)) {
+        throw new Error(`no held-out set: ${data ?? "no dataset found"} has no ${DATASET_FILES.heldout}; run repotune gather, or pass --data DIR`);
+      }
+      const backend = await selectBackend(opts.backend as BackendChoice);
+      const pairFiles = [join(modelDir, HELDOUT_PREFERENCES_FILE)].filter((f) => existsSync(f));
+      const set = loadEvalSet(data, { maxProbes: positiveInt("probes", opts.probes, 0), maxPairs: positiveInt("pairs", opts.pairs, 0), seed: positiveInt("seed", opts.seed, 0), pairFiles });
+      for (const w of set.warnings) process.stderr.write(`warning: ${w}\n`);
+      const started = Date.now();
+      const m = loadModelDir(modelDir);
+      let result;
+      try {
+        const evaluator = new TfjsEvaluator(m.model, m.tokenizer, { maxNewTokens: positiveInt("max-tokens", opts.maxTokens) });
+        const tty = !opts.json && process.stderr.isTTY;
+        result = await evaluateModel(evaluator, set.probes, set.pairs, {
+          onItem: tty ? (done, total) => process.stderr.write(`\revaluating ${done}/${total}`) : undefined,
+        });
+        if (tty) process.stderr.write("\n");
+      } finally {
+        m.model.dispose();
+      }
+      const seconds = (Date.now() - started) / 1000;
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ model: modelDir, data, backend: backend.backend, ...result.eval, pairSources: set.pairSources, seconds, samples: result.samples }, null, 2) + "\n");
+        return;
+      }
+      const e = result.eval;
+      process.stdout.write(
+        [
+          `model ${modelDir}`,
+          `data  ${data} (${backend.backend})`,
+          `exact match          ${pct(e.exactMatch)} of ${e.heldoutItems} held-out lines`,
+          `edit similarity      ${e.editSimilarity === null ? "–" : e.editSimilarity.toFixed(1)}`,
+          `preference accuracy  ${pct(e.preferenceAccuracy)} of ${e.preferenceItems} pairs (${set.pairSources.editor} from the editor, ${set.pairSources.synthetic} synthetic)`,
+          `latency p50          ${e.latencyMsP50 === null ? "–" : `${e.latencyMsP50.toFixed(0)} ms`}`,
+          `(${seconds.toFixed(1)} s)`,
+          "",
+        ].join("\n"),
+      );
+      if (e.heldoutItems === 0) process.exitCode = 2;
+    });
+}

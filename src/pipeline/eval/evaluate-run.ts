@@ -1,0 +1,81 @@
+// The evaluation stage: every model a run made (base when there is one, after pretraining,
+// after SFT, after DPO, the student), each on the same held-out probes and pairs, plus the
+// reward model's pair accuracy; written as report.json and report.md.
+import type { EvalRowName } from "../../core/protocol";
+import { loadModelDir } from "../posttrain/model-dir";
+import { loadRewardModel, RewardScorer } from "../posttrain/reward-model";
+import { loadEvalSet } from "./eval-data";
+import { evaluateModel, preferenceAccuracy } from "./evaluate-model";
+import { emptyStages, REPORT_VERSION, writeReport, type EvalReport } from "./report";
+import { TfjsEvaluator } from "./tfjs-evaluator";
+
+export interface EvaluateRunInputs {
+  /** Model directories by report row; rows left out are reported as null. */
+  models: Partial<Record<EvalRowName, string>>;
+  rewardModelDir?: string;
+  datasetDir: string;
+  /** Where report.json and report.md go (the run's folder). */
+  outDir: string;
+  /** Held-out pair files besides the dataset's (the DPO stage's heldout-preferences.jsonl). */
+  pairFiles?: readonly string[];
+}
+
+export interface EvaluateRunOptions {
+  maxProbes: number;
+  maxPairs: number;
+  /** Longest line completion, in tokens. */
+  maxNewTokens: number;
+  seed: number;
+  signal?: AbortSignal;
+  onProgress?: (row: EvalRowName | "reward", done: number, total: number) => void;
+  /** Recorded in the report as it is (preset, sizes, steps...). */
+  config?: Record<string, unknown>;
+  /** Start of the run (ms since the epoch), for the wall time; default: the evaluation's own start. */
+  startedAt?: number;
+  notes?: string[];
+}
+
+export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRunOptions): Promise<{ report: EvalReport; files: { json: string; md: string } }> {
+  const started = options.startedAt ?? Date.now();
+  const set = loadEvalSet(inputs.datasetDir, { maxProbes: options.maxProbes, maxPairs: options.maxPairs, seed: options.seed, pairFiles: inputs.pairFiles });
+  const stages = emptyStages();
+  const samples: EvalReport["samples"] = {};
+  for (const [row, dir] of Object.entries(inputs.models) as [EvalRowName, string][]) {
+    if (options.signal?.aborted) break;
+    const m = loadModelDir(dir);
+    try {
+      const evaluator = new TfjsEvaluator(m.model, m.tokenizer, { maxNewTokens: options.maxNewTokens });
+      const result = await evaluateModel(evaluator, set.probes, set.pairs, {
+        signal: options.signal,
+        onItem: (done, total) => options.onProgress?.(row, done, total),
+      });
+      stages[row] = result.eval;
+      samples[row] = result.samples;
+    } finally {
+      m.model.dispose();
+    }
+  }
+  let rewardModel: EvalReport["rewardModel"] = null;
+  if (inputs.rewardModelDir && !options.signal?.aborted) {
+    const rm = loadRewardModel(inputs.rewardModelDir);
+    try {
+      const r = await preferenceAccuracy(new RewardScorer(rm, rm.model.config.max_position_embeddings - 1), set.pairs, options.signal);
+      rewardModel = { preferenceAccuracy: r.accuracy, items: r.items };
+    } finally {
+      rm.model.dispose();
+      rm.head.dispose();
+    }
+  }
+  const report: EvalReport = {
+    version: REPORT_VERSION,
+    createdAt: new Date().toISOString(),
+    stages,
+    rewardModel,
+    preferencePairs: set.pairSources,
+    config: options.config ?? {},
+    wallTimeSec: (Date.now() - started) / 1000,
+    samples,
+    notes: [...(options.notes ?? []), ...set.warnings],
+  };
+  return { report, files: writeReport(inputs.outDir, report) };
+}
