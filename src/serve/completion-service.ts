@@ -76,6 +76,10 @@ export class CompletionService {
     }
     switch (command.type) {
       case "load":
+        if (command.threads !== undefined && !(Number.isInteger(command.threads) && command.threads >= 1 && command.threads <= 256)) {
+          this.reply({ type: "error", message: `threads must be a whole number from 1 to 256, got ${command.threads}`, hint: "Leave threads out to let RepoTune choose." });
+          return;
+        }
         void this.load(command.modelPath, command.threads);
         return;
       case "cancel":

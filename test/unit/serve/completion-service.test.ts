@@ -86,6 +86,12 @@ describe("completion service", () => {
     assert.equal((t.replies[6] as { id?: string }).id, "7", "the id is echoed when there is one");
   });
 
+  it("rejects a nonsensical thread count", () => {
+    const t = setup({});
+    t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/m.gguf", threads: -2 });
+    assert.match((t.replies[0] as { message: string }).message, /threads must be a whole number/);
+  });
+
   it("says so when no model is loaded, and when loading fails", async () => {
     const t = setup({}, { failLoad: true });
     t.complete("1", "x");
