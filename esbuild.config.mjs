@@ -11,17 +11,12 @@ import { cpSync, mkdirSync } from "node:fs";
 const watch = process.argv.includes("--watch");
 const dev = watch || process.argv.includes("--dev");
 
-// Native or file-loading packages stay outside the bundles: node-llama-cpp ships
-// prebuilt binaries, tfjs-backend-wasm reads its .wasm files next to its own code,
-// and `vscode` only exists inside the extension host.
-const nodeExternals = [
-  "vscode",
-  "node-llama-cpp",
-  "@node-llama-cpp/*",
-  "@tensorflow/*",
-  "webgpu",
-  "simple-git",
-];
+// Native packages stay outside the bundles: node-llama-cpp and Dawn (`webgpu`) ship
+// prebuilt binaries, and `vscode` only exists inside the extension host. TensorFlow.js is
+// bundled: its gradients are only published as extensionless ESM files that Node cannot
+// load, and one bundled copy keeps a single kernel registry. The wasm backend finds its
+// .wasm files next to the bundle (copied below).
+const nodeExternals = ["vscode", "node-llama-cpp", "@node-llama-cpp/*", "webgpu", "simple-git"];
 
 /** @type {esbuild.BuildOptions} */
 const nodeCommon = {
@@ -32,6 +27,8 @@ const nodeCommon = {
   sourcemap: dev ? "inline" : "linked",
   minify: !dev,
   external: nodeExternals,
+  // tfjs marks its backends side-effect free, but importing one is what registers it.
+  ignoreAnnotations: true,
   logLevel: "info",
 };
 
@@ -68,6 +65,13 @@ const builds = [
   },
 ];
 
+function copyWasmBinaries() {
+  mkdirSync("out", { recursive: true });
+  for (const name of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"]) {
+    cpSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${name}`, `out/${name}`);
+  }
+}
+
 function copyWebviewAssets() {
   // Codicons are served from the extension itself: the webview's CSP allows no remote content.
   mkdirSync("out/webview", { recursive: true });
@@ -76,6 +80,7 @@ function copyWebviewAssets() {
 }
 
 copyWebviewAssets();
+copyWasmBinaries();
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));
