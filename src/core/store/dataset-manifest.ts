@@ -51,14 +51,16 @@ export interface DatasetManifest {
     seen: number;
     kept: number;
     excluded: number;
-    /** Sizes of every listed regular file. */
+    /** Sizes of the files that passed the path rules (the others are not even looked at). */
     bytesSeen: number;
     /** Bytes read and examined (files excluded by path or size are never read). */
     bytesRead: number;
     /** Bytes of the files in the dataset (train and held-out). */
     bytesKept: number;
   };
-  excluded: { byReason: Partial<Record<ExclusionReason, number>>; files: ExcludedFile[] };
+  /** Every excluded file with its reason, sorted by path. */
+  excluded: ExcludedFile[];
+  excludedByReason: Partial<Record<ExclusionReason, number>>;
   duplicates: { exact: number; near: number };
   split: { seed: number; heldoutFraction: number; train: number; heldout: number; heldoutPaths: string[] };
   counts: { pretrain: number; fim: number; docstring: number; commit: number; heldout: number; preferences: number };

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 
 export interface JsonlAppenderOptions {
   /**
-   * Lines are collected up to about this many bytes (counted in UTF-16 units) and written together (still one write, still
+   * Lines are collected up to this many bytes and written together (still one write, still
    * whole lines). 0 writes every record at once: what a log shared with other processes
    * wants, so a crash loses nothing already appended.
    */
@@ -18,9 +18,9 @@ export interface JsonlAppenderOptions {
 
 export class JsonlAppender {
   private readonly fd: number;
-  private readonly bufferBytes: number;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** Whole lines waiting to be written, UTF-8 encoded in place (no string joining, no copies). */
+  private readonly buffer: Buffer;
+  private used = 0;
   private closed = false;
   /** Set when the file ended mid-line (a writer killed during a write): see open(). */
   private startOnNewLine: boolean;
@@ -29,7 +29,7 @@ export class JsonlAppender {
 
   private constructor(fd: number, bufferBytes: number, startOnNewLine: boolean) {
     this.fd = fd;
-    this.bufferBytes = bufferBytes;
+    this.buffer = Buffer.allocUnsafe(Math.max(0, bufferBytes));
     this.startOnNewLine = startOnNewLine;
   }
 
@@ -57,20 +57,36 @@ export class JsonlAppender {
     if (this.closed) throw new Error("JsonlAppender: append after close");
     // JSON.stringify never emits a raw newline; a caller's string might.
     if (json.includes("\n")) throw new Error("a JSON Lines record must not contain a raw newline");
-    this.pending.push(json, "\n");
-    this.pendingBytes += json.length + 1;
     this.records++;
-    if (this.pendingBytes >= this.bufferBytes) this.flush();
+    // A UTF-8 encoding is at most 3 bytes per UTF-16 unit: room is checked before encoding in place.
+    const room = json.length * 3 + 2;
+    if (this.used + room > this.buffer.length) {
+      this.flush();
+      if (room > this.buffer.length) {
+        this.writeWhole(Buffer.from(`${this.takeLeadingNewline()}${json}\n`, "utf8"));
+        return;
+      }
+    }
+    this.used += this.buffer.write(this.takeLeadingNewline(), this.used, "utf8");
+    this.used += this.buffer.write(json, this.used, "utf8");
+    this.buffer[this.used++] = 0x0a;
+  }
+
+  private takeLeadingNewline(): string {
+    if (!this.startOnNewLine) return "";
+    this.startOnNewLine = false;
+    return "\n";
   }
 
   /** Writes the collected lines in one write() call. */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const text = (this.startOnNewLine ? "\n" : "") + this.pending.join("");
-    this.startOnNewLine = false;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const data = Buffer.from(text, "utf8");
+    if (this.used === 0) return;
+    const data = this.buffer.subarray(0, this.used);
+    this.used = 0;
+    this.writeWhole(data);
+  }
+
+  private writeWhole(data: Buffer): void {
     let done = fs.writeSync(this.fd, data, 0, data.length);
     // A short write only happens when the disk is full or the process is being killed; the
     // rest still goes out (O_APPEND keeps it at the end) rather than leaving a torn line.

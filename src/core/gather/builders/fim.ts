@@ -1,0 +1,33 @@
+// FIM samples of sft.jsonl: {prompt, completion, kind: "fim", path}, the prompt in PSM order
+// (fim-prompt.ts) and the completion the middle. prefix + middle + suffix is always a
+// contiguous, line-aligned piece of the file: the whole file when it fits the context window.
+import { formatFimPrompt } from "../../fim-prompt";
+import type { SftRecord } from "../../store/dataset-files";
+import type { LineIndex } from "../text/line-index";
+import { contextWindow } from "./context-window";
+import { chooseFimSpans } from "./fim-spans";
+
+export interface FimSettings {
+  prefixChars: number;
+  suffixChars: number;
+  charsPerSample: number;
+  maxPerFile: number;
+}
+
+/** Samples in proportion to the file's size: one per `charsPerSample`, at least one, capped. */
+export function fimSampleCount(chars: number, settings: FimSettings): number {
+  return Math.max(1, Math.min(settings.maxPerFile, Math.ceil(chars / settings.charsPerSample)));
+}
+
+export function buildFimSamples(path: string, index: LineIndex, settings: FimSettings, random: () => number): SftRecord[] {
+  const text = index.text;
+  return chooseFimSpans(index, fimSampleCount(text.length, settings), random).map((span) => {
+    const { from, to } = contextWindow(index, span.start, span.end, settings.prefixChars, settings.suffixChars);
+    return {
+      prompt: formatFimPrompt(text.slice(from, span.start), text.slice(span.end, to)),
+      completion: text.slice(span.start, span.end),
+      kind: "fim",
+      path,
+    };
+  });
+}
