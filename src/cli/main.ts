@@ -1,11 +1,13 @@
 // The `repotune` command: the same pipeline as the extension, headless.
 import { Command } from "commander";
 import { registerBench } from "./commands/bench";
+import { registerBenchGather } from "./commands/bench-gather";
 import { registerBenchTrain } from "./commands/bench-train";
 import { registerComplete } from "./commands/complete";
 import { registerDoctor } from "./commands/doctor";
 import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
+import { registerGather } from "./commands/gather";
 import { registerNotBuilt } from "./commands/not-built";
 import { REPOTUNE_VERSION } from "./version";
 
@@ -14,13 +16,13 @@ export function buildProgram(): Command {
     .description("Fine-tune a personal coding copilot on your repository, on your machine.")
     .version(REPOTUNE_VERSION)
     .showHelpAfterError();
-  registerNotBuilt(program, "gather", "build the datasets from a repository", "datasets issue");
+  registerGather(program);
   registerNotBuilt(program, "tune", "fine-tune on a repository: gather, train, distill, evaluate, export", "pipeline issue");
   registerEval(program);
   registerComplete(program);
   registerExport(program);
   const bench = registerBench(program);
-  registerNotBuilt(bench, "gather", "files/s, MB/s and peak memory of gathering a repository", "datasets issue");
+  registerBenchGather(bench);
   registerBenchTrain(bench);
   registerNotBuilt(bench, "serve", "completion latency end to end", "inline completions issue");
   registerDoctor(program);
