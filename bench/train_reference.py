@@ -5,7 +5,8 @@ the same batch shape, full training steps (forward, backward, AdamW), timed per 
     OMP_NUM_THREADS=2 /usr/bin/python3 bench/train_reference.py SPEC.json
 
 SPEC.json: {"config": {...config.json...}, "batchSize", "seqLen", "steps", "threads"}.
-Prints JSON: {"stepMs": [...timed steps, after one warm-up...], "losses", "peakRssMb", "engine"}.
+Prints JSON: {"stepMs": [...timed steps, after one warm-up...], "cpuMs" (CPU time of all threads),
+"losses", "peakRssMb", "engine"}.
 Debian's PyTorch uses whatever libblas.so.3 is selected: with libopenblas0-pthread installed
 that is OpenBLAS (otherwise the slow reference BLAS, and the comparison means little).
 """
@@ -77,10 +78,11 @@ def main(spec_path):
     for _ in range(2):
         rows = torch.randint(0, c["vocab_size"], (B, T + 1), generator=gen)
         batches.append((rows[:, :-1].contiguous(), rows[:, 1:].contiguous()))
-    step_ms, losses = [], []
+    step_ms, cpu_ms, losses = [], [], []
     for s in range(steps + 1):
         x, y = batches[s % 2]
         t0 = time.perf_counter()
+        c0 = time.process_time()
         opt.zero_grad(set_to_none=True)
         loss = model.loss(model.forward(x), y)
         loss.backward()
@@ -89,9 +91,10 @@ def main(spec_path):
         ms = (time.perf_counter() - t0) * 1000
         if s > 0:
             step_ms.append(ms)
+            cpu_ms.append((time.process_time() - c0) * 1000)
         print(f"torch step {s}: {ms:.0f} ms, loss {losses[-1]:.4f}", file=sys.stderr)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"stepMs": step_ms, "losses": losses, "peakRssMb": round(peak), "engine": f"PyTorch {torch.__version__}, {blas_name()}"}))
+    print(json.dumps({"stepMs": step_ms, "cpuMs": cpu_ms, "losses": losses, "peakRssMb": round(peak), "engine": f"PyTorch {torch.__version__}, {blas_name()}"}))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ interface BenchTrainOptions {
   reference: boolean;
   decode: boolean;
   threads: string;
+  workers?: string;
 }
 
 /** `repotune bench train`: tokens/s, GFLOP/s and peak RSS of training steps, against PyTorch in the same run. */
@@ -21,6 +22,7 @@ export function registerBenchTrain(bench: Command): void {
     .option("--backend <name>", `training backend: ${BACKEND_CHOICES.join(", ")}`, "auto")
     .option("--steps <n>", "timed steps, after one warm-up step", "5")
     .option("--threads <n>", "threads PyTorch may use", "2")
+    .option("--workers <n>", "data-parallel replica threads besides the main one (wasm; default: 1 on a machine with 2+ cores)")
     .option("--no-reference", "skip the PyTorch reference")
     .option("--no-decode", "skip the decoding measurement (config A)")
     .option("--json", "print the result as JSON")
@@ -37,6 +39,7 @@ export function registerBenchTrain(bench: Command): void {
         reference: opts.reference,
         decode: opts.decode && config === "A",
         referenceThreads: Number(opts.threads) || 2,
+        ...(opts.workers !== undefined ? { workers: Number(opts.workers) } : {}),
         // Progress goes to stderr so --json output stays one parseable document.
         log: (line) => process.stderr.write(`${line}\n`),
       });

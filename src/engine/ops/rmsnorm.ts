@@ -3,6 +3,7 @@
 // input and the per-row scale) instead of the half-dozen intermediates autodiff would keep.
 import * as tf from "@tensorflow/tfjs-core";
 import { customOp } from "./custom-op";
+import { columnSums } from "./reduce";
 
 export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
   const op = customOp(([xi, wi], save) => {
@@ -19,7 +20,7 @@ export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2
         const g = dy as tf.Tensor2D;
         return tf.tidy(() => {
           const dn = tf.mul(g, ws);
-          const dw = tf.sum(tf.mul(g, ns), 0);
+          const dw = columnSums(tf.mul(g, ns));
           const dx = tf.mul(rs, tf.sub(dn, tf.mul(ns, tf.mean(tf.mul(dn, ns), -1, true))));
           return [dx, dw];
         });

@@ -3,13 +3,14 @@
 // decoding speed with the KV cache. Figures, not pass/fail: bench/README.md records them.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type * as tfType from "@tensorflow/tfjs-core";
 import { loadTf } from "../../engine/backends/probe";
 import { selectBackend, type BackendChoice } from "../../engine/backends/select";
 import { countParameters, makeQwen2Config, Qwen2Model, trainingFlopsPerToken, type LmBatch, type Qwen2Config } from "../../engine/model";
 import { AdamW } from "../../engine/optim";
+import { DataParallel } from "../../engine/parallel/data-parallel";
 import { mulberry32 } from "../../engine/util/rng";
 
 export type BenchConfigName = "A" | "B";
@@ -41,12 +42,20 @@ export interface StepTimes {
   bestTokensPerSec: number;
   gflops: number;
   stepMs: number[];
+  /**
+   * Tokens per CPU-second (all threads), median step: on a machine shared with other work
+   * wall-clock rates swing with the load; this one much less, so it compares efficiency.
+   */
+  tokensPerCpuSec?: number;
+  cpuMs?: number[];
 }
 
 export interface TrainBenchResult extends StepTimes {
   config: BenchConfigName;
   backend: string;
   device: string;
+  /** Threads computing the engine's steps (1 + data-parallel replicas). */
+  threads: number;
   parameters: number;
   batchSize: number;
   seqLen: number;
@@ -69,6 +78,11 @@ export interface TrainBenchOptions {
   reference?: boolean;
   /** Measure decoding with the KV cache (default true for config A). */
   decode?: boolean;
+  /**
+   * Data-parallel replica threads besides the main one (wasm only). Default: one per extra
+   * core, at most 1 (this bench's reference uses 2 threads).
+   */
+  workers?: number;
   /** Threads PyTorch may use (default 2: this machine's cores). */
   referenceThreads?: number;
   /** Reports progress lines (stderr in the CLI). */
@@ -81,11 +95,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-export function summarise(stepMs: number[], tokensPerStep: number, flopsPerToken: number): StepTimes {
+export function summarise(stepMs: number[], tokensPerStep: number, flopsPerToken: number, cpuMs?: number[]): StepTimes {
   const med = median(stepMs);
   const best = Math.min(...stepMs);
   const tokensPerSec = (tokensPerStep * 1000) / med;
-  return { tokensPerSec, bestTokensPerSec: (tokensPerStep * 1000) / best, gflops: (tokensPerSec * flopsPerToken) / 1e9, stepMs };
+  const cpu = cpuMs?.length ? { tokensPerCpuSec: (tokensPerStep * 1000) / median(cpuMs), cpuMs } : {};
+  return { tokensPerSec, bestTokensPerSec: (tokensPerStep * 1000) / best, gflops: (tokensPerSec * flopsPerToken) / 1e9, stepMs, ...cpu };
 }
 
 /** Random token batches (seeded): the speed of a step does not depend on which tokens. */
@@ -142,9 +157,9 @@ function runReference(shape: BenchShape, steps: number, threads: number): TrainB
       const why = (r.stderr || r.error?.message || "").trim().split("\n").slice(-3).join(" ");
       return { error: `PyTorch reference failed: ${why}${/No module named 'torch'/.test(why) ? " (apt-get install python3-torch libopenblas0-pthread)" : ""}` };
     }
-    const out = JSON.parse(r.stdout) as { stepMs: number[]; losses: number[]; peakRssMb: number; engine: string };
+    const out = JSON.parse(r.stdout) as { stepMs: number[]; cpuMs: number[]; losses: number[]; peakRssMb: number; engine: string };
     const tokens = shape.batchSize * shape.seqLen;
-    return { ...summarise(out.stepMs, tokens, trainingFlopsPerToken(shape.config, shape.seqLen)), engine: out.engine, threads, peakRssMb: out.peakRssMb, losses: out.losses };
+    return { ...summarise(out.stepMs, tokens, trainingFlopsPerToken(shape.config, shape.seqLen), out.cpuMs), engine: out.engine, threads, peakRssMb: out.peakRssMb, losses: out.losses };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -187,22 +202,33 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
   const tokens = shape.batchSize * shape.seqLen;
   const flops = trainingFlopsPerToken(shape.config, shape.seqLen);
   const batches = benchBatches(shape, 2);
+  const workers = selected.backend === "wasm" ? (opts.workers ?? Math.min(1, availableParallelism() - 1)) : 0;
+  const dp = workers > 0 ? await DataParallel.start(model, workers, "wasm") : undefined;
+  if (dp) log(`data parallel: ${dp.threads} threads (this one and ${workers} replica${workers > 1 ? "s" : ""}), batch rows split between them`);
   log(`config ${opts.config}: ${(countParameters(shape.config) / 1e6).toFixed(2)}M parameters, batch ${shape.batchSize} x ${shape.seqLen}, ${(flops / 1e6).toFixed(1)} MFLOP per token`);
   const stepMs: number[] = [];
+  const cpuMs: number[] = [];
   const losses: number[] = [];
   for (let s = 0; s <= opts.steps; s++) {
     const t0 = performance.now();
-    const { loss, grads } = model.lossAndGrads(batches[s % batches.length]!);
+    const c0 = process.cpuUsage();
+    const batch = batches[s % batches.length]!;
+    const { loss, grads } = dp ? await dp.lossAndGrads(batch) : model.lossAndGrads(batch);
     optimizer.apply(grads, 1e-3);
     tf.dispose([...grads.values()]);
     await sync(tf, model);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     losses.push(loss);
     // Step 0 is warm-up: XNNPACK packs weights, the wasm heap grows.
-    if (s > 0) stepMs.push(ms);
+    if (s > 0) {
+      stepMs.push(ms);
+      cpuMs.push((cpu.user + cpu.system) / 1000);
+    }
     log(`step ${s}${s === 0 ? " (warm-up)" : ""}: ${ms.toFixed(0)} ms, ${((tokens * 1000) / ms).toFixed(0)} tokens/s, loss ${loss.toFixed(4)}, ${tf.memory().numTensors} tensors, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
   }
-  const ours = summarise(stepMs, tokens, flops);
+  const ours = summarise(stepMs, tokens, flops, cpuMs);
+  await dp?.close();
   const decode = (opts.decode ?? opts.config === "A") ? benchDecode(model, tf) : undefined;
   if (decode) log(`decode: ${decode.msPerToken.toFixed(2)} ms/token after a ${decode.promptTokens}-token prompt (prefill ${decode.prefillMs.toFixed(0)} ms)`);
   optimizer.dispose();
@@ -217,6 +243,7 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
     config: opts.config,
     backend: selected.backend,
     device: selected.device,
+    threads: 1 + workers,
     parameters: countParameters(shape.config),
     batchSize: shape.batchSize,
     seqLen: shape.seqLen,
@@ -233,11 +260,11 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
 export function formatTrainBench(r: TrainBenchResult): string {
   const lines = [
     `config ${r.config}: ${(r.parameters / 1e6).toFixed(2)}M parameters, batch ${r.batchSize} x ${r.seqLen}, ${r.steps} timed steps`,
-    `RepoTune (tfjs ${r.backend}, ${r.device}): ${r.tokensPerSec.toFixed(0)} tokens/s median, ${r.bestTokensPerSec.toFixed(0)} best; ${r.gflops.toFixed(1)} GFLOP/s; peak RSS ${r.peakRssMb} MB`,
+    `RepoTune (tfjs ${r.backend}, ${r.device}${r.threads > 1 ? `, ${r.threads} data-parallel threads` : ""}): ${r.tokensPerSec.toFixed(0)} tokens/s median, ${r.bestTokensPerSec.toFixed(0)} best; ${r.gflops.toFixed(1)} GFLOP/s; ${r.tokensPerCpuSec?.toFixed(0)} tokens/CPU-s; peak RSS ${r.peakRssMb} MB`,
   ];
   if ("tokensPerSec" in r.reference) {
     const ref = r.reference;
-    lines.push(`PyTorch (${ref.engine}, ${ref.threads} threads): ${ref.tokensPerSec.toFixed(0)} tokens/s median, ${ref.bestTokensPerSec.toFixed(0)} best; ${ref.gflops.toFixed(1)} GFLOP/s; peak RSS ${ref.peakRssMb} MB`);
+    lines.push(`PyTorch (${ref.engine}, ${ref.threads} threads): ${ref.tokensPerSec.toFixed(0)} tokens/s median, ${ref.bestTokensPerSec.toFixed(0)} best; ${ref.gflops.toFixed(1)} GFLOP/s; ${ref.tokensPerCpuSec?.toFixed(0)} tokens/CPU-s; peak RSS ${ref.peakRssMb} MB`);
     lines.push(`ratio (RepoTune / PyTorch, medians): ${r.ratio!.toFixed(2)}x`);
   } else lines.push(`PyTorch reference: ${r.reference.error}`);
   if (r.decode) lines.push(`decode (KV cache, ${r.decode.promptTokens}-token prompt): ${r.decode.msPerToken.toFixed(2)} ms/token, prefill ${r.decode.prefillMs.toFixed(0)} ms`);
