@@ -14,18 +14,18 @@ import { runPretrainStage, runSftStage } from "../../../src/pipeline/posttrain/l
 import { runRewardStage } from "../../../src/pipeline/posttrain/reward-stage";
 import { makeFixtureRepo } from "./fixture-repo";
 
-export const TINY_SHAPE = { vocabSize: 384, hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 128, contextLength: 128 };
+export const TINY_SHAPE = { vocabSize: 384, hiddenSize: 128, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 256, contextLength: 128 };
 
 export interface TinyRunResult {
   report: EvalReport;
   seconds: Record<string, number>;
   dpo: Awaited<ReturnType<typeof runDpoStage>>;
-  reward: Awaited<ReturnType<typeof runRewardStage>>;
-  distill: Awaited<ReturnType<typeof runDistillStage>>;
+  reward: Awaited<ReturnType<typeof runRewardStage>> | null;
+  distill: Awaited<ReturnType<typeof runDistillStage>> | null;
 }
 
 /** Steps and rates of the tiny run: small enough for 2 minutes on 2 busy cores. */
-export const TINY_STEPS = { pretrain: 60, sft: 200, dpo: 30, reward: 20, distill: 30, lr: 3e-3, prefLr: 1e-3 };
+export const TINY_STEPS = { pretrain: 40, sft: 240, dpo: 30, reward: 20, distill: 30, lr: 3e-3, prefLr: 5e-4, extras: true };
 
 export async function tinyRun(root: string, seed: number, log: (m: string) => void = () => undefined, steps = TINY_STEPS): Promise<TinyRunResult> {
   const seconds: Record<string, number> = {};
@@ -47,7 +47,8 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
     fimMaxPerFile: 30,
     probesPerFile: 10,
     fimPrefixChars: 300,
-    fimSuffixChars: 120,
+    // A short suffix: a model this small learns to look back past it to the prefix's end.
+    fimSuffixChars: 40,
     commitCount: 2,
   });
   const texts = [...readJsonlRecords<PretrainRecord>(join(data, "pretrain.jsonl"))].map((l) => l.record.text);
@@ -65,6 +66,14 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
     { ...common, learningRate: steps.prefLr, steps: steps.dpo, syntheticPairs: 64, heldoutPairs: 32, maxNewTokens: 16, log },
   );
   lap("dpo");
+  if (!steps.extras) {
+    const { report } = await evaluateRun(
+      { models: { pretrain: pre.modelDir!, sft: sft.modelDir!, dpo: dpo.modelDir! }, datasetDir: data, outDir: root, pairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [] },
+      { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
+    );
+    lap("eval");
+    return { report, seconds, dpo, reward: null, distill: null };
+  }
   const reward = await runRewardStage(
     { sftModelDir: sft.modelDir!, datasetDir: data, outDir: join(root, "reward"), pairFiles: dpo.files.syntheticPairs ? [dpo.files.syntheticPairs] : [], heldoutPairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [] },
     { ...common, learningRate: steps.prefLr, steps: steps.reward },
@@ -74,7 +83,7 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
   lap("distill");
   const { report } = await evaluateRun(
     { models: { pretrain: pre.modelDir!, sft: sft.modelDir!, dpo: dpo.modelDir!, student: distill.modelDir! }, rewardModelDir: reward.modelDir!, datasetDir: data, outDir: root, pairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [] },
-    { maxProbes: 40, maxPairs: 32, maxNewTokens: 16, seed, config: { fixture: "tiny", shape: TINY_SHAPE } },
+    { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
   );
   lap("eval");
   return { report, seconds, dpo, reward, distill };
