@@ -59,7 +59,7 @@ export function spanOfKind(index: LineIndex, kind: FimSpanKind, random: () => nu
     case "line-rest": {
       // The cursor somewhere inside the line's code: the user typed the start, the model ends it.
       if (contentEnd - codeStart < 4) return null;
-      const cursor = randomInt(random, codeStart + 1, contentEnd - 1);
+      const cursor = codePointBoundary(index.text, randomInt(random, codeStart + 1, contentEnd - 1));
       return { kind, start: cursor, end: contentEnd };
     }
     case "next-line":
@@ -71,11 +71,22 @@ export function spanOfKind(index: LineIndex, kind: FimSpanKind, random: () => nu
       return { kind, start: codeStart, end: index.contentEnd(last) };
     }
     case "chars": {
-      const start = randomInt(random, 0, index.text.length - 1);
-      const end = Math.min(index.text.length, start + randomInt(random, 1, CHAR_SPAN_MAX));
-      return { kind, start, end };
+      const start = codePointBoundary(index.text, randomInt(random, 0, index.text.length - 1));
+      const end = codePointBoundary(index.text, Math.min(index.text.length, start + randomInt(random, 1, CHAR_SPAN_MAX)));
+      return end > start ? { kind, start, end } : null;
     }
   }
+}
+
+/**
+ * `at`, moved back one place when it would split a surrogate pair (an emoji): a lone half in a
+ * prompt or completion is not valid UTF-8, and Python's JSON reader or a tokenizer would fail.
+ */
+export function codePointBoundary(text: string, at: number): number {
+  if (at <= 0 || at >= text.length) return at;
+  const here = text.charCodeAt(at);
+  const before = text.charCodeAt(at - 1);
+  return here >= 0xdc00 && here <= 0xdfff && before >= 0xd800 && before <= 0xdbff ? at - 1 : at;
 }
 
 /** Last line of the block starting at `first`: stops before a blank line or a dedent, at most 30 lines. */
