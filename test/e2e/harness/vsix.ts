@@ -37,7 +37,8 @@ export async function ensureVsix(logDir: string): Promise<string> {
         "--allow-missing-repository",
         "--skip-license",
       ],
-      { cwd: REPO_ROOT, env: process.env, logFile: join(logDir, "vsce.log"), timeoutMs: 4 * 60_000 },
+      // vsce runs `npm list`, and npm writes a debug log under its cache folder on every run.
+      { cwd: REPO_ROOT, env: { ...process.env, npm_config_cache: join(CACHE_DIR, "npm-cache") }, logFile: join(logDir, "vsce.log"), timeoutMs: 4 * 60_000 },
     );
     renameSync(partial, vsix);
     console.log(`# e2e: packaged ${relative(REPO_ROOT, vsix)} (${Math.round(statSync(vsix).size / 1e6)} MB) in ${Math.round((Date.now() - started) / 1000)} s`);
