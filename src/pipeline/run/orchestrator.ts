@@ -150,7 +150,7 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
     );
     // A stage that always runs (gathering) may produce the same output from changed inputs
     // or new output from the same settings: the stages after it key on what it produced.
-    const chainHash = stage.alwaysRun ? await contentHash({ stage: stage.name, outputs: true }, Object.values(result.artifacts).sort()) : hash;
+    const chainHash = stage.alwaysRun ? await contentHash({ stage: stage.name, outputs: true }, (result.contentFiles ?? Object.values(result.artifacts)).sort()) : hash;
     return { hash: chainHash, cancelled: false };
   } catch (err) {
     if (err instanceof CancelledError || r.signal.aborted) {

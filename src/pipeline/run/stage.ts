@@ -30,6 +30,11 @@ export interface StageResult {
   artifacts: Artifacts;
   /** Set when the stage decided there was nothing to do (no preference pairs, ...). */
   skippedReason?: string;
+  /**
+   * For a stage that always runs: the files whose content decides the stages after it
+   * (default: every artifact). Leave out files that change on every run, like timestamps.
+   */
+  contentFiles?: string[];
 }
 
 export interface Stage {
