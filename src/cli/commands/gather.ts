@@ -17,7 +17,11 @@ interface GatherFlags {
   repo: string;
   out?: string;
   json?: boolean;
+  codeExtensions?: string;
+  notCodeExtensions?: string;
 }
+
+const extensionList = (value: string | undefined) => (value ? value.split(",").map((e) => e.trim()).filter(Boolean) : []);
 
 export function registerGather(program: Command): void {
   program
@@ -26,13 +30,21 @@ export function registerGather(program: Command): void {
     .option("--repo <dir>", "the repository (or any folder) to gather", ".")
     .option("--out <dir>", "where OUT/dataset is written (default: REPO/.repotune, git-ignored)")
     .option("--json", "print the manifest as JSON instead of the table")
+    .option("--code-extensions <list>", "extensions to count as code besides the built-in list, comma-separated (.vue2,.tmpl)")
+    .option("--not-code-extensions <list>", "built-in extensions not to count as code, comma-separated (.md,.json)")
     .action(async (flags: GatherFlags) => {
       const repo = resolve(flags.repo);
       const out = flags.out ? resolve(flags.out) : defaultOutDir(repo);
       mkdirSync(out, { recursive: true });
       const datasetDir = join(out, DATASET_FOLDER);
       try {
-        const manifest = await gatherDataset({ repo, datasetDir, onProgress: flags.json ? undefined : progressLine() });
+        const manifest = await gatherDataset({
+          repo,
+          datasetDir,
+          extraCodeExtensions: extensionList(flags.codeExtensions),
+          excludedCodeExtensions: extensionList(flags.notCodeExtensions),
+          onProgress: flags.json ? undefined : progressLine(),
+        });
         clearProgress(flags.json);
         process.stdout.write(`${flags.json ? JSON.stringify(manifest, null, 2) : formatGatherReport(manifest, datasetDir)}\n`);
       } catch (err) {

@@ -47,7 +47,8 @@ export interface GatherOptions {
 }
 
 export interface GatherProgress {
-  phase: "list" | "scan" | "build" | "commits";
+  /** list: asking git (or walking the folder); scan: judging and writing files; commits: commit pairs. */
+  phase: "list" | "scan" | "commits";
   done: number;
   total: number;
   bytes: number;

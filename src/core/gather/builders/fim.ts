@@ -19,15 +19,27 @@ export function fimSampleCount(chars: number, settings: FimSettings): number {
   return Math.max(1, Math.min(settings.maxPerFile, Math.ceil(chars / settings.charsPerSample)));
 }
 
+/** Where each FIM sample of a file cuts it: [from, start) prefix, [start, end) middle, [end, to) suffix. */
+export interface FimCut {
+  from: number;
+  start: number;
+  end: number;
+  to: number;
+}
+
+export function fimCuts(index: LineIndex, settings: FimSettings, random: () => number): FimCut[] {
+  return chooseFimSpans(index, fimSampleCount(index.text.length, settings), random).map((span) => {
+    const { from, to } = contextWindow(index, span.start, span.end, settings.prefixChars, settings.suffixChars);
+    return { from, start: span.start, end: span.end, to };
+  });
+}
+
 export function buildFimSamples(path: string, index: LineIndex, settings: FimSettings, random: () => number): SftRecord[] {
   const text = index.text;
-  return chooseFimSpans(index, fimSampleCount(text.length, settings), random).map((span) => {
-    const { from, to } = contextWindow(index, span.start, span.end, settings.prefixChars, settings.suffixChars);
-    return {
-      prompt: formatFimPrompt(text.slice(from, span.start), text.slice(span.end, to)),
-      completion: text.slice(span.start, span.end),
-      kind: "fim",
-      path,
-    };
-  });
+  return fimCuts(index, settings, random).map((cut) => ({
+    prompt: formatFimPrompt(text.slice(cut.from, cut.start), text.slice(cut.end, cut.to)),
+    completion: text.slice(cut.start, cut.end),
+    kind: "fim",
+    path,
+  }));
 }

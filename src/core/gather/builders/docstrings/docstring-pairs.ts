@@ -50,15 +50,19 @@ export function findDocPairs(index: LineIndex, language: string, maxChars: numbe
   return style === "python" ? findPythonDocPairs(index, maxChars) : findBraceDocPairs(index, style, maxChars);
 }
 
-export function buildDocstringPairs(path: string, index: LineIndex, language: string, maxChars: number, maxPerFile: number): SftRecord[] {
-  const text = index.text;
+/** The pairs a file gives: within the size limit, at most `maxPerFile`. */
+export function docPairsFor(index: LineIndex, language: string, maxChars: number, maxPerFile: number): DocPair[] {
   return findDocPairs(index, language, maxChars)
     .filter((pair) => pair.codeEnd - pair.codeStart <= maxChars)
-    .slice(0, maxPerFile)
-    .map((pair) => ({
-      prompt: pretrainHeader(path) + text.slice(pair.promptStart, pair.codeStart),
-      completion: text.slice(pair.codeStart, pair.codeEnd),
-      kind: "docstring",
-      path,
-    }));
+    .slice(0, maxPerFile);
+}
+
+export function buildDocstringPairs(path: string, index: LineIndex, language: string, maxChars: number, maxPerFile: number): SftRecord[] {
+  const text = index.text;
+  return docPairsFor(index, language, maxChars, maxPerFile).map((pair) => ({
+    prompt: pretrainHeader(path) + text.slice(pair.promptStart, pair.codeStart),
+    completion: text.slice(pair.codeStart, pair.codeEnd),
+    kind: "docstring",
+    path,
+  }));
 }
