@@ -1,0 +1,67 @@
+// The remaining stages end to end, at a few steps each (mechanics, not quality): the reward
+// model reports a held-out accuracy, distillation writes compact teacher targets and a
+// half-depth student, the report has every model's row, and `repotune eval` reads a model.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-wasm";
+import { tinyRun, TINY_STEPS, type TinyRunResult } from "./tiny-run";
+
+describe("reward model, distillation and repotune eval (few steps)", { timeout: 600_000 }, () => {
+  const root = fs.mkdtempSync(join(tmpdir(), "repotune-stages-cli-"));
+  let run: TinyRunResult;
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  before(async () => {
+    tf.env().set("PROD", true);
+    assert.ok(await tf.setBackend("wasm"));
+    await tf.ready();
+    run = await tinyRun(root, 2, () => undefined, { ...TINY_STEPS, pretrain: 4, sft: 8, dpo: 4, reward: 4, distill: 4, extras: true });
+  });
+
+  it("the reward model is saved with its score head and reports a held-out pair accuracy", () => {
+    const r = run.reward!;
+    assert.equal(r.status, "completed");
+    assert.ok(fs.existsSync(join(r.modelDir!, "score.safetensors")));
+    assert.ok(r.heldoutItems > 0 && r.heldoutAccuracy !== null && r.heldoutAccuracy >= 0 && r.heldoutAccuracy <= 1);
+    assert.equal(run.report.rewardModel?.items, run.report.stages.dpo?.preferenceItems);
+  });
+
+  it("distillation stores top-k teacher targets compactly and trains a student of half the layers", () => {
+    const d = run.distill!;
+    assert.equal(d.status, "completed");
+    assert.equal(d.studentLayers, 1);
+    const config = JSON.parse(fs.readFileSync(join(d.modelDir!, "config.json"), "utf8"));
+    assert.equal(config.num_hidden_layers, 1);
+    const t = d.teacherTargets!;
+    // k ids (2 bytes: vocabulary < 65535) and k float16 log-probs per position, plus tokens and mask.
+    const perPosition = t.bytes / t.positions;
+    assert.ok(perPosition < t.k * 4 + 16, `${perPosition.toFixed(1)} bytes per position for k = ${t.k}`);
+    assert.ok(Number.isFinite(d.train.metrics.kl) && Number.isFinite(d.train.metrics.ce));
+    assert.ok(run.report.stages.student && run.report.stages.student.heldoutItems > 0);
+    assert.ok(run.report.stages.student.latencyMsP50! > 0);
+  });
+
+  it("repotune eval --model DIR --json evaluates one model and finds its held-out pairs", () => {
+    const model = run.dpo.modelDir!;
+    const res = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "eval", "--model", model, "--data", join(root, "dataset"), "--json", "--probes", "10", "--backend", "wasm"], {
+      cwd: join(__dirname, "..", "..", ".."),
+      encoding: "utf8",
+    });
+    assert.equal(res.status, 0, res.stderr);
+    const out = JSON.parse(res.stdout);
+    assert.equal(out.heldoutItems, 10);
+    assert.ok(out.exactMatch >= 0 && out.exactMatch <= 1);
+    assert.ok(out.preferenceItems > 0, "the DPO model folder's heldout-preferences.jsonl was not used");
+    assert.equal(out.pairSources.synthetic, out.preferenceItems);
+  });
+
+  it("repotune eval without a held-out set says so and fails", () => {
+    const res = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "eval", "--model", run.dpo.modelDir!, "--data", root], { cwd: join(__dirname, "..", "..", ".."), encoding: "utf8" });
+    assert.notEqual(res.status, 0);
+    assert.match(res.stderr, /no held-out set/);
+  });
+});
