@@ -5,6 +5,7 @@ import { registerBenchGather } from "./commands/bench-gather";
 import { registerBenchTrain } from "./commands/bench-train";
 import { registerComplete } from "./commands/complete";
 import { registerDoctor } from "./commands/doctor";
+import { registerTune } from "./commands/tune";
 import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
 import { registerGather } from "./commands/gather";
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(REPOTUNE_VERSION)
     .showHelpAfterError();
   registerGather(program);
-  registerNotBuilt(program, "tune", "fine-tune on a repository: gather, train, distill, evaluate, export", "pipeline issue");
+  registerTune(program);
   registerEval(program);
   registerComplete(program);
   registerExport(program);

@@ -62,6 +62,11 @@ export function registerTune(program: Command): void {
     });
 }
 
+/** Native libraries' chatter that says nothing to a user (Dawn looking for Vulkan on a CPU machine). */
+function isKnownNoise(line: string): boolean {
+  return /Couldn't load Vulkan|BackendVk\.cpp|third_party\/dawn/.test(line);
+}
+
 /** Runs one job in a training worker process, printing as it goes. Returns the exit code. */
 export async function runTune(job: TrainingJob, options: { json: boolean; maxHeapMb: number }): Promise<number> {
   const printer = options.json ? jsonPrinter(process.stdout) : humanPrinter(process.stdout, process.stdout.isTTY === true);
@@ -74,7 +79,7 @@ export async function runTune(job: TrainingJob, options: { json: boolean; maxHea
       printer.event(e);
     },
     onStderr: (line) => {
-      if (!options.json && line.trim()) process.stderr.write(`${line}\n`);
+      if (!options.json && line.trim() && !isKnownNoise(line)) process.stderr.write(`${line}\n`);
     },
   });
   let interrupts = 0;
@@ -93,8 +98,9 @@ export async function runTune(job: TrainingJob, options: { json: boolean; maxHea
   const start = events.find((e) => e.type === "run-start");
   if (!options.json && start && start.type === "run-start") {
     const reportMd = join(start.runDir, "report.md");
-    if (existsSync(reportMd)) printer.text(`\n${readFileSync(reportMd, "utf8")}`);
-    const samples = formatSamples(events, 5);
+    // The table, not the configuration and per-model sample lists that follow it in the file.
+    if (existsSync(reportMd)) printer.text(`\n${readFileSync(reportMd, "utf8").split("\n## ")[0]!.trim()}\n`);
+    const samples = formatSamples(join(start.runDir, "report.json"), 5);
     if (samples) printer.text(samples);
   }
   if (events.some((e) => e.type === "done")) return 0;

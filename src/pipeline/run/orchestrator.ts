@@ -102,9 +102,13 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
   const done = readStageRecord(dir);
 
   if (!r.selected.has(stage.name)) {
-    // Not asked for: later stages may still use what it made last time, if that is current.
-    if (isReusable(done, hash)) Object.assign(r.artifacts, done.artifacts);
-    r.emit({ type: "stage-end", stage: stage.name, status: "skipped", reason: "not in --stages", durationSec: 0 });
+    // Not asked for: the stages after it use what it made last time, whatever its inputs now.
+    if (done && Object.values(done.artifacts).every((p) => existsSync(p))) {
+      Object.assign(r.artifacts, done.artifacts);
+      r.emit({ type: "stage-end", stage: stage.name, status: "skipped", reason: `not in --stages (using its output of ${done.completedAt})`, durationSec: 0 });
+      return { hash: done.chainHash ?? done.inputsHash, cancelled: false };
+    }
+    r.emit({ type: "stage-end", stage: stage.name, status: "skipped", reason: "not in --stages (it has no earlier output)", durationSec: 0 });
     return { hash, cancelled: false };
   }
   if (!stage.alwaysRun && isReusable(done, hash)) {
@@ -142,15 +146,15 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
     const result = await stage.run(ctx);
     const durationSec = (Date.now() - started) / 1000;
     Object.assign(r.artifacts, result.artifacts);
-    writeStageRecord(dir, { inputsHash: hash, artifacts: result.artifacts, skippedReason: result.skippedReason, completedAt: new Date().toISOString(), durationSec });
+    // A stage that always runs (gathering) may produce the same output from changed inputs
+    // or new output from the same settings: the stages after it key on what it produced.
+    const chainHash = stage.alwaysRun ? await contentHash({ stage: stage.name, outputs: true }, (result.contentFiles ?? Object.values(result.artifacts)).sort()) : hash;
+    writeStageRecord(dir, { inputsHash: hash, chainHash, artifacts: result.artifacts, skippedReason: result.skippedReason, completedAt: new Date().toISOString(), durationSec });
     r.emit(
       result.skippedReason
         ? { type: "stage-end", stage: stage.name, status: "skipped", reason: result.skippedReason, durationSec }
         : { type: "stage-end", stage: stage.name, status: "done", durationSec },
     );
-    // A stage that always runs (gathering) may produce the same output from changed inputs
-    // or new output from the same settings: the stages after it key on what it produced.
-    const chainHash = stage.alwaysRun ? await contentHash({ stage: stage.name, outputs: true }, (result.contentFiles ?? Object.values(result.artifacts)).sort()) : hash;
     return { hash: chainHash, cancelled: false };
   } catch (err) {
     if (err instanceof CancelledError || r.signal.aborted) {

@@ -7,6 +7,8 @@ import type { Artifacts } from "./stage";
 
 export interface StageRecord {
   inputsHash: string;
+  /** What the stages after this one key on (the inputs hash, or for always-run stages the outputs'). */
+  chainHash?: string;
   artifacts: Artifacts;
   skippedReason?: string;
   completedAt: string;

@@ -1,7 +1,7 @@
 // Stage "activate": keeps this run's models in its own folder (hard links: no extra disk)
 // so "Use this run's model" works after later runs, then points the folder's completions at
 // the new student (OUT/active.json); the extension's completion host sees the file change.
-import { copyFileSync, linkSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeActiveModel } from "../../core/runs/active-model";
 import type { Stage } from "../run/stage";
@@ -29,6 +29,11 @@ export const activateStage: Stage = {
       const kept = join(ctx.layout.runDir, `${role}.gguf`);
       keep(exported, kept);
       artifacts[`${role}Gguf`] = kept;
+    }
+    // The evaluation belongs to every run that ends with these models, also when it was skipped.
+    for (const [key, name] of [["report", "report.json"], ["reportMd", "report.md"]] as const) {
+      const source = ctx.artifacts[key];
+      if (source && existsSync(source)) copyFileSync(source, join(ctx.layout.runDir, name));
     }
     const role = artifacts.studentGguf ? "student" : "teacher";
     const gguf = artifacts[`${role}Gguf`];

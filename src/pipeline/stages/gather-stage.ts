@@ -32,7 +32,8 @@ export const gatherStage: Stage = {
       },
     });
     ctx.progress({ step: 100, totalSteps: 100, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: rss() });
-    ctx.log(`${manifest.files.kept} files kept, ${manifest.files.excluded} excluded (${describeReasons(manifest.excludedByReason)})`);
+    const reasons = describeReasons(manifest.excludedByReason);
+    ctx.log(`${manifest.files.kept} files kept, ${manifest.files.excluded} excluded${reasons ? ` (${reasons})` : ""}; ${manifest.counts.pretrain} pretrain records, ${manifest.counts.fim} FIM, ${manifest.counts.docstring} docstring and ${manifest.counts.commit} commit pairs, ${manifest.counts.heldout} held-out probes`);
     for (const note of manifest.notes) ctx.log(note);
     const paths = datasetPaths(ctx.layout.datasetDir);
     return {

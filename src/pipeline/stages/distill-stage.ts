@@ -1,0 +1,36 @@
+// Stage "distill": the student (half the teacher's layers by default, initialised from
+// them) learns from the teacher's softened distributions, computed once and kept on disk
+// (top-k) so the teacher is not in memory while the student trains.
+import { runDistillStage } from "../posttrain/distill-stage";
+import type { Stage } from "../run/stage";
+import { RUN_SEED, throwIfStageCancelled, trainOptions } from "./training-options";
+
+export const distillStage: Stage = {
+  name: "distill",
+  totalSteps: (p) => p.steps.distill,
+  inputs: ({ preset }) => ({ settings: { steps: preset.steps.distill, studentLayers: preset.studentLayers, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED } }),
+  async run(ctx) {
+    const teacherDir = ctx.artifacts.teacher;
+    if (!teacherDir) throw new Error("distillation needs a teacher model (the DPO or SFT stage's)");
+    let teacherPassReported = 0;
+    const outcome = await runDistillStage(
+      { teacherDir, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
+      {
+        ...trainOptions(ctx, ctx.preset.steps.distill),
+        studentLayers: ctx.preset.studentLayers,
+        topK: 64,
+        log: (m) => ctx.log(m),
+        onTeacherProgress: (done, total) => {
+          const now = Date.now();
+          if (now - teacherPassReported < 1000 && done < total) return;
+          teacherPassReported = now;
+          ctx.log(`teacher pass: ${done}/${total} rows`);
+        },
+      },
+    );
+    for (const note of outcome.notes) ctx.log(note);
+    throwIfStageCancelled(outcome.status);
+    ctx.log(`student: ${outcome.studentLayers} layers from teacher layers [${outcome.layerMap.join(", ")}]; loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)}`);
+    return { artifacts: { student: outcome.modelDir!, teacher: teacherDir } };
+  },
+};

@@ -1,0 +1,62 @@
+// Stage "dpo": preference tuning of the SFT model against itself frozen (DPO), on the
+// editor's accepted/rejected pairs topped up with synthetic ones, then the reward model
+// (the RLHF stage's scorer) on the same pairs. Editor feedback is one of its inputs: new
+// pairs make it run again.
+import { join } from "node:path";
+import { datasetPaths } from "../../core/store/dataset-files";
+import { runDpoStage } from "../posttrain/dpo-stage";
+import { runRewardStage } from "../posttrain/reward-stage";
+import type { Stage } from "../run/stage";
+import { RUN_SEED, throwIfStageCancelled, trainOptions } from "./training-options";
+
+export const dpoStage: Stage = {
+  name: "dpo",
+  totalSteps: (p) => p.steps.dpo + p.steps.reward,
+  inputs: ({ preset, layout }) => ({
+    settings: { steps: preset.steps.dpo, reward: preset.steps.reward, batch: preset.batchSize, evalItems: preset.evalItems, seed: RUN_SEED },
+    files: [datasetPaths(layout.datasetDir).preferences],
+  }),
+  async run(ctx) {
+    const sftModelDir = ctx.artifacts.sftModel;
+    if (!sftModelDir) throw new Error("DPO needs the SFT stage's model");
+    const { steps, batchSize } = { steps: ctx.preset.steps.dpo, batchSize: ctx.preset.batchSize };
+    const dpo = await runDpoStage(
+      { sftModelDir, datasetDir: ctx.layout.datasetDir, outDir: join(ctx.dir, "dpo") },
+      {
+        ...trainOptions(ctx, steps, { learningRate: ctx.preset.learningRate / 4 }),
+        syntheticPairs: steps * batchSize,
+        heldoutPairs: Math.min(64, ctx.preset.evalItems),
+        maxNewTokens: 24,
+        log: (m) => ctx.log(m),
+      },
+    );
+    for (const note of dpo.notes) ctx.log(note);
+    throwIfStageCancelled(dpo.status);
+    const m = dpo.train.metrics;
+    ctx.log(`DPO on ${dpo.pairs.editor} editor + ${dpo.pairs.synthetic} synthetic pairs: rewards/accuracies ${m["rewards/accuracies"]?.toFixed(2)}, rewards/margins ${m["rewards/margins"]?.toFixed(3)}`);
+
+    // The reward model continues the same progress bar after DPO's steps.
+    const offset = steps;
+    const reward = await runRewardStage(
+      {
+        sftModelDir,
+        datasetDir: ctx.layout.datasetDir,
+        outDir: join(ctx.dir, "reward"),
+        pairFiles: dpo.files.syntheticPairs ? [dpo.files.syntheticPairs] : [],
+        heldoutPairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [],
+      },
+      trainOptions(ctx, ctx.preset.steps.reward, {
+        onProgress: (p) => ctx.progress({ ...p, step: p.step + offset, totalSteps: p.totalSteps + offset, loss: Number.isFinite(p.loss) ? p.loss : 0, rssMb: process.memoryUsage().rss / 2 ** 20 }),
+      }),
+    );
+    for (const note of reward.notes) ctx.log(note);
+    throwIfStageCancelled(reward.status);
+    if (reward.heldoutAccuracy !== null) ctx.log(`reward model: held-out pair accuracy ${(100 * reward.heldoutAccuracy).toFixed(1)}% on ${reward.heldoutItems} pairs`);
+
+    const artifacts: Record<string, string> = { dpoModel: dpo.modelDir!, teacher: dpo.modelDir! };
+    if (reward.modelDir) artifacts.rewardModel = reward.modelDir;
+    if (dpo.files.heldoutPairs) artifacts.heldoutPairs = dpo.files.heldoutPairs;
+    if (dpo.files.syntheticPairs) artifacts.syntheticPairs = dpo.files.syntheticPairs;
+    return { artifacts };
+  },
+};

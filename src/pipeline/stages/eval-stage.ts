@@ -1,0 +1,71 @@
+// Stage "eval": every model of the run on the held-out files (never trained on): exact
+// match, edit similarity, preference accuracy, latency; report.json and report.md in the
+// run's folder, an eval event per model and a few samples for the dashboard and the CLI.
+import type { EvalRowName } from "../../core/protocol";
+import { evaluateRun } from "../eval/evaluate-run";
+import type { Stage } from "../run/stage";
+import { RUN_SEED } from "./training-options";
+
+const ROW_ARTIFACTS: Record<EvalRowName, string | undefined> = {
+  base: undefined, // models made from scratch have no "before"
+  pretrain: "pretrainModel",
+  sft: "sftModel",
+  dpo: "dpoModel",
+  student: "student",
+};
+
+export const evalStage: Stage = {
+  name: "eval",
+  // One pass over the held-out probes per model: pretrain, SFT, DPO, student.
+  totalSteps: (p) => p.evalItems * 4,
+  inputs: ({ preset }) => ({ settings: { evalItems: preset.evalItems, seed: RUN_SEED } }),
+  async run(ctx) {
+    const models: Partial<Record<EvalRowName, string>> = {};
+    for (const [row, key] of Object.entries(ROW_ARTIFACTS) as [EvalRowName, string | undefined][]) {
+      const dir = key ? ctx.artifacts[key] : undefined;
+      if (dir) models[row] = dir;
+    }
+    const rows = Object.keys(models) as EvalRowName[];
+    const started = Date.now();
+    const { report, files } = await evaluateRun(
+      {
+        models,
+        rewardModelDir: ctx.artifacts.rewardModel,
+        datasetDir: ctx.layout.datasetDir,
+        // The stage's own folder: a later run that skips this stage still finds it (activate
+        // copies it into each run's folder).
+        outDir: ctx.dir,
+        pairFiles: ctx.artifacts.heldoutPairs ? [ctx.artifacts.heldoutPairs] : [],
+      },
+      {
+        maxProbes: ctx.preset.evalItems,
+        maxPairs: Math.min(64, ctx.preset.evalItems),
+        maxNewTokens: 24,
+        seed: RUN_SEED,
+        signal: ctx.signal,
+        config: { preset: ctx.preset.name, teacher: ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },
+        onProgress: (row, done, total) => {
+          const perRow = ctx.preset.evalItems;
+          const index = Math.max(0, rows.indexOf(row as EvalRowName));
+          const step = index * perRow + Math.round((done / Math.max(1, total)) * perRow);
+          const totalSteps = perRow * Math.max(1, rows.length);
+          const elapsed = (Date.now() - started) / 1000;
+          ctx.progress({ step, totalSteps, loss: 0, lr: 0, tokensPerSec: 0, etaSec: step ? (elapsed * (totalSteps - step)) / step : 0, rssMb: process.memoryUsage().rss / 2 ** 20 });
+        },
+      },
+    );
+    for (const row of rows) {
+      const s = report.stages[row];
+      if (!s) continue;
+      ctx.emit({ type: "eval", stage: "eval", metrics: { [`${row}/exactMatch`]: s.exactMatch, [`${row}/editSimilarity`]: s.editSimilarity, [`${row}/preferenceAccuracy`]: s.preferenceAccuracy, [`${row}/latencyMsP50`]: s.latencyMsP50 } });
+    }
+    if (report.rewardModel) ctx.emit({ type: "eval", stage: "eval", metrics: { "reward/preferenceAccuracy": report.rewardModel.preferenceAccuracy } });
+    // Samples side by side: the truth, the teacher (DPO, else SFT) and the student at the same place.
+    const teacherRow = report.samples.dpo ? "dpo" : "sft";
+    for (const s of (report.samples.student ?? []).slice(0, 8)) {
+      const teacher = report.samples[teacherRow]?.find((t) => t.path === s.path && t.line === s.line);
+      ctx.emit({ type: "sample", stage: "eval", path: s.path, line: s.line, prefix: s.prefixTail, truth: s.truth, teacher: teacher?.prediction, student: s.prediction });
+    }
+    return { artifacts: { report: files.json, reportMd: files.md } };
+  },
+};

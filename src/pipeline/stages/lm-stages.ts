@@ -1,0 +1,39 @@
+// Stages "pretrain" (continued pretraining, causal LM on pretrain.jsonl) and "sft" (FIM,
+// docstring and commit pairs, completion-only loss). Pretraining starts a fresh model of the
+// preset's shape on the repository's tokenizer; SFT continues from it.
+import { runPretrainStage, runSftStage } from "../posttrain/lm-stage";
+import type { Stage } from "../run/stage";
+import { RUN_SEED, throwIfStageCancelled, trainOptions } from "./training-options";
+
+export const pretrainStage: Stage = {
+  name: "pretrain",
+  totalSteps: (p) => p.steps.pretrain,
+  inputs: ({ preset }) => ({ settings: { shape: preset.teacher, steps: preset.steps.pretrain, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED } }),
+  async run(ctx) {
+    const tokenizerPath = ctx.artifacts.tokenizer;
+    if (!tokenizerPath) throw new Error("pretraining needs the tokenizer stage's tokenizer.json");
+    const outcome = await runPretrainStage(
+      { from: { tokenizerPath, shape: ctx.preset.teacher, seed: RUN_SEED }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
+      trainOptions(ctx, ctx.preset.steps.pretrain),
+    );
+    for (const note of outcome.notes) ctx.log(note);
+    throwIfStageCancelled(outcome.status);
+    ctx.log(`loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)} over ${outcome.train.steps} steps (${outcome.examples} rows)`);
+    return { artifacts: { pretrainModel: outcome.modelDir! } };
+  },
+};
+
+export const sftStage: Stage = {
+  name: "sft",
+  totalSteps: (p) => p.steps.sft,
+  inputs: ({ preset }) => ({ settings: { steps: preset.steps.sft, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED } }),
+  async run(ctx) {
+    const from = ctx.artifacts.pretrainModel;
+    if (!from) throw new Error("SFT needs the pretraining stage's model");
+    const outcome = await runSftStage({ from: { modelDir: from }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir }, trainOptions(ctx, ctx.preset.steps.sft));
+    for (const note of outcome.notes) ctx.log(note);
+    throwIfStageCancelled(outcome.status);
+    ctx.log(`loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)} over ${outcome.train.steps} steps (${outcome.examples} rows)`);
+    return { artifacts: { sftModel: outcome.modelDir!, teacher: outcome.modelDir! } };
+  },
+};
