@@ -99,7 +99,7 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
   const dir = r.layout.stageDir(stage.name);
   const inputs = stage.inputs({ job: r.job, preset: r.preset, layout: r.layout, artifacts: r.artifacts });
   const hash = await contentHash({ previous: r.previousHash, stage: stage.name, settings: inputs.settings }, inputs.files ?? []);
-  const done = readStageRecord(dir);
+  const done = readStageRecord(dir, r.layout.out);
 
   if (!r.selected.has(stage.name)) {
     // Not asked for: the stages after it use what it made last time, whatever its inputs now.
@@ -149,7 +149,7 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
     // A stage that always runs (gathering) may produce the same output from changed inputs
     // or new output from the same settings: the stages after it key on what it produced.
     const chainHash = stage.alwaysRun ? await contentHash({ stage: stage.name, outputs: true }, (result.contentFiles ?? Object.values(result.artifacts)).sort()) : hash;
-    writeStageRecord(dir, { inputsHash: hash, chainHash, artifacts: result.artifacts, skippedReason: result.skippedReason, completedAt: new Date().toISOString(), durationSec });
+    writeStageRecord(dir, r.layout.out, { inputsHash: hash, chainHash, artifacts: result.artifacts, skippedReason: result.skippedReason, completedAt: new Date().toISOString(), durationSec });
     r.emit(
       result.skippedReason
         ? { type: "stage-end", stage: stage.name, status: "skipped", reason: result.skippedReason, durationSec }
