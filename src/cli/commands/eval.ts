@@ -8,8 +8,7 @@ import { DATASET_FOLDER, DATASET_FILES } from "../../core/store/dataset-files";
 import { selectBackend, type BackendChoice } from "../../engine/backends/select";
 import { HELDOUT_PREFERENCES_FILE, loadEvalSet } from "../../pipeline/eval/eval-data";
 import { evaluateModel } from "../../pipeline/eval/evaluate-model";
-import { TfjsEvaluator } from "../../pipeline/eval/tfjs-evaluator";
-import { loadModelDir } from "../../pipeline/posttrain/model-dir";
+import { openEvaluator, type EvalEngine } from "../../pipeline/eval/open-evaluator";
 
 interface EvalOptions {
   model: string;
@@ -19,6 +18,7 @@ interface EvalOptions {
   pairs: string;
   maxTokens: string;
   backend: string;
+  engine: string;
   seed: string;
 }
 
@@ -54,7 +54,8 @@ export function registerEval(program: Command): void {
     .option("--probes <n>", "held-out line completions to run, at most", "200")
     .option("--pairs <n>", "held-out preference pairs to score, at most", "200")
     .option("--max-tokens <n>", "longest completion, in tokens", "48")
-    .option("--backend <name>", "auto, wasm, webgpu, tensorflow or cpu", "auto")
+    .option("--engine <name>", "llama (the model's GGUF through llama.cpp, as completions are served) or tfjs", "llama")
+    .option("--backend <name>", "tfjs backend when the engine is tfjs: auto, wasm, webgpu, tensorflow or cpu", "auto")
     .option("--seed <n>", "which probes, when there are more than --probes", "1234")
     .option("--json", "print the figures as JSON")
     .action(async (opts: EvalOptions) => {
@@ -64,33 +65,39 @@ export function registerEval(program: Command): void {
       if (!data || !isDataset(data)) {
         throw new Error(`no held-out set: ${data ?? "no dataset found"} has no ${DATASET_FILES.heldout}; run repotune gather, or pass --data DIR`);
       }
-      const backend = await selectBackend(opts.backend as BackendChoice);
+      if (opts.engine !== "llama" && opts.engine !== "tfjs") throw new Error(`--engine must be llama or tfjs, got "${opts.engine}"`);
+      let backend = "";
+      // A tfjs backend is chosen only when tfjs runs: llama.cpp needs none, and probing costs seconds.
+      const pickBackend = async () => {
+        backend = (await selectBackend(opts.backend as BackendChoice)).backend;
+      };
       const pairFiles = [join(modelDir, HELDOUT_PREFERENCES_FILE)].filter((f) => existsSync(f));
       const set = loadEvalSet(data, { maxProbes: positiveInt("probes", opts.probes, 0), maxPairs: positiveInt("pairs", opts.pairs, 0), seed: positiveInt("seed", opts.seed, 0), pairFiles });
       for (const w of set.warnings) process.stderr.write(`warning: ${w}\n`);
       const started = Date.now();
-      const m = loadModelDir(modelDir);
+      const opened = await openEvaluator(modelDir, opts.engine as EvalEngine, positiveInt("max-tokens", opts.maxTokens), pickBackend);
+      if (opened.fallback) process.stderr.write(`note: ${opened.fallback}\n`);
+      const engine = opened.engine === "llama" ? "llama.cpp" : `tfjs ${backend}`;
       let result;
       try {
-        const evaluator = new TfjsEvaluator(m.model, m.tokenizer, { maxNewTokens: positiveInt("max-tokens", opts.maxTokens) });
         const tty = !opts.json && process.stderr.isTTY;
-        result = await evaluateModel(evaluator, set.probes, set.pairs, {
+        result = await evaluateModel(opened.evaluator, set.probes, set.pairs, {
           onItem: tty ? (done, total) => process.stderr.write(`\revaluating ${done}/${total}`) : undefined,
         });
         if (tty) process.stderr.write("\n");
       } finally {
-        m.model.dispose();
+        await opened.dispose();
       }
       const seconds = (Date.now() - started) / 1000;
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ model: modelDir, data, backend: backend.backend, ...result.eval, pairSources: set.pairSources, seconds, samples: result.samples }, null, 2) + "\n");
+        process.stdout.write(JSON.stringify({ model: modelDir, data, engine, ...result.eval, pairSources: set.pairSources, seconds, samples: result.samples }, null, 2) + "\n");
         return;
       }
       const e = result.eval;
       process.stdout.write(
         [
           `model ${modelDir}`,
-          `data  ${data} (${backend.backend})`,
+          `data  ${data} (${engine})`,
           `exact match          ${pct(e.exactMatch)} of ${e.heldoutItems} held-out lines`,
           `edit similarity      ${e.editSimilarity === null ? "–" : e.editSimilarity.toFixed(1)}`,
           `preference accuracy  ${pct(e.preferenceAccuracy)} of ${e.preferenceItems} pairs (${set.pairSources.editor} from the editor, ${set.pairSources.synthetic} synthetic)`,

@@ -2,12 +2,11 @@
 // after SFT, after DPO, the student), each on the same held-out probes and pairs, plus the
 // reward model's pair accuracy; written as report.json and report.md.
 import type { EvalRowName } from "../../core/protocol";
-import { loadModelDir } from "../posttrain/model-dir";
 import { loadRewardModel, RewardScorer } from "../posttrain/reward-model";
 import { loadEvalSet } from "./eval-data";
 import { evaluateModel, preferenceAccuracy } from "./evaluate-model";
 import { emptyStages, REPORT_VERSION, writeReport, type EvalReport } from "./report";
-import { TfjsEvaluator } from "./tfjs-evaluator";
+import { openEvaluator, type EvalEngine } from "./open-evaluator";
 
 export interface EvaluateRunInputs {
   /** Model directories by report row; rows left out are reported as null. */
@@ -25,6 +24,8 @@ export interface EvaluateRunOptions {
   maxPairs: number;
   /** Longest line completion, in tokens. */
   maxNewTokens: number;
+  /** llama.cpp on a GGUF export (default: the serving path and its latency), or tfjs. */
+  engine?: EvalEngine;
   seed: number;
   signal?: AbortSignal;
   onProgress?: (row: EvalRowName | "reward", done: number, total: number) => void;
@@ -40,19 +41,22 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
   const set = loadEvalSet(inputs.datasetDir, { maxProbes: options.maxProbes, maxPairs: options.maxPairs, seed: options.seed, pairFiles: inputs.pairFiles });
   const stages = emptyStages();
   const samples: EvalReport["samples"] = {};
+  const notes: string[] = [...(options.notes ?? [])];
+  const engines = new Set<string>();
   for (const [row, dir] of Object.entries(inputs.models) as [EvalRowName, string][]) {
     if (options.signal?.aborted) break;
-    const m = loadModelDir(dir);
+    const opened = await openEvaluator(dir, options.engine ?? "llama", options.maxNewTokens);
+    if (opened.fallback) notes.push(opened.fallback);
+    engines.add(opened.engine);
     try {
-      const evaluator = new TfjsEvaluator(m.model, m.tokenizer, { maxNewTokens: options.maxNewTokens });
-      const result = await evaluateModel(evaluator, set.probes, set.pairs, {
+      const result = await evaluateModel(opened.evaluator, set.probes, set.pairs, {
         signal: options.signal,
         onItem: (done, total) => options.onProgress?.(row, done, total),
       });
       stages[row] = result.eval;
       samples[row] = result.samples;
     } finally {
-      m.model.dispose();
+      await opened.dispose();
     }
   }
   let rewardModel: EvalReport["rewardModel"] = null;
@@ -72,10 +76,10 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
     stages,
     rewardModel,
     preferencePairs: set.pairSources,
-    config: options.config ?? {},
+    config: { ...(options.config ?? {}), evalEngine: [...engines].join(", ") },
     wallTimeSec: (Date.now() - started) / 1000,
     samples,
-    notes: [...(options.notes ?? []), ...set.warnings],
+    notes: [...notes, ...set.warnings],
   };
   return { report, files: writeReport(inputs.outDir, report) };
 }

@@ -24,7 +24,7 @@ export function readModelConfig(dir: string): Qwen2Config {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
+    throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
   }
   return parseQwen2Config(raw);
 }

@@ -46,7 +46,7 @@ export async function syntheticPairs(
     if (options.signal?.aborted) break;
     const p = probes[i]!;
     const guess = (await completer.complete(p.prefix, p.suffix, options.signal)).text;
-    let rejected: string | null = null;
+    let rejected: string | null;
     if (guess.trim() !== "" && !exactMatch(guess, p.target)) {
       rejected = guess;
       stats.fromModel++;

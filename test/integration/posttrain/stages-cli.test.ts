@@ -11,6 +11,25 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { tinyRun, TINY_STEPS, type TinyRunResult } from "./tiny-run";
 
+/**
+ * The JSON object a --json command printed. llama.cpp itself writes a "llama_context: ..."
+ * warning to stdout when a model's training context is under 256 tokens and a second model is
+ * loaded in the process (the toy models here); real presets' contexts do not trigger it.
+ */
+interface EvalJson {
+  engine: string;
+  exactMatch: number;
+  heldoutItems: number;
+  preferenceItems: number;
+  pairSources: { editor: number; synthetic: number };
+}
+
+function jsonOut(stdout: string): EvalJson {
+  const start = stdout.search(/^\{/m);
+  assert.ok(start >= 0, `no JSON in: ${stdout.slice(0, 200)}`);
+  return JSON.parse(stdout.slice(start)) as EvalJson;
+}
+
 describe("reward model, distillation and repotune eval (few steps)", { timeout: 600_000 }, () => {
   const root = fs.mkdtempSync(join(tmpdir(), "repotune-stages-cli-"));
   let run: TinyRunResult;
@@ -19,7 +38,7 @@ describe("reward model, distillation and repotune eval (few steps)", { timeout: 
     tf.env().set("PROD", true);
     assert.ok(await tf.setBackend("wasm"));
     await tf.ready();
-    run = await tinyRun(root, 2, () => undefined, { ...TINY_STEPS, pretrain: 4, sft: 8, dpo: 4, reward: 4, distill: 4, extras: true });
+    run = await tinyRun(root, 2, () => undefined, { ...TINY_STEPS, pretrain: 4, sft: 8, dpo: 4, reward: 4, distill: 4, extras: true, engine: "llama" });
   });
 
   it("the reward model is saved with its score head and reports a held-out pair accuracy", () => {
@@ -43,20 +62,39 @@ describe("reward model, distillation and repotune eval (few steps)", { timeout: 
     assert.ok(Number.isFinite(d.train.metrics.kl) && Number.isFinite(d.train.metrics.ce));
     assert.ok(run.report.stages.student && run.report.stages.student.heldoutItems > 0);
     assert.ok(run.report.stages.student.latencyMsP50! > 0);
+    // Evaluated as served: through llama.cpp on a GGUF export.
+    assert.equal(run.report.config.evalEngine, "llama");
   });
 
   it("repotune eval --model DIR --json evaluates one model and finds its held-out pairs", () => {
     const model = run.dpo.modelDir!;
-    const res = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "eval", "--model", model, "--data", join(root, "dataset"), "--json", "--probes", "10", "--backend", "wasm"], {
+    const res = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "eval", "--model", model, "--data", join(root, "dataset"), "--json", "--probes", "10", "--engine", "tfjs", "--backend", "wasm"], {
       cwd: join(__dirname, "..", "..", ".."),
       encoding: "utf8",
     });
     assert.equal(res.status, 0, res.stderr);
-    const out = JSON.parse(res.stdout);
+    const out = jsonOut(res.stdout);
     assert.equal(out.heldoutItems, 10);
     assert.ok(out.exactMatch >= 0 && out.exactMatch <= 1);
     assert.ok(out.preferenceItems > 0, "the DPO model folder's heldout-preferences.jsonl was not used");
     assert.equal(out.pairSources.synthetic, out.preferenceItems);
+    assert.match(out.engine, /^tfjs/);
+  });
+
+  it("repotune eval through llama.cpp gives the same exact match as tfjs on the same probes", () => {
+    const run1 = (engine: string) => {
+      const res = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "eval", "--model", run.dpo.modelDir!, "--data", join(root, "dataset"), "--json", "--probes", "12", "--pairs", "0", "--engine", engine, "--backend", "wasm"], {
+        cwd: join(__dirname, "..", "..", ".."),
+        encoding: "utf8",
+      });
+      assert.equal(res.status, 0, res.stderr);
+      return jsonOut(res.stdout);
+    };
+    const llama = run1("llama");
+    const tfjs = run1("tfjs");
+    assert.equal(llama.engine, "llama.cpp");
+    // Greedy decoding of an f16 export against float32 tfjs: the same lines, bar near-ties.
+    assert.ok(Math.abs(llama.exactMatch - tfjs.exactMatch) <= 1 / 12 + 1e-9, `llama ${llama.exactMatch}, tfjs ${tfjs.exactMatch}`);
   });
 
   it("repotune eval without a held-out set says so and fails", () => {

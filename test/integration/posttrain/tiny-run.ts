@@ -25,7 +25,7 @@ export interface TinyRunResult {
 }
 
 /** Steps and rates of the tiny run: small enough for 2 minutes on 2 busy cores. */
-export const TINY_STEPS = { pretrain: 40, sft: 240, dpo: 30, reward: 20, distill: 30, lr: 3e-3, prefLr: 5e-4, extras: true };
+export const TINY_STEPS = { pretrain: 40, sft: 240, dpo: 30, reward: 20, distill: 30, lr: 3e-3, prefLr: 5e-4, extras: true, engine: "tfjs" as "tfjs" | "llama" };
 
 export async function tinyRun(root: string, seed: number, log: (m: string) => void = () => undefined, steps = TINY_STEPS): Promise<TinyRunResult> {
   const seconds: Record<string, number> = {};
@@ -69,7 +69,7 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
   if (!steps.extras) {
     const { report } = await evaluateRun(
       { models: { pretrain: pre.modelDir!, sft: sft.modelDir!, dpo: dpo.modelDir! }, datasetDir: data, outDir: root, pairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [] },
-      { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
+      { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, engine: steps.engine, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
     );
     lap("eval");
     return { report, seconds, dpo, reward: null, distill: null };
@@ -83,7 +83,7 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
   lap("distill");
   const { report } = await evaluateRun(
     { models: { pretrain: pre.modelDir!, sft: sft.modelDir!, dpo: dpo.modelDir!, student: distill.modelDir! }, rewardModelDir: reward.modelDir!, datasetDir: data, outDir: root, pairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [] },
-    { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
+    { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, engine: steps.engine, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
   );
   lap("eval");
   return { report, seconds, dpo, reward, distill };

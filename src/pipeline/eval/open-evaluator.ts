@@ -1,0 +1,38 @@
+// Which engine evaluates a model folder: llama.cpp on its GGUF export (how completions are
+// served, so its latency is the editor's; DESIGN.md runs every frozen-model pass there), or
+// the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
+import { loadModelDir } from "../posttrain/model-dir";
+import { LlamaEvaluator } from "./llama-evaluator";
+import { TfjsEvaluator } from "./tfjs-evaluator";
+import type { CompletionScorer, LineCompleter } from "./types";
+
+export type EvalEngine = "llama" | "tfjs";
+
+export interface OpenedEvaluator {
+  evaluator: LineCompleter & CompletionScorer;
+  engine: EvalEngine;
+  /** Why the engine asked for was not used, when it was not. */
+  fallback?: string;
+  dispose(): Promise<void>;
+}
+
+/** `beforeTfjs` runs before a tfjs model is loaded (a CLI picks its backend there, only if needed). */
+export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNewTokens: number, beforeTfjs?: () => Promise<void>): Promise<OpenedEvaluator> {
+  let fallback: string | undefined;
+  if (engine === "llama") {
+    try {
+      const evaluator = await LlamaEvaluator.open(modelDir, { maxNewTokens });
+      return { evaluator, engine: "llama", dispose: () => evaluator.dispose() };
+    } catch (err) {
+      fallback = `llama.cpp could not evaluate ${modelDir} (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); evaluated with tfjs instead`;
+    }
+  }
+  await beforeTfjs?.();
+  const m = loadModelDir(modelDir);
+  return {
+    evaluator: new TfjsEvaluator(m.model, m.tokenizer, { maxNewTokens }),
+    engine: "tfjs",
+    ...(fallback ? { fallback } : {}),
+    dispose: async () => m.model.dispose(),
+  };
+}
