@@ -1,12 +1,19 @@
 // Which engine evaluates a model folder: llama.cpp on its GGUF export (how completions are
 // served, so its latency is the editor's; DESIGN.md runs every frozen-model pass there), or
 // the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
-import { loadModelDir } from "../posttrain/model-dir";
+import { loadModelDir, readModelConfig } from "../posttrain/model-dir";
 import { LlamaEvaluator } from "./llama-evaluator";
 import { TfjsEvaluator } from "./tfjs-evaluator";
 import type { CompletionScorer, LineCompleter } from "./types";
 
 export type EvalEngine = "llama" | "tfjs";
+
+/**
+ * llama.cpp allocates contexts in multiples of 256 tokens: a model trained on fewer positions
+ * (the micro preset, test models) would be prompted past them, and llama.cpp prints a warning
+ * on stdout that corrupts --json output. Those models are evaluated with tfjs.
+ */
+export const LLAMA_MIN_CONTEXT = 256;
 
 export interface OpenedEvaluator {
   evaluator: LineCompleter & CompletionScorer;
@@ -19,7 +26,9 @@ export interface OpenedEvaluator {
 /** `beforeTfjs` runs before a tfjs model is loaded (a CLI picks its backend there, only if needed). */
 export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNewTokens: number, beforeTfjs?: () => Promise<void>): Promise<OpenedEvaluator> {
   let fallback: string | undefined;
-  if (engine === "llama") {
+  if (engine === "llama" && readModelConfig(modelDir).max_position_embeddings < LLAMA_MIN_CONTEXT) {
+    fallback = `${modelDir} has a context under ${LLAMA_MIN_CONTEXT} tokens, which llama.cpp cannot allocate exactly; evaluated with tfjs`;
+  } else if (engine === "llama") {
     try {
       const evaluator = await LlamaEvaluator.open(modelDir, { maxNewTokens });
       return { evaluator, engine: "llama", dispose: () => evaluator.dispose() };

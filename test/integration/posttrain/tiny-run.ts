@@ -27,7 +27,7 @@ export interface TinyRunResult {
 /** Steps and rates of the tiny run: small enough for 2 minutes on 2 busy cores. */
 export const TINY_STEPS = { pretrain: 40, sft: 240, dpo: 30, reward: 20, distill: 30, lr: 3e-3, prefLr: 5e-4, extras: true, engine: "tfjs" as "tfjs" | "llama" };
 
-export async function tinyRun(root: string, seed: number, log: (m: string) => void = () => undefined, steps = TINY_STEPS): Promise<TinyRunResult> {
+export async function tinyRun(root: string, seed: number, log: (m: string) => void = () => undefined, steps = TINY_STEPS, shape = TINY_SHAPE): Promise<TinyRunResult> {
   const seconds: Record<string, number> = {};
   let t = Date.now();
   const lap = (name: string) => {
@@ -57,7 +57,7 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
   saveTokenizerJson(tokenizer, tokenizerPath);
   lap("gather+tokenizer");
   const common = { batchSize: 8, seqLen: 96, seed, learningRate: steps.lr };
-  const pre = await runPretrainStage({ from: { tokenizerPath, shape: TINY_SHAPE, seed }, datasetDir: data, outDir: join(root, "pretrain") }, { ...common, steps: steps.pretrain });
+  const pre = await runPretrainStage({ from: { tokenizerPath, shape, seed }, datasetDir: data, outDir: join(root, "pretrain") }, { ...common, steps: steps.pretrain });
   lap("pretrain");
   const sft = await runSftStage({ from: { modelDir: pre.modelDir! }, datasetDir: data, outDir: join(root, "sft") }, { ...common, steps: steps.sft });
   lap("sft");
@@ -69,7 +69,7 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
   if (!steps.extras) {
     const { report } = await evaluateRun(
       { models: { pretrain: pre.modelDir!, sft: sft.modelDir!, dpo: dpo.modelDir! }, datasetDir: data, outDir: root, pairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [] },
-      { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, engine: steps.engine, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
+      { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, engine: steps.engine, config: { fixture: "tiny", shape, steps } },
     );
     lap("eval");
     return { report, seconds, dpo, reward: null, distill: null };
@@ -83,7 +83,7 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
   lap("distill");
   const { report } = await evaluateRun(
     { models: { pretrain: pre.modelDir!, sft: sft.modelDir!, dpo: dpo.modelDir!, student: distill.modelDir! }, rewardModelDir: reward.modelDir!, datasetDir: data, outDir: root, pairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [] },
-    { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, engine: steps.engine, config: { fixture: "tiny", shape: TINY_SHAPE, steps } },
+    { maxProbes: 80, maxPairs: 32, maxNewTokens: 16, seed, engine: steps.engine, config: { fixture: "tiny", shape, steps } },
   );
   lap("eval");
   return { report, seconds, dpo, reward, distill };
