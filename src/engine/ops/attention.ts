@@ -11,9 +11,9 @@ import { customOp } from "./custom-op";
 /**
  * q [B*KV, G*Tq, D] (already scaled by 1/sqrt(D) and rotated), k and v [B*KV, Tk, D]
  * (Tk > Tq when decoding after a cache), maskBias [B or 1, 1, Tq, Tk] (0 where attending is
- * allowed, a large negative number where not). Returns [B*KV, G*Tq, D].
+ * allowed, a large negative number where not; null when all are). Returns [B*KV, G*Tq, D].
  */
-export function groupedAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, maskBias: tf.Tensor4D, batch: number, groups: number): tf.Tensor3D {
+export function groupedAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, maskBias: tf.Tensor4D | null, batch: number, groups: number): tf.Tensor3D {
   const pairs = q.shape[0];
   const seqK = k.shape[1];
   const seqQ = q.shape[1] / groups;
@@ -23,7 +23,9 @@ export function groupedAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D,
     const kts = tf.unstack(tf.transpose(ki!, [0, 2, 1])) as tf.Tensor2D[];
     const scores = tf.stack(qs.map((qh, i) => tf.matMul(qh, kts[i]!))) as tf.Tensor3D;
     // [B*KV, G*T, T] -> [B, KV*G, T, T] to add the mask (broadcast over heads), then back.
-    const masked = tf.add(tf.reshape(scores, [batch, kvPerBatch * groups, seqQ, seqK]), maskBias);
+    // No mask (null) when every key is allowed: one new token after an unpadded cache.
+    const shaped = tf.reshape(scores, [batch, kvPerBatch * groups, seqQ, seqK]);
+    const masked = maskBias ? tf.add(shaped, maskBias) : shaped;
     const probs = tf.reshape(tf.softmax(masked), [pairs, groups * seqQ, seqK]);
     const ps = tf.unstack(probs) as tf.Tensor2D[];
     const vs = tf.unstack(vi!) as tf.Tensor2D[];

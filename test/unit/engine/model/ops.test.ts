@@ -75,6 +75,7 @@ describe("engine ops on wasm", () => {
       ...tf.split(t, [2, 4], 3),
       tf.clone(t),
       ...tf.unstack(tf.reshape(t, [12, 30])),
+      tf.transpose(t, [0, 1, 3, 2]),
     ];
     const wasm = cases(x).map((t) => Array.from(t.dataSync()));
     await selectBackend("cpu");

@@ -142,6 +142,30 @@ describe("Qwen2 model on wasm", () => {
     m.dispose();
   });
 
+  it("decoding after the weights change uses the new weights (no stale cached transposes)", () => {
+    const m = Qwen2Model.create(tiny, { seed: 8 });
+    const prompt = Int32Array.from(ids(6, 3));
+    const lastLogits = (): Float32Array => {
+      const cache = m.newCache();
+      const out = m.decode({ batchSize: 1, seqLen: 5, inputIds: prompt.subarray(0, 5) }, cache);
+      const step = m.decode({ batchSize: 1, seqLen: 1, inputIds: prompt.subarray(5) }, cache);
+      const v = step.dataSync() as Float32Array;
+      tf.dispose([out, step]);
+      m.disposeCache(cache);
+      return v;
+    };
+    const before = lastLogits();
+    const q = m.params.get("model.layers.0.self_attn.q_proj.weight")!;
+    tf.tidy(() => q.assign(tf.mul(q, 3)));
+    const after = lastLogits();
+    const full = m.logits({ batchSize: 1, seqLen: 6, inputIds: prompt });
+    const fullLast = tf.slice(full, [0, 5, 0], [1, 1, tiny.vocab_size]).dataSync();
+    assert.ok(maxDiff(after, fullLast) <= 1e-4, `decode after update vs full: ${maxDiff(after, fullLast)}`);
+    assert.ok(maxDiff(before, after) > 1e-3, "the update changed the logits");
+    full.dispose();
+    m.dispose();
+  });
+
   it("padding changes nothing: a padded row's real positions equal the row alone, and its loss too", () => {
     const m = Qwen2Model.create(tiny, { seed: 2 });
     const short = ids(9, 4);
