@@ -41,6 +41,8 @@ export function registerGather(program: Command): void {
         const manifest = await gatherDataset({
           repo,
           datasetDir,
+          // The output folder may lie inside the repository: never gather what RepoTune wrote.
+          skipDirs: [out],
           extraCodeExtensions: extensionList(flags.codeExtensions),
           excludedCodeExtensions: extensionList(flags.notCodeExtensions),
           onProgress: flags.json ? undefined : progressLine(),
