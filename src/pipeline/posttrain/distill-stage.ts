@@ -10,11 +10,12 @@ import { denseTeacher, disposeTeacher, distillLoss, DISTILL_DEFAULTS, type Dense
 import type { DataSource, LossFn, MicroBatch } from "../../engine/train";
 import { padIdOf, pretrainRows, sftRows } from "./lm-data";
 import type { StageOutcome } from "./lm-stage";
-import { readModelWeights, saveModelDir } from "./model-dir";
-import { openModel } from "./model-source";
+import { loadTokenizerJson, serializeTokenizerJson } from "../../core/tokenizer";
+import { llamaTopK, withLlamaScorer } from "./llama-passes";
+import { loadModelDir, MODEL_FILES, readModelConfig, readModelWeights, saveModelDir } from "./model-dir";
 import { shuffled } from "./sample";
 import { defaultStudentLayers, studentFromTeacher } from "./student-init";
-import { writeTeacherTargets } from "./teacher-pass";
+import { writeTeacherTargets, writeTeacherTargetsWith } from "./teacher-pass";
 import { trainLoop, type TrainOptions } from "./train-loop";
 
 export const TEACHER_TARGETS_FILE = "teacher-targets.bin";
@@ -92,6 +93,8 @@ export interface DistillStageOptions extends TrainOptions, Partial<DistillOption
   studentLayers?: number;
   /** Teacher tokens kept per position (default 64). */
   topK?: number;
+  /** The teacher pass on llama.cpp (default; tfjs when llama.cpp cannot) or on tfjs. */
+  teacherEngine?: "llama" | "tfjs";
   /** Called while the teacher pass runs (rows done of total). */
   onTeacherProgress?: (done: number, total: number) => void;
   log?: (message: string) => void;
@@ -102,6 +105,8 @@ export interface DistillOutcome extends StageOutcome {
   /** Teacher layer copied into each student layer. */
   layerMap: number[];
   teacherTargets: { path: string; bytes: number; positions: number; k: number } | null;
+  /** What ran the teacher pass; null when an earlier attempt's file was reused. */
+  teacherEngine: "llama" | "tfjs" | null;
 }
 
 export async function runDistillStage(inputs: DistillStageInputs, options: DistillStageOptions): Promise<DistillOutcome> {
@@ -113,36 +118,49 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
   const targetsPath = join(inputs.outDir, TEACHER_TARGETS_FILE);
 
   // 1. The teacher pass (skipped when a finished file from an earlier, cut-off attempt is there).
-  const teacher = openModel({ modelDir: inputs.teacherDir });
-  const { tokenizer } = teacher;
+  const teacherConfig = readModelConfig(inputs.teacherDir);
+  const tokenizer = loadTokenizerJson(join(inputs.teacherDir, MODEL_FILES.tokenizer));
   const padId = padIdOf(tokenizer);
-  const teacherConfig = teacher.config;
   const seqLen = Math.min(options.seqLen, teacherConfig.max_position_embeddings);
   const studentLayers = options.studentLayers ?? defaultStudentLayers(teacherConfig.num_hidden_layers);
-  try {
-    if (!existsSync(targetsPath)) {
-      const need = options.steps * options.batchSize * (options.gradientAccumulation ?? 1);
-      const half = Math.max(1, Math.ceil(need / 2));
-      const rowOptions = { seqLen, maxRows: half, seed: options.seed };
-      const pre = pretrainRows(tokenizer, inputs.datasetDir, rowOptions).slice(0, half);
-      const sft = sftRows(tokenizer, inputs.datasetDir, rowOptions).slice(0, half);
-      const rows = shuffled([...pre, ...sft], options.seed + 3);
-      if (rows.length === 0) throw new Error("no rows to distil on: pretrain.jsonl and sft.jsonl are empty");
-      const started = performance.now();
-      const done = await writeTeacherTargets(teacher.model, rows, padId, targetsPath, {
-        k,
-        teacherName: inputs.teacherDir,
-        signal: options.signal,
-        onProgress: options.onTeacherProgress,
-      });
-      if (!done) {
-        const none = { status: "cancelled" as const, steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 };
-        return { status: "cancelled", modelDir: null, train: none, examples: rows.length, notes: [], studentLayers, layerMap: [], teacherTargets: null };
+  const kk = Math.min(k, teacherConfig.vocab_size);
+  let teacherEngine: "llama" | "tfjs" | null = null;
+  if (!existsSync(targetsPath)) {
+    const need = options.steps * options.batchSize * (options.gradientAccumulation ?? 1);
+    const half = Math.max(1, Math.ceil(need / 2));
+    const rowOptions = { seqLen, maxRows: half, seed: options.seed };
+    const pre = pretrainRows(tokenizer, inputs.datasetDir, rowOptions).slice(0, half);
+    const sft = sftRows(tokenizer, inputs.datasetDir, rowOptions).slice(0, half);
+    const rows = shuffled([...pre, ...sft], options.seed + 3);
+    if (rows.length === 0) throw new Error("no rows to distil on: pretrain.jsonl and sft.jsonl are empty");
+    const started = performance.now();
+    const pass = { signal: options.signal, onProgress: options.onTeacherProgress };
+    let done: boolean | undefined;
+    if ((options.teacherEngine ?? "llama") === "llama") {
+      const viaLlama = await withLlamaScorer(
+        inputs.teacherDir,
+        (scorer) => writeTeacherTargetsWith(rows, targetsPath, { k: kk, vocabSize: teacherConfig.vocab_size, teacherName: inputs.teacherDir }, (row) => llamaTopK(scorer, row, kk), pass),
+        log,
+      );
+      if (viaLlama) {
+        done = viaLlama.result;
+        teacherEngine = "llama";
       }
-      log(`teacher pass: ${rows.length} rows (${pre.length} pretraining, ${sft.length} SFT), top-${k}, ${(statSync(targetsPath).size / 2 ** 20).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
-  } finally {
-    teacher.model.dispose();
+    if (done === undefined) {
+      const teacher = loadModelDir(inputs.teacherDir);
+      try {
+        done = await writeTeacherTargets(teacher.model, rows, padId, targetsPath, { k: kk, teacherName: inputs.teacherDir, ...pass });
+        teacherEngine = "tfjs";
+      } finally {
+        teacher.model.dispose();
+      }
+    }
+    if (!done) {
+      const none = { status: "cancelled" as const, steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 };
+      return { status: "cancelled", modelDir: null, train: none, examples: rows.length, notes: [], studentLayers, layerMap: [], teacherTargets: null, teacherEngine };
+    }
+    log(`teacher pass (${teacherEngine}): ${rows.length} rows (${pre.length} pretraining, ${sft.length} SFT), top-${kk}, ${(statSync(targetsPath).size / 2 ** 20).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
   // 2. The student, from the teacher's layers.
@@ -152,7 +170,7 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
   const reader = TeacherTargetsReader.open(targetsPath);
   try {
     const data = new DistillRows(reader, seqLen, padId, temperature);
-    const train = await trainLoop(student.trainableVariables(), data, distillLossFn(student, { temperature, alpha }), { ...options, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: init.config, tokenizer: teacher.tokenizerJson });
+    const train = await trainLoop(student.trainableVariables(), data, distillLossFn(student, { temperature, alpha }), { ...options, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: init.config, tokenizer: serializeTokenizerJson(tokenizer) });
     let modelDir: string | null = null;
     if (train.status === "completed") {
       modelDir = join(inputs.outDir, "model");
@@ -167,6 +185,7 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
       studentLayers,
       layerMap: init.layerMap,
       teacherTargets: { path: targetsPath, bytes: statSync(targetsPath).size, positions: reader.positions, k: reader.meta.k },
+      teacherEngine,
     };
   } finally {
     reader.close();

@@ -22,7 +22,8 @@ import { saveModelDir } from "./model-dir";
 import { openModel } from "./model-source";
 import { encodePairs, PairRows, type EncodedPair, type PairMicroBatch } from "./pair-data";
 import { reservoirSample } from "./sample";
-import { countedMask, scoreCompletions } from "./score";
+import { countedMask, scoreCompletions, type CompletionLogProb } from "./score";
+import { llamaCompletionLogProbs, withLlamaScorer } from "./llama-passes";
 import { MIN_REAL_PAIRS, syntheticPairs, type SyntheticPairStats } from "./synthetic-preferences";
 import { trainLoop, type TrainOptions } from "./train-loop";
 
@@ -45,6 +46,11 @@ export interface DpoStageOptions extends TrainOptions, Partial<DpoOptions> {
   heldoutPairs: number;
   /** Longest greedy completion when making synthetic pairs. */
   maxNewTokens: number;
+  /**
+   * Where the frozen reference's log-probs come from: llama.cpp on the SFT model's GGUF export
+   * (default; tfjs when llama.cpp cannot), or the tfjs policy before its first step (the same model).
+   */
+  referenceEngine?: "llama" | "tfjs";
   log?: (message: string) => void;
 }
 
@@ -53,6 +59,8 @@ export interface DpoOutcome extends StageOutcome {
   synthetic: SyntheticPairStats | null;
   /** Files this stage wrote besides the model: synthetic training and held-out pairs. */
   files: { syntheticPairs: string | null; heldoutPairs: string | null };
+  /** What computed the reference log-probs. */
+  referenceEngine: "llama" | "tfjs";
 }
 
 /** The DPO loss of one micro-batch, with TRL's metrics as per-pair means. */
@@ -90,7 +98,12 @@ export function dpoLossFn(model: Qwen2Model, options: Partial<DpoOptions>): Loss
 export async function fillReferenceLogProbs(model: Qwen2Model, pairs: EncodedPair[], padId: number, lossType: DpoLossType): Promise<void> {
   const chosen = await scoreCompletions(model, pairs.map((p) => p.chosen), padId);
   const rejected = await scoreCompletions(model, pairs.map((p) => p.rejected), padId);
-  const value = (s: { sum: number; tokens: number }) => (lossType === "ipo" ? s.sum / Math.max(s.tokens, 1) : s.sum);
+  setReference(pairs, chosen, rejected, lossType);
+}
+
+/** Stores reference log-probs on the pairs (per token for IPO, as TRL compares them). */
+export function setReference(pairs: EncodedPair[], chosen: readonly CompletionLogProb[], rejected: readonly CompletionLogProb[], lossType: DpoLossType): void {
+  const value = (s: CompletionLogProb) => (lossType === "ipo" ? s.sum / Math.max(s.tokens, 1) : s.sum);
   pairs.forEach((p, i) => {
     p.refChosen = value(chosen[i]!);
     p.refRejected = value(rejected[i]!);
@@ -160,12 +173,28 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
         pairs: pairsInfo,
         synthetic: stats,
         files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile },
+        referenceEngine: "tfjs",
       };
     }
     if (options.signal?.aborted) {
-      return { status: "cancelled", modelDir: null, train: { status: "cancelled", steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 }, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile } };
+      return { status: "cancelled", modelDir: null, train: { status: "cancelled", steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 }, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile }, referenceEngine: "tfjs" };
     }
-    await fillReferenceLogProbs(model, encoded, padId, lossType);
+    let referenceEngine: "llama" | "tfjs" = "tfjs";
+    const viaLlama =
+      (options.referenceEngine ?? "llama") === "llama"
+        ? await withLlamaScorer(
+            inputs.sftModelDir,
+            async (scorer) => ({
+              chosen: await llamaCompletionLogProbs(scorer, encoded.map((p) => p.chosen), options.signal),
+              rejected: await llamaCompletionLogProbs(scorer, encoded.map((p) => p.rejected), options.signal),
+            }),
+            log,
+          )
+        : null;
+    if (viaLlama) {
+      setReference(encoded, viaLlama.result.chosen, viaLlama.result.rejected, lossType);
+      referenceEngine = "llama";
+    } else await fillReferenceLogProbs(model, encoded, padId, lossType);
     const dpo: Partial<DpoOptions> = { beta: options.beta ?? 0.1, lossType, labelSmoothing: options.labelSmoothing ?? 0 };
     const train = await trainLoop(model.trainableVariables(), new PairRows(encoded, padId), dpoLossFn(model, dpo), { ...options, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: opened.config, tokenizer: opened.tokenizerJson });
     let modelDir: string | null = null;
@@ -175,7 +204,7 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
       // `repotune eval --model DIR` finds the held-out pairs that go with this model.
       if (heldoutFile && existsSync(heldoutFile)) copyFileSync(heldoutFile, join(modelDir, HELDOUT_PREFERENCES_FILE));
     }
-    return { status: train.status, modelDir, train, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile } };
+    return { status: train.status, modelDir, train, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile }, referenceEngine };
   } finally {
     model.dispose();
   }

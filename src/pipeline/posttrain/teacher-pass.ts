@@ -64,3 +64,36 @@ export async function writeTeacherTargets(teacher: Qwen2Model, rows: readonly Pr
     throw err;
   }
 }
+
+/** One row's stored record: which positions count, and their top-k ids and log-probs. */
+export type RowTargets = { mask: Uint8Array; ids: Int32Array; logProbs: Float32Array };
+
+/**
+ * Writes `path` from a per-row pass (llama.cpp's scorer): the same file as writeTeacherTargets.
+ * Returns false when cancelled (no file is left).
+ */
+export async function writeTeacherTargetsWith(
+  rows: readonly PromptCompletionRow[],
+  path: string,
+  meta: { k: number; vocabSize: number; teacherName: string },
+  perRow: (row: PromptCompletionRow) => Promise<RowTargets>,
+  options: Pick<TeacherPassOptions, "signal" | "onProgress"> = {},
+): Promise<boolean> {
+  const writer = new TeacherTargetsWriter(path, { k: meta.k, vocabSize: meta.vocabSize, teacher: meta.teacherName });
+  try {
+    for (let i = 0; i < rows.length; i++) {
+      if (options.signal?.aborted) {
+        writer.abort();
+        return false;
+      }
+      const row = rows[i]!;
+      writer.append({ tokens: row.ids, ...(await perRow(row)) });
+      options.onProgress?.(i + 1, rows.length);
+    }
+    writer.close();
+    return true;
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+}

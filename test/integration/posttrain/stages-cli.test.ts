@@ -63,6 +63,9 @@ describe("reward model, distillation and repotune eval (few steps)", { timeout: 
     assert.ok(run.report.stages.student.latencyMsP50! > 0);
     // Evaluated as served: through llama.cpp on a GGUF export.
     assert.equal(run.report.config.evalEngine, "llama");
+    // The frozen-model passes ran there too.
+    assert.equal(d.teacherEngine, "llama");
+    assert.equal(run.dpo.referenceEngine, "llama");
   });
 
   it("repotune eval --model DIR --json evaluates one model and finds its held-out pairs", () => {
