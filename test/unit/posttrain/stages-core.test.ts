@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { formatFimPrompt } from "../../../src/core/fim-prompt";
+import { formatFimPrompt, parseFimPrompt } from "../../../src/core/fim-prompt";
 import { TeacherTargetsReader } from "../../../src/core/formats/teacher-targets";
 import type { Tokenizer } from "../../../src/core/tokenizer";
 import { DistillRows, distillLossFn } from "../../../src/pipeline/posttrain/distill-stage";
@@ -16,7 +16,10 @@ import { dpoLossFn, fillReferenceLogProbs } from "../../../src/pipeline/posttrai
 import { encodePromptCompletion, packDocuments, specialIds } from "../../../src/pipeline/posttrain/encode";
 import { trainLm } from "../../../src/pipeline/posttrain/lm-stage";
 import { encodePairs, PairRows } from "../../../src/pipeline/posttrain/pair-data";
-import { newRewardHead, rewards } from "../../../src/pipeline/posttrain/reward-model";
+import { newRewardHead, rewards, RewardScorer } from "../../../src/pipeline/posttrain/reward-model";
+import { RewardReranker, thresholdFromPairs } from "../../../src/pipeline/posttrain/reward-reranker";
+import { rewardLossFn } from "../../../src/pipeline/posttrain/reward-stage";
+import { choose } from "../../../src/serve/reranker";
 import { studentFromTeacher, studentLayerMap } from "../../../src/pipeline/posttrain/student-init";
 import { writeTeacherTargets } from "../../../src/pipeline/posttrain/teacher-pass";
 import { trainLoop } from "../../../src/pipeline/posttrain/train-loop";
@@ -114,6 +117,28 @@ describe("post-training stage cores (toy model)", () => {
       return tf.sum(tf.mul(tf.slice(states, [short.ids.length - 1, 0], [1, -1]), head)).dataSync()[0]!;
     });
     assert.ok(Math.abs(h - alone[0]!) < 1e-4, `${h} vs ${alone[0]}`);
+    head.dispose();
+    model.dispose();
+  });
+
+  it("a trained reward model, as the completion service's reranker, shows the chosen side and holds back below its threshold", async () => {
+    const model = toyModel(tok, 9);
+    const head = newRewardHead(model, 2);
+    const pad = specialIds(tok).eos;
+    const data = new PairRows(encodePairs(tok, PAIRS, 80), pad);
+    const params = new Map(model.trainableVariables());
+    params.set("score.weight", head);
+    const result = await trainLoop(params, data, rewardLossFn({ model, head }, pad), { steps: 15, batchSize: 4, learningRate: 3e-3, warmupSteps: 0, seed: 1 });
+    assert.equal(result.metrics.accuracy, 1);
+    const rm = { model, tokenizer: tok, head };
+    const pair = PAIRS[1]!;
+    const fim = parseFimPrompt(pair.prompt)!;
+    const place = { prefix: fim.prefix, suffix: fim.suffix, mode: "line" as const, languageId: "typescript" };
+    assert.equal(await choose(new RewardReranker(rm), place, [pair.rejected, pair.chosen]), pair.chosen);
+    const threshold = await thresholdFromPairs(new RewardScorer(rm, 95), PAIRS, 1);
+    assert.ok(threshold !== null);
+    // Above the highest rejected reward: the rejected side alone is held back.
+    assert.equal(await choose(new RewardReranker(rm, threshold + 1e-3), place, [pair.rejected]), "");
     head.dispose();
     model.dispose();
   });
