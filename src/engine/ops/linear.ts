@@ -13,7 +13,7 @@ import { columnSums } from "./reduce";
  * training, where N is large) or x^T and the result ((N)(in+out) values: decoding, where
  * N is a handful of tokens and transposing every weight per token would dominate).
  */
-function forwardProduct(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+export function forwardProduct(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const [n, inDim] = x.shape;
   const outDim = w.shape[0];
   if (n * (inDim + outDim) < inDim * outDim) return tf.transpose(tf.matMul(w, tf.transpose(x))) as tf.Tensor2D;
@@ -25,7 +25,7 @@ function forwardProduct(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
  * values when out > in, but XNNPACK packs the right-hand operand on every call, and a wide
  * one ([N, out]) made that product 1.5-2x slower than the transpose it saved (measured).
  */
-function weightGrad(dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
+export function weightGrad(dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(tf.transpose(dy), x);
 }
 

@@ -33,10 +33,20 @@ export function ropeTables(positions: number, headDim: number, base: number): { 
   return { cos, sinSigned };
 }
 
-function swapHalves(x: tf.Tensor): tf.Tensor {
+function swapHalves<T extends tf.Tensor>(x: T): T {
   const d = x.shape[x.rank - 1]!;
   const [a, b] = tf.split(x, [d / 2, d / 2], -1);
-  return tf.concat([b!, a!], -1);
+  return tf.concat([b!, a!], -1) as T;
+}
+
+/** y = x*cos + swap(x)*sinSigned: the rotation itself, for x [B, T, heads, D] and tables [T, 1, D]. */
+export function ropeForward(x: tf.Tensor4D, cos: tf.Tensor3D, sinSigned: tf.Tensor3D): tf.Tensor4D {
+  return tf.tidy(() => tf.add(tf.mul(x, cos), tf.mul(swapHalves(x), sinSigned)));
+}
+
+/** The rotation's gradient: dx = dy*cos + swap(dy*sinSigned) (the inverse rotation). */
+export function ropeBackward(dy: tf.Tensor4D, cos: tf.Tensor3D, sinSigned: tf.Tensor3D): tf.Tensor4D {
+  return tf.tidy(() => tf.add(tf.mul(dy, cos), swapHalves(tf.mul(dy, sinSigned))));
 }
 
 /**
@@ -45,14 +55,14 @@ function swapHalves(x: tf.Tensor): tf.Tensor {
  */
 export function applyRope(x: tf.Tensor4D, cos: tf.Tensor3D, sinSigned: tf.Tensor3D): tf.Tensor4D {
   const op = customOp(([xi], save) => {
-    const value = tf.add(tf.mul(xi!, cos), tf.mul(swapHalves(xi!), sinSigned));
+    const value = ropeForward(xi as tf.Tensor4D, cos, sinSigned);
     // The tables are saved (kept copies, no data copied) so the caller may free its slices.
     save([cos, sinSigned]);
     return {
       value,
       gradFunc: (g, saved) => {
-        const [c, s] = saved as [tf.Tensor, tf.Tensor];
-        return [tf.add(tf.mul(g, c), swapHalves(tf.mul(g, s)))];
+        const [c, s] = saved as [tf.Tensor3D, tf.Tensor3D];
+        return [ropeBackward(g as tf.Tensor4D, c, s)];
       },
     };
   });

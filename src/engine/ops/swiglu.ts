@@ -3,6 +3,16 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { customOp } from "./custom-op";
 
+/** Gradients of silu(g) * u: dg = dy * u * s * (1 + g (1 - s)), du = dy * silu(g), s = sigmoid(g). */
+export function swigluBackward(dy: tf.Tensor, g: tf.Tensor, u: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const s = tf.sigmoid(g);
+    const silu = tf.mul(g, s);
+    const dsilu = tf.mul(s, tf.add(1, tf.mul(g, tf.sub(1, s))));
+    return [tf.mul(tf.mul(dy, u), dsilu), tf.mul(dy, silu)];
+  });
+}
+
 export const swiglu = customOp(([g, u], save) => {
   const value = tf.mul(tf.mul(g!, tf.sigmoid(g!)), u!);
   save([g!, u!]);
@@ -10,14 +20,7 @@ export const swiglu = customOp(([g, u], save) => {
     value,
     gradFunc: (dy, saved) => {
       const [gs, us] = saved as [tf.Tensor, tf.Tensor];
-      const d = dy;
-      return tf.tidy(() => {
-        const s = tf.sigmoid(gs);
-        const silu = tf.mul(gs, s);
-        // d silu(g)/dg = s * (1 + g * (1 - s))
-        const dsilu = tf.mul(s, tf.add(1, tf.mul(gs, tf.sub(1, s))));
-        return [tf.mul(tf.mul(d, us), dsilu), tf.mul(d, silu)];
-      });
+      return swigluBackward(dy, gs, us);
     },
   };
 }) as (g: tf.Tensor2D, u: tf.Tensor2D) => tf.Tensor2D;

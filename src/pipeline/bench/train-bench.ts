@@ -203,7 +203,15 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
   const flops = trainingFlopsPerToken(shape.config, shape.seqLen);
   const batches = benchBatches(shape, 2);
   const workers = selected.backend === "wasm" ? (opts.workers ?? Math.min(1, availableParallelism() - 1)) : 0;
-  const dp = workers > 0 ? await DataParallel.start(model, workers, "wasm") : undefined;
+  let dp: DataParallel | undefined;
+  if (workers > 0) {
+    try {
+      dp = await DataParallel.start(model, workers, "wasm");
+    } catch (err) {
+      // Still a useful figure on one thread; the log says why it is not on more.
+      log(`data parallelism unavailable, measuring one thread: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   if (dp) log(`data parallel: ${dp.threads} threads (this one and ${workers} replica${workers > 1 ? "s" : ""}), batch rows split between them`);
   log(`config ${opts.config}: ${(countParameters(shape.config) / 1e6).toFixed(2)}M parameters, batch ${shape.batchSize} x ${shape.seqLen}, ${(flops / 1e6).toFixed(1)} MFLOP per token`);
   const stepMs: number[] = [];
@@ -243,7 +251,7 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
     config: opts.config,
     backend: selected.backend,
     device: selected.device,
-    threads: 1 + workers,
+    threads: dp ? 1 + workers : 1,
     parameters: countParameters(shape.config),
     batchSize: shape.batchSize,
     seqLen: shape.seqLen,

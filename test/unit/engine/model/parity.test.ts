@@ -61,6 +61,12 @@ function weightsFor(c: Qwen2Config): WeightMap {
   return w;
 }
 
+function build(config: Qwen2Config, weights: WeightMap, fused: boolean): Qwen2Model {
+  const m = Qwen2Model.fromWeights(config, weights);
+  m.fusedLayers = fused;
+  return m;
+}
+
 function maxAbs(a: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
@@ -81,8 +87,14 @@ function diffStats(actual: ArrayLike<number>, expected: ArrayLike<number>): { ma
   return { maxAbs: m, rel: Math.sqrt(num / Math.max(den, 1e-30)) };
 }
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(`parity with PyTorch on ${backend}`, { skip: skipWithoutTorch() }, () => {
+const VARIANTS = [
+  { backend: "wasm", fused: true },
+  { backend: "wasm", fused: false },
+  { backend: "cpu", fused: true },
+] as const;
+
+for (const { backend, fused } of VARIANTS) {
+  describe(`parity with PyTorch on ${backend}, ${fused ? "fused layers" : "op-by-op layers"}`, { skip: skipWithoutTorch() }, () => {
     for (const c of CASES) {
       describe(c.name, () => {
         let dir: string;
@@ -120,7 +132,7 @@ for (const backend of ["wasm", "cpu"] as const) {
         });
 
         it("logits agree to 1e-4 on every real position", (t) => {
-          const model = Qwen2Model.fromWeights(c.config, weights);
+          const model = build(c.config, weights, fused);
           const logits = model.logits(c.batch);
           const ours = logits.dataSync();
           const theirs = ref.get("logits")!.data;
@@ -140,7 +152,7 @@ for (const backend of ["wasm", "cpu"] as const) {
         });
 
         it("loss agrees to 1e-5 relative; every gradient to 1e-3 relative", (t) => {
-          const model = Qwen2Model.fromWeights(c.config, weights);
+          const model = build(c.config, weights, fused);
           const { loss, grads } = model.lossAndGrads(c.batch);
           const refLoss = ref.get("loss")!.data[0]!;
           assert.ok(Math.abs(loss - refLoss) <= 1e-5 * Math.abs(refLoss), `loss ${loss} vs PyTorch ${refLoss}`);
@@ -163,7 +175,7 @@ for (const backend of ["wasm", "cpu"] as const) {
 
         it("3 AdamW steps: same losses, weights agree to 1e-4", (t) => {
           const before = tf.memory().numTensors;
-          const model = Qwen2Model.fromWeights(c.config, weights);
+          const model = build(c.config, weights, fused);
           const opt = new AdamW(model.params, { beta1: ADAMW.beta1, beta2: ADAMW.beta2, eps: ADAMW.eps, weightDecay: ADAMW.weightDecay });
           const losses: number[] = [];
           const counts: number[] = [];
