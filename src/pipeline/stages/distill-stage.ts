@@ -3,7 +3,7 @@
 // (top-k) so the teacher is not in memory while the student trains.
 import { runDistillStage } from "../posttrain/distill-stage";
 import type { Stage } from "../run/stage";
-import { RUN_SEED, throwIfStageCancelled, trainOptions } from "./training-options";
+import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const distillStage: Stage = {
   name: "distill",
@@ -16,13 +16,11 @@ export const distillStage: Stage = {
     const outcome = await runDistillStage(
       { teacherDir, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
       {
-        ...trainOptions(ctx, ctx.preset.steps.distill),
-        studentLayers: ctx.preset.studentLayers,
-        topK: 64,
+        ...stageOptions(ctx).distill,
         log: (m) => ctx.log(m),
         onTeacherProgress: (done, total) => {
           const now = Date.now();
-          if (now - teacherPassReported < 1000 && done < total) return;
+          if (now - teacherPassReported < 10_000 && done < total) return;
           teacherPassReported = now;
           ctx.log(`teacher pass: ${done}/${total} rows`);
         },
@@ -30,7 +28,7 @@ export const distillStage: Stage = {
     );
     for (const note of outcome.notes) ctx.log(note);
     throwIfStageCancelled(outcome.status);
-    ctx.log(`student: ${outcome.studentLayers} layers from teacher layers [${outcome.layerMap.join(", ")}]; loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)}`);
+    ctx.log(`student loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)} over ${outcome.train.steps} steps`);
     return { artifacts: { student: outcome.modelDir!, teacher: teacherDir } };
   },
 };

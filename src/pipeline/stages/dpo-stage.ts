@@ -7,7 +7,7 @@ import { datasetPaths } from "../../core/store/dataset-files";
 import { runDpoStage } from "../posttrain/dpo-stage";
 import { runRewardStage } from "../posttrain/reward-stage";
 import type { Stage } from "../run/stage";
-import { RUN_SEED, throwIfStageCancelled, trainOptions } from "./training-options";
+import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const dpoStage: Stage = {
   name: "dpo",
@@ -19,24 +19,15 @@ export const dpoStage: Stage = {
   async run(ctx) {
     const sftModelDir = ctx.artifacts.sftModel;
     if (!sftModelDir) throw new Error("DPO needs the SFT stage's model");
-    const { steps, batchSize } = { steps: ctx.preset.steps.dpo, batchSize: ctx.preset.batchSize };
-    const dpo = await runDpoStage(
-      { sftModelDir, datasetDir: ctx.layout.datasetDir, outDir: join(ctx.dir, "dpo") },
-      {
-        ...trainOptions(ctx, steps, { learningRate: ctx.preset.learningRate / 4 }),
-        syntheticPairs: steps * batchSize,
-        heldoutPairs: Math.min(64, ctx.preset.evalItems),
-        maxNewTokens: 24,
-        log: (m) => ctx.log(m),
-      },
-    );
+    const options = stageOptions(ctx);
+    const dpo = await runDpoStage({ sftModelDir, datasetDir: ctx.layout.datasetDir, outDir: join(ctx.dir, "dpo") }, { ...options.dpo, log: (m) => ctx.log(m) });
     for (const note of dpo.notes) ctx.log(note);
     throwIfStageCancelled(dpo.status);
     const m = dpo.train.metrics;
     ctx.log(`DPO on ${dpo.pairs.editor} editor + ${dpo.pairs.synthetic} synthetic pairs: rewards/accuracies ${m["rewards/accuracies"]?.toFixed(2)}, rewards/margins ${m["rewards/margins"]?.toFixed(3)}`);
 
     // The reward model continues the same progress bar after DPO's steps.
-    const offset = steps;
+    const offset = options.dpo.steps;
     const reward = await runRewardStage(
       {
         sftModelDir,
@@ -45,9 +36,10 @@ export const dpoStage: Stage = {
         pairFiles: dpo.files.syntheticPairs ? [dpo.files.syntheticPairs] : [],
         heldoutPairFiles: dpo.files.heldoutPairs ? [dpo.files.heldoutPairs] : [],
       },
-      trainOptions(ctx, ctx.preset.steps.reward, {
+      {
+        ...options.reward,
         onProgress: (p) => ctx.progress({ ...p, step: p.step + offset, totalSteps: p.totalSteps + offset, loss: Number.isFinite(p.loss) ? p.loss : 0, rssMb: process.memoryUsage().rss / 2 ** 20 }),
-      }),
+      },
     );
     for (const note of reward.notes) ctx.log(note);
     throwIfStageCancelled(reward.status);

@@ -4,7 +4,7 @@
 import type { EvalRowName } from "../../core/protocol";
 import { evaluateRun } from "../eval/evaluate-run";
 import type { Stage } from "../run/stage";
-import { RUN_SEED } from "./training-options";
+import { RUN_SEED, stageOptions } from "./training-options";
 
 const ROW_ARTIFACTS: Record<EvalRowName, string | undefined> = {
   base: undefined, // models made from scratch have no "before"
@@ -38,10 +38,7 @@ export const evalStage: Stage = {
         pairFiles: ctx.artifacts.heldoutPairs ? [ctx.artifacts.heldoutPairs] : [],
       },
       {
-        maxProbes: ctx.preset.evalItems,
-        maxPairs: Math.min(64, ctx.preset.evalItems),
-        maxNewTokens: 24,
-        seed: RUN_SEED,
+        ...stageOptions(ctx).eval,
         signal: ctx.signal,
         config: { preset: ctx.preset.name, teacher: ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },
         onProgress: (row, done, total) => {

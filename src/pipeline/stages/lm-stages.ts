@@ -3,7 +3,7 @@
 // preset's shape on the repository's tokenizer; SFT continues from it.
 import { runPretrainStage, runSftStage } from "../posttrain/lm-stage";
 import type { Stage } from "../run/stage";
-import { RUN_SEED, throwIfStageCancelled, trainOptions } from "./training-options";
+import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const pretrainStage: Stage = {
   name: "pretrain",
@@ -14,7 +14,7 @@ export const pretrainStage: Stage = {
     if (!tokenizerPath) throw new Error("pretraining needs the tokenizer stage's tokenizer.json");
     const outcome = await runPretrainStage(
       { from: { tokenizerPath, shape: ctx.preset.teacher, seed: RUN_SEED }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
-      trainOptions(ctx, ctx.preset.steps.pretrain),
+      stageOptions(ctx).pretrain,
     );
     for (const note of outcome.notes) ctx.log(note);
     throwIfStageCancelled(outcome.status);
@@ -30,7 +30,7 @@ export const sftStage: Stage = {
   async run(ctx) {
     const from = ctx.artifacts.pretrainModel;
     if (!from) throw new Error("SFT needs the pretraining stage's model");
-    const outcome = await runSftStage({ from: { modelDir: from }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir }, trainOptions(ctx, ctx.preset.steps.sft));
+    const outcome = await runSftStage({ from: { modelDir: from }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir }, stageOptions(ctx).sft);
     for (const note of outcome.notes) ctx.log(note);
     throwIfStageCancelled(outcome.status);
     ctx.log(`loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)} over ${outcome.train.steps} steps (${outcome.examples} rows)`);

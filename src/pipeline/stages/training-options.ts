@@ -1,6 +1,7 @@
 // What every training stage passes to the post-training runners: the preset's sizes, a seed,
 // the cancel signal, and progress reports turned into protocol events.
-import type { PosttrainProgress, TrainOptions } from "../posttrain/train-loop";
+import { posttrainOptions, type PosttrainOptions } from "../posttrain/preset-options";
+import type { PosttrainProgress } from "../posttrain/train-loop";
 import { CancelledError, type StageContext } from "../run/stage";
 
 /** One seed for the whole run: the same repository and preset give the same models. */
@@ -20,19 +21,9 @@ export function progressReporter(ctx: StageContext): (p: PosttrainProgress) => v
     });
 }
 
-export function trainOptions(ctx: StageContext, steps: number, overrides: Partial<TrainOptions> = {}): TrainOptions & { seqLen: number } {
-  return {
-    steps,
-    batchSize: ctx.preset.batchSize,
-    learningRate: ctx.preset.learningRate,
-    warmupSteps: Math.min(ctx.preset.warmupSteps, Math.max(1, Math.floor(steps / 10))),
-    seed: RUN_SEED,
-    signal: ctx.signal,
-    onProgress: progressReporter(ctx),
-    resume: ctx.resume,
-    seqLen: ctx.preset.teacher.contextLength,
-    ...overrides,
-  };
+/** Every stage's options from the preset (one mapping, shared with bench/posttrain.ts). */
+export function stageOptions(ctx: StageContext): PosttrainOptions {
+  return posttrainOptions(ctx.preset, RUN_SEED, { signal: ctx.signal, onProgress: progressReporter(ctx) });
 }
 
 /** A runner's cancelled outcome becomes the orchestrator's cancellation. */
