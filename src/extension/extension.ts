@@ -75,7 +75,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const register = (id: string, run: (...args: unknown[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, run));
 
-  register(COMMANDS.fineTune, (options?: unknown) => training.fineTune(fineTuneOptions(options)));
+  register(COMMANDS.fineTune, async (options?: unknown) => {
+    try {
+      return await training.fineTune(fineTuneOptions(options));
+    } finally {
+      // The run is over (done, cancelled or failed): the dashboard's buttons (Fine-tune,
+      // Cancel, Resume) and the status bar's model follow now. The run's own events come
+      // while it still counts as running, so refreshing on them alone left Cancel enabled
+      // and Fine-tune disabled after a cancel, and "no model" after a finished run.
+      DashboardPanel.refresh();
+      refreshModel();
+    }
+  });
   register(COMMANDS.openDashboard, () => DashboardPanel.show(dashboardDeps));
   register(COMMANDS.cancelTraining, () => training.cancel());
   register(COMMANDS.exportDataset, () => (requireTrust("Export dataset") ? exportDataset(context) : undefined));
