@@ -71,6 +71,8 @@ export interface TrainBenchResult extends StepTimes {
 
 export interface TrainBenchOptions {
   config: BenchConfigName;
+  /** Another model and batch shape instead of the config's (tests use a tiny one). */
+  shape?: BenchShape;
   backend: BackendChoice;
   /** Timed steps, after one warm-up step. */
   steps: number;
@@ -193,7 +195,7 @@ export function benchDecode(model: Qwen2Model, tf: typeof tfType, promptTokens =
 
 export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBenchResult> {
   const log = opts.log ?? (() => undefined);
-  const shape = BENCH_CONFIGS[opts.config];
+  const shape = opts.shape ?? BENCH_CONFIGS[opts.config];
   const selected = await selectBackend(opts.backend);
   const tf = loadTf();
   log(`backend ${selected.backend} (${selected.device}): ${selected.reason}`);
