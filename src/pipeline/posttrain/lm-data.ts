@@ -1,13 +1,13 @@
 // Rows for the next-token stages: continued pretraining (packed documents, every token a
 // target) and SFT (prompt + completion, only the completion a target), as a DataSource the
 // trainer draws micro-batches from.
-import type { PretrainRecord, SftRecord } from "../../core/store/dataset-files";
+import type { PretrainRecord, SftKind, SftRecord } from "../../core/store/dataset-files";
 import { datasetPaths } from "../../core/store/dataset-files";
 import { lossWeights, makeLmBatch, type LmBatch, type Qwen2Model } from "../../engine/model";
 import type { DataSource, LossFn, MicroBatch } from "../../engine/train";
 import { readRecords } from "../eval/eval-data";
 import { encodePromptCompletion, packDocuments, specialIds, type PromptCompletionRow, type TextTokenizer } from "./encode";
-import { reservoirSample, shuffled } from "./sample";
+import { Reservoir, reservoirSample, shuffled } from "./sample";
 
 export type LmMicroBatch = LmBatch & MicroBatch;
 
@@ -53,12 +53,51 @@ export function pretrainRows(tok: TextTokenizer, datasetDir: string, o: RowOptio
   return packDocuments(tok, texts, o.seqLen).map((ids) => ({ ids, completionStart: 0 }));
 }
 
+/**
+ * Shares of SFT kinds in a run's rows. Completions in the editor are fill-in-the-middle, and a
+ * run of a few hundred steps cannot afford the kinds at their natural mix (a well-documented
+ * repository has more docstring pairs than FIM samples, and each is longer): FIM gets most
+ * rows, docstring and commit pairs the rest. A kind with too few records leaves its share to
+ * the others.
+ */
+export const SFT_KIND_SHARES: Readonly<Record<SftKind, number>> = { fim: 0.7, docstring: 0.2, commit: 0.1 };
+
 /** SFT rows from sft.jsonl: prompt masked, completion (and <|endoftext|> when whole) trained. */
-export function sftRows(tok: TextTokenizer, datasetDir: string, o: RowOptions): PromptCompletionRow[] {
-  const records = reservoirSample(readRecords<SftRecord>(datasetPaths(datasetDir).sft), o.maxRows, o.seed);
+export function sftRows(tok: TextTokenizer, datasetDir: string, o: RowOptions & { shares?: Readonly<Record<SftKind, number>> }): PromptCompletionRow[] {
+  const shares = o.shares ?? SFT_KIND_SHARES;
+  // One bounded reservoir per kind: memory stays at most maxRows records a kind.
+  const reservoirs = new Map<SftKind, Reservoir<SftRecord>>();
+  for (const r of readRecords<SftRecord>(datasetPaths(datasetDir).sft)) {
+    if (typeof r.prompt !== "string" || typeof r.completion !== "string" || !(r.kind in shares)) continue;
+    let res = reservoirs.get(r.kind);
+    if (!res) reservoirs.set(r.kind, (res = new Reservoir<SftRecord>(o.maxRows, o.seed)));
+    res.push(r);
+  }
+  const byKind = new Map([...reservoirs].map(([k, res]) => [k, res.kept]));
+  // Hand out rows by share; what a kind cannot fill goes to the kinds that can.
+  const quota = new Map<SftKind, number>();
+  let left = o.maxRows;
+  let open = [...byKind.keys()];
+  while (left > 0 && open.length) {
+    const total = open.reduce((a, k) => a + shares[k], 0);
+    let given = 0;
+    for (const k of open) {
+      const want = Math.max(1, Math.floor((left * shares[k]) / total));
+      const room = byKind.get(k)!.length - (quota.get(k) ?? 0);
+      const take = Math.min(want, room, left - given);
+      quota.set(k, (quota.get(k) ?? 0) + take);
+      given += take;
+    }
+    left -= given;
+    open = open.filter((k) => (quota.get(k) ?? 0) < byKind.get(k)!.length);
+    if (given === 0) break;
+  }
+  const records = shuffled(
+    [...byKind].flatMap(([k, list]) => list.slice(0, quota.get(k) ?? 0)),
+    o.seed + 2,
+  );
   const rows: PromptCompletionRow[] = [];
   for (const r of records) {
-    if (typeof r.prompt !== "string" || typeof r.completion !== "string") continue;
     const row = encodePromptCompletion(tok, r.prompt, r.completion, o.seqLen);
     if (row) rows.push(row);
   }

@@ -2,19 +2,33 @@
 // reservoir sample, so memory stays bounded by N and the same seed gives the same records.
 import { seededRandom } from "../../core/gather/text/seeded-random";
 
-export function reservoirSample<T>(items: Iterable<T>, n: number, seed: number): T[] {
-  const random = seededRandom(seed);
-  const kept: T[] = [];
-  let seen = 0;
-  for (const item of items) {
-    seen++;
-    if (kept.length < n) kept.push(item);
+/** A uniform sample of at most n items of a stream of unknown length (Algorithm R). */
+export class Reservoir<T> {
+  readonly kept: T[] = [];
+  private seen = 0;
+  private readonly random: () => number;
+
+  constructor(
+    readonly n: number,
+    seed: number,
+  ) {
+    this.random = seededRandom(seed);
+  }
+
+  push(item: T): void {
+    this.seen++;
+    if (this.kept.length < this.n) this.kept.push(item);
     else {
-      const j = Math.floor(random() * seen);
-      if (j < n) kept[j] = item;
+      const j = Math.floor(this.random() * this.seen);
+      if (j < this.n) this.kept[j] = item;
     }
   }
-  return kept;
+}
+
+export function reservoirSample<T>(items: Iterable<T>, n: number, seed: number): T[] {
+  const r = new Reservoir<T>(n, seed);
+  for (const item of items) r.push(item);
+  return r.kept;
 }
 
 /** A seeded Fisher-Yates shuffle (a copy). */
