@@ -1,7 +1,7 @@
 // Distillation into a smaller student: the teacher's top-k distributions over pretraining text
 // and SFT completions are computed once and stored; the teacher is then dropped, the student
 // built from its layers, and trained with alpha T^2 KL(teacher_T || student_T) + (1 - alpha) CE.
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { TeacherTargetsReader } from "../../core/formats/teacher-targets";
@@ -16,7 +16,7 @@ import { loadModelDir, MODEL_FILES, readModelConfig, readModelWeights, saveModel
 import { shuffled } from "./sample";
 import { defaultStudentLayers, studentFromTeacher } from "./student-init";
 import { writeTeacherTargets, writeTeacherTargetsWith } from "./teacher-pass";
-import { trainLoop, type TrainOptions } from "./train-loop";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "./train-loop";
 
 export const TEACHER_TARGETS_FILE = "teacher-targets.bin";
 
@@ -109,6 +109,19 @@ export interface DistillOutcome extends StageOutcome {
   teacherEngine: "llama" | "tfjs" | null;
 }
 
+/** An earlier attempt's targets are reused only when resuming, from the same teacher and k. */
+function reusableTargets(path: string, resume: boolean, teacherDir: string, k: number): boolean {
+  if (!resume) return false;
+  try {
+    const r = TeacherTargetsReader.open(path);
+    const same = r.meta.teacher === teacherDir && r.meta.k === k;
+    r.close();
+    return same;
+  } catch {
+    return false; // unreadable: made again
+  }
+}
+
 export async function runDistillStage(inputs: DistillStageInputs, options: DistillStageOptions): Promise<DistillOutcome> {
   const log = options.log ?? (() => undefined);
   const temperature = options.temperature ?? DISTILL_DEFAULTS.temperature;
@@ -125,6 +138,7 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
   const studentLayers = options.studentLayers ?? defaultStudentLayers(teacherConfig.num_hidden_layers);
   const kk = Math.min(k, teacherConfig.vocab_size);
   let teacherEngine: "llama" | "tfjs" | null = null;
+  if (existsSync(targetsPath) && !reusableTargets(targetsPath, options.resume ?? true, inputs.teacherDir, kk)) rmSync(targetsPath);
   if (!existsSync(targetsPath)) {
     const need = options.steps * options.batchSize * (options.gradientAccumulation ?? 1);
     const half = Math.max(1, Math.ceil(need / 2));
@@ -175,6 +189,7 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
     if (train.status === "completed") {
       modelDir = join(inputs.outDir, "model");
       await saveModelDir(modelDir, student, tokenizer);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
     }
     return {
       status: train.status,

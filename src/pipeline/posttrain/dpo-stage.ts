@@ -25,7 +25,7 @@ import { reservoirSample } from "./sample";
 import { countedMask, scoreCompletions, type CompletionLogProb } from "./score";
 import { llamaCompletionLogProbs, withLlamaScorer } from "./llama-passes";
 import { MIN_REAL_PAIRS, syntheticPairs, type SyntheticPairStats } from "./synthetic-preferences";
-import { trainLoop, type TrainOptions } from "./train-loop";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "./train-loop";
 
 export const SYNTHETIC_PREFERENCES_FILE = "synthetic-preferences.jsonl";
 
@@ -201,6 +201,7 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
     if (train.status === "completed") {
       modelDir = join(inputs.outDir, "model");
       await saveModelDir(modelDir, model, tokenizer);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
       // `repotune eval --model DIR` finds the held-out pairs that go with this model.
       if (heldoutFile && existsSync(heldoutFile)) copyFileSync(heldoutFile, join(modelDir, HELDOUT_PREFERENCES_FILE));
     }

@@ -7,7 +7,7 @@ import type { PromptCompletionRow } from "./encode";
 import { LmRows, lmLoss, padIdOf, pretrainRows, sftRows } from "./lm-data";
 import { saveModelDir } from "./model-dir";
 import { openModel, type ModelSource } from "./model-source";
-import { trainLoop, type CheckpointExtras, type TrainLoopResult, type TrainOptions } from "./train-loop";
+import { dropCheckpoints, trainLoop, type CheckpointExtras, type TrainLoopResult, type TrainOptions } from "./train-loop";
 
 export interface LmStageInputs {
   from: ModelSource;
@@ -53,6 +53,7 @@ async function runLmStage(kind: "pretrain" | "sft", inputs: LmStageInputs, optio
     if (train.status === "completed") {
       modelDir = join(inputs.outDir, "model");
       await saveModelDir(modelDir, model, tokenizer);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
     }
     return { status: train.status, modelDir, train, examples: rows.length, notes };
   } finally {

@@ -15,7 +15,7 @@ import { saveModelDir } from "./model-dir";
 import { openModel } from "./model-source";
 import { encodePairs, PairRows, type PairMicroBatch } from "./pair-data";
 import { newRewardHead, rewards, RewardScorer, saveRewardHead, SCORE_WEIGHT, type RewardModel } from "./reward-model";
-import { trainLoop, type TrainOptions } from "./train-loop";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "./train-loop";
 
 export interface RewardStageInputs {
   sftModelDir: string;
@@ -77,6 +77,7 @@ export async function runRewardStage(inputs: RewardStageInputs, options: RewardS
       modelDir = join(inputs.outDir, "model");
       await saveModelDir(modelDir, model, tokenizer);
       saveRewardHead(modelDir, head);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
       const pairs = readPairs([datasetPaths(inputs.datasetDir).preferences], isHeldoutPair).concat(readPairs(inputs.heldoutPairFiles ?? [], () => true));
       heldout = await preferenceAccuracy(new RewardScorer(rm, seqLen), pairs, options.signal);
     }

@@ -1,7 +1,7 @@
 // The loop every post-training stage runs: the engine's Trainer (AdamW, warm-up + cosine,
 // clipping, seeded order) over a stage's data and loss, with progress reports, cancellation at
 // step boundaries, and checkpoints a cut-off stage resumes from with the same losses.
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import type * as tf from "@tensorflow/tfjs-core";
 import { openCheckpoint, resumeTraining, saveCheckpoint } from "../../engine/checkpoint";
 import { LATEST_MARKER } from "../../engine/checkpoint/layout";
@@ -82,6 +82,9 @@ export async function trainLoop<B extends MicroBatch>(
   });
   const ckptDir = options.checkpointDir;
   let resumedFrom: number | undefined;
+  // A run that is not resuming must not pick up another run's checkpoints (other data, other
+  // settings): they are cleared first.
+  if (ckptDir && options.resume === false) rmSync(ckptDir, { recursive: true, force: true });
   try {
     if (ckptDir && (options.resume ?? true) && existsSync(join(ckptDir, LATEST_MARKER))) {
       resumeTraining(openCheckpoint(ckptDir), { trainer, weights: params });
@@ -130,4 +133,12 @@ export async function trainLoop<B extends MicroBatch>(
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * Removes a finished stage's checkpoints once its model is saved: they hold the weights and
+ * the optimizer's moments (three times the model), and a later run must start afresh anyway.
+ */
+export function dropCheckpoints(checkpointDir: string): void {
+  rmSync(checkpointDir, { recursive: true, force: true });
 }

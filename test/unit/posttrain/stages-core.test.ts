@@ -159,7 +159,7 @@ describe("post-training stage cores (toy model)", () => {
     teacher.dispose();
   });
 
-  it("a stage cancelled mid-way resumes from its checkpoint to the losses of an uninterrupted run", async () => {
+  it("a stage cancelled mid-way resumes from its checkpoint to the losses of an uninterrupted run; a fresh run ignores it", async () => {
     const pad = specialIds(tok).eos;
     const rows = packDocuments(tok, TOY_CODE, 24).map((ids) => ({ ids, completionStart: 0 }));
     const options = { steps: 6, batchSize: 2, learningRate: 3e-3, warmupSteps: 1, seed: 3, seqLen: 24 };
@@ -187,5 +187,12 @@ describe("post-training stage cores (toy model)", () => {
     const w3 = await m3.getWeights();
     for (const [name, t] of w1) assert.deepEqual(Array.from(w3.get(name)!.data), Array.from(t.data), name);
     m3.dispose();
+    // A run that does not resume ignores (and clears) what another run left there.
+    const m4 = toyModel(tok, 8);
+    const fresh: number[] = [];
+    const again = await trainLm(m4, rows, pad, { ...options, checkpointDir: ckpt, resume: false, onProgress: (p) => fresh.push(p.loss) }, extras);
+    assert.equal(again.resumedFrom, undefined);
+    assert.deepEqual(fresh, straight);
+    m4.dispose();
   });
 });
