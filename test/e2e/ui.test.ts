@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { e2eSkipReason } from "./harness/skip";
+import { uiCheck } from "./harness/ui-check";
 import { startUiSession, type UiSession } from "./harness/ui-session";
 import { findCommand, findWebviewFrame, pickQuickItem, runCommand, toastTexts, waitForToast, waitForToastGone } from "./harness/workbench";
 
@@ -27,18 +28,7 @@ describe("e2e: RepoTune in the VS Code UI", () => {
     await session?.close();
   });
 
-  /** Runs one check; on failure keeps a screenshot of what the workbench showed. */
-  function check(name: string, timeoutMs: number, body: (s: UiSession) => Promise<void>): void {
-    it(name, { timeout: timeoutMs }, async () => {
-      assert.ok(session, "the UI session did not start");
-      try {
-        await body(session);
-      } catch (err) {
-        const shot = await session.screenshot(`FAILED-${name.replace(/\W+/g, "-").slice(0, 40)}`).catch(() => "none");
-        throw new Error(`${(err as Error).message}\nscreenshot: ${shot}`, { cause: err });
-      }
-    });
-  }
+  const check = uiCheck(() => session);
 
   check("the command palette lists every RepoTune command, among them Fine-tune on this repo", 60_000, async ({ page, screenshot }) => {
     const rows = await findCommand(page, "RepoTune:", "RepoTune: Fine-tune on this repo", 45_000);
@@ -108,8 +98,11 @@ describe("e2e: RepoTune in the VS Code UI", () => {
     assert.match(progress, /RepoTune: fine-tuning on workspace/);
     await runCommand(page, "RepoTune: Cancel training");
     await waitForToastGone(page, "RepoTune: fine-tuning on", 60_000);
+    // The cancelled run's message comes a moment after the progress notification goes.
+    const ended = await waitForToast(page, /RepoTune: training cancelled/, 15_000).catch(async () => {
+      throw new Error(`the cancelled run is reported; toasts: ${JSON.stringify(await toastTexts(page))}`);
+    });
     await screenshot("fine-tune-ended");
-    const toasts = await toastTexts(page);
-    assert.ok(toasts.some((t) => /RepoTune/.test(t)), `the end of the run is reported: ${JSON.stringify(toasts)}`);
+    assert.match(ended, /Fine-tune again to resume/);
   });
 });

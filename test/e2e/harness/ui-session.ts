@@ -8,26 +8,41 @@ import { assertChromium, launchBrowser } from "./browser";
 import { installExtension, sessionFolders, startCodeServer, type CodeServer } from "./code-server";
 import { ensureTools } from "./install";
 import { sessionDir } from "./paths";
+import { updateUserSettings, type Settings } from "./user-settings";
 import { ensureVsix } from "./vsix";
 import { waitForWorkbench } from "./workbench";
-import { makeWorkspace } from "./workspace";
+import { makeWorkspace, type WorkspaceExtra } from "./workspace";
+
+export interface UiSessionOptions {
+  /** The session's folder under the run folder (default `ui`). */
+  name?: string;
+  /** User settings written before VS Code starts; given the session folder (for paths in it). */
+  settings?: (dir: string) => Settings;
+  /** Sources copied into the workspace before it is committed. */
+  extras?: readonly WorkspaceExtra[];
+}
 
 export interface UiSession {
   page: Page;
   dir: string;
+  /** The folder VS Code has open. */
+  workspace: string;
+  /** The VS Code profile (user-data/User/settings.json lives there). */
+  userDataDir: string;
   /** Saves a full-page screenshot as screenshots/NN-name.png and returns its path. */
   screenshot(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startUiSession(): Promise<UiSession> {
+export async function startUiSession(options: UiSessionOptions = {}): Promise<UiSession> {
   assertChromium(); // before the slow steps, which would be wasted without a browser
-  const dir = sessionDir("ui");
+  const dir = sessionDir(options.name ?? "ui");
   // Independent and both slow when cold: the tools install (network) and the packaging (CPU).
   const [tools, vsix] = await Promise.all([ensureTools(), ensureVsix(dir)]);
   const folders = sessionFolders(dir, tools);
   await installExtension(tools, folders, vsix);
-  const workspace = await makeWorkspace(dir, folders.env);
+  const workspace = await makeWorkspace(dir, folders.env, options.extras);
+  if (options.settings) updateUserSettings(folders.userDataDir, options.settings(dir));
 
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
@@ -59,7 +74,7 @@ export async function startUiSession(): Promise<UiSession> {
       await page.screenshot({ path, animations: "disabled" });
       return path;
     };
-    return { page, dir, screenshot, close };
+    return { page, dir, workspace, userDataDir: folders.userDataDir, screenshot, close };
   } catch (err) {
     await close();
     throw err;

@@ -101,3 +101,11 @@ export async function findWebviewFrame<T>(page: Page, probe: () => T | null, tim
   }
   throw new Error(`no webview frame matched within ${timeoutMs / 1000} s (${page.frames().length} frames)`);
 }
+
+/** Picks a colour theme by its label with "Preferences: Color Theme" (it writes `workbench.colorTheme`). */
+export async function pickColorTheme(page: Page, label: string, timeoutMs = 15_000): Promise<void> {
+  await runCommand(page, "Preferences: Color Theme");
+  await page.locator(`${QUICK_INPUT} input`).fill(label);
+  await pickQuickItem(page, new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`), timeoutMs);
+  await page.locator(QUICK_INPUT).waitFor({ state: "hidden", timeout: timeoutMs });
+}

@@ -5,9 +5,16 @@ import { join } from "node:path";
 import { exec } from "./exec";
 import { FIXTURE_WORKSPACE } from "./paths";
 
-export async function makeWorkspace(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
+/** More sources for the workspace: `from` (a folder or a file) is copied to `to`, relative to it. */
+export interface WorkspaceExtra {
+  from: string;
+  to: string;
+}
+
+export async function makeWorkspace(dir: string, env: NodeJS.ProcessEnv, extras: readonly WorkspaceExtra[] = []): Promise<string> {
   const ws = join(dir, "workspace");
   cpSync(FIXTURE_WORKSPACE, ws, { recursive: true });
+  for (const extra of extras) cpSync(extra.from, join(ws, extra.to), { recursive: true });
   const git = (...args: string[]) => exec("git", args, { cwd: ws, env, logFile: join(dir, "git.log"), timeoutMs: 30_000 });
   await git("init", "-q", "-b", "main");
   await git("add", "-A");
