@@ -60,8 +60,10 @@ export interface TrainBenchResult extends StepTimes {
   batchSize: number;
   seqLen: number;
   steps: number;
-  /** Peak resident memory of this process (the whole CLI, engine included). */
+  /** Peak resident memory of this process (the whole CLI, engine included, every thread). */
   peakRssMb: number;
+  /** Size the main thread's wasm heap grew to (it never shrinks; the limit is 4096 MB). */
+  wasmHeapMb?: number;
   losses: number[];
   reference: (StepTimes & { engine: string; threads: number; peakRssMb: number; losses: number[] }) | { error: string };
   /** tokensPerSec / reference.tokensPerSec (medians); null without a reference. */
@@ -238,6 +240,7 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
     log(`step ${s}${s === 0 ? " (warm-up)" : ""}: ${ms.toFixed(0)} ms, ${((tokens * 1000) / ms).toFixed(0)} tokens/s, loss ${loss.toFixed(4)}, ${tf.memory().numTensors} tensors, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
   }
   const ours = summarise(stepMs, tokens, flops, cpuMs);
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength;
   await dp?.close();
   const decode = (opts.decode ?? opts.config === "A") ? benchDecode(model, tf) : undefined;
   if (decode) log(`decode: ${decode.msPerToken.toFixed(2)} ms/token after a ${decode.promptTokens}-token prompt (prefill ${decode.prefillMs.toFixed(0)} ms)`);
@@ -260,6 +263,7 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
     steps: opts.steps,
     ...ours,
     peakRssMb: peak,
+    ...(heap ? { wasmHeapMb: Math.round(heap / 2 ** 20) } : {}),
     losses,
     reference,
     ratio: "tokensPerSec" in reference ? ours.tokensPerSec / reference.tokensPerSec : null,
@@ -270,7 +274,7 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
 export function formatTrainBench(r: TrainBenchResult): string {
   const lines = [
     `config ${r.config}: ${(r.parameters / 1e6).toFixed(2)}M parameters, batch ${r.batchSize} x ${r.seqLen}, ${r.steps} timed steps`,
-    `RepoTune (tfjs ${r.backend}, ${r.device}${r.threads > 1 ? `, ${r.threads} data-parallel threads` : ""}): ${r.tokensPerSec.toFixed(0)} tokens/s median, ${r.bestTokensPerSec.toFixed(0)} best; ${r.gflops.toFixed(1)} GFLOP/s; ${r.tokensPerCpuSec?.toFixed(0)} tokens/CPU-s; peak RSS ${r.peakRssMb} MB`,
+    `RepoTune (tfjs ${r.backend}, ${r.device}${r.threads > 1 ? `, ${r.threads} data-parallel threads` : ""}): ${r.tokensPerSec.toFixed(0)} tokens/s median, ${r.bestTokensPerSec.toFixed(0)} best; ${r.gflops.toFixed(1)} GFLOP/s; ${r.tokensPerCpuSec?.toFixed(0)} tokens/CPU-s; peak RSS ${r.peakRssMb} MB${r.wasmHeapMb ? ` (wasm heap ${r.wasmHeapMb} MB of 4096)` : ""}`,
   ];
   if ("tokensPerSec" in r.reference) {
     const ref = r.reference;
