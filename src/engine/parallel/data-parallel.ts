@@ -69,6 +69,8 @@ export class DataParallel {
    * every replica has loaded its backend; rejects with the reason if one cannot.
    */
   static async start(model: Qwen2Model, workers: number, backend: TrainingBackend): Promise<DataParallel> {
+    // Replicas hold the base weights only: an adapter's variables (LoRA) would train on this thread alone.
+    if (model.adapter) throw new Error("data parallelism: models with an adapter (LoRA) train on one thread");
     const path = replicaWorkerPath();
     if (!path) throw new Error("data parallelism: the replica worker script (replica-worker.js) is not next to this bundle");
     const layout = [...model.params].map(([name, v]) => ({ name, shape: v.shape.slice(), size: v.size }));
