@@ -1,7 +1,7 @@
 // `manifest.json` of a dataset: what was gathered, from which commit, what was left out and
 // why (the user sees every excluded file with its reason), the split and the sample counts.
 import { readFileSync } from "node:fs";
-import { writeFileAtomicSync } from "../fs/atomic-write";
+import { writeAllSync, writeFileAtomicSync } from "../fs/atomic-write";
 
 export const MANIFEST_VERSION = 1;
 
@@ -71,9 +71,24 @@ export interface DatasetManifest {
   options: Record<string, unknown>;
 }
 
+/**
+ * Writes manifest.json atomically. The list of excluded files goes last, a thousand entries per
+ * write: a repository of half a million files must not need its whole manifest as one string.
+ */
 export function writeManifest(path: string, manifest: DatasetManifest): void {
-  writeFileAtomicSync(path, JSON.stringify(manifest, null, 2) + "\n");
+  const { excluded, ...rest } = manifest;
+  const head = JSON.stringify(rest, null, 2);
+  writeFileAtomicSync(path, (fd) => {
+    writeAllSync(fd, Buffer.from(`${head.slice(0, head.lastIndexOf("}")).trimEnd()},\n  "excluded": [`, "utf8"));
+    for (let i = 0; i < excluded.length; i += EXCLUDED_PER_WRITE) {
+      const lines = excluded.slice(i, i + EXCLUDED_PER_WRITE).map((file, j) => `${i + j === 0 ? "" : ","}\n    ${JSON.stringify(file)}`);
+      writeAllSync(fd, Buffer.from(lines.join(""), "utf8"));
+    }
+    writeAllSync(fd, Buffer.from(`${excluded.length > 0 ? "\n  " : ""}]\n}\n`, "utf8"));
+  });
 }
+
+const EXCLUDED_PER_WRITE = 1_000;
 
 export function readManifest(path: string): DatasetManifest {
   const value = JSON.parse(readFileSync(path, "utf8")) as DatasetManifest;

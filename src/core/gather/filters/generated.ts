@@ -1,6 +1,7 @@
 // Machine-written files: build outputs (by folder), generated sources (by name) and files
 // whose first comment lines say a tool wrote them (the banners of Go, protoc, Facebook's
 // at-generated tag, .NET's auto-generated header).
+import { ownCopy } from "../text/own-copy";
 import type { PathParts } from "./path-parts";
 
 const OUTPUT_FOLDERS = new Set(["dist", "build", "out", ".next", ".nuxt", ".output", ".svelte-kit", "__generated__", "generated", "coverage", ".cache", ".parcel-cache", ".turbo", ".angular", "storybook-static", "__pycache__", ".gradle"]);
@@ -46,7 +47,7 @@ export function generatedMarker(text: string): string | null {
     GENERATED_MARKER.lastIndex = 0;
     for (let m = GENERATED_MARKER.exec(head); m !== null; m = GENERATED_MARKER.exec(head)) {
       const lineStart = head.lastIndexOf("\n", m.index) + 1;
-      if (COMMENT_LINE_START.test(head.slice(lineStart, m.index + 1)) || insideBlockComment(head, m.index)) return `marker "${m[0]}" in a comment of its first lines`;
+      if (COMMENT_LINE_START.test(head.slice(lineStart, m.index + 1)) || insideBlockComment(head, m.index)) return ownCopy(`marker "${m[0]}" in a comment of its first lines`);
     }
   }
   const mapAt = text.lastIndexOf("sourceMappingURL=data:");

@@ -3,6 +3,7 @@
 // `token` and `password` variables), so the value must be a literal that looks generated:
 // long enough, high in entropy, mixing character classes, and not a placeholder, a reference
 // to another variable or environment entry, a regular expression or a sentence.
+import { ownCopy } from "../text/own-copy";
 import { characterClasses, shannonEntropy } from "./entropy";
 
 /** Finds where a secret-ish word occurs; the whole name around it is then examined. */
@@ -44,7 +45,7 @@ export function findAssignedSecret(text: string, unquoted: boolean): AssignedSec
     const name = text.slice(lastDot >= start ? lastDot + 1 : start, end);
     if (!isSecretName(name)) continue;
     const value = assignedValue(text, end);
-    if (value && (value.quoted || unquoted) && isSecretValue(value.text, value.quoted)) return { index: value.index, name };
+    if (value && (value.quoted || unquoted) && isSecretValue(value.text, value.quoted)) return { index: value.index, name: ownCopy(name) };
   }
   return null;
 }
@@ -71,7 +72,7 @@ export function isSecretName(name: string): boolean {
   if (verdict === undefined) {
     verdict = judgeName(name);
     if (nameVerdicts.size >= NAME_CACHE_LIMIT) nameVerdicts.clear();
-    nameVerdicts.set(name, verdict);
+    nameVerdicts.set(ownCopy(name), verdict); // not the slice: it would keep its whole file alive
   }
   return verdict;
 }
