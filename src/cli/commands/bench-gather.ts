@@ -22,7 +22,10 @@ export interface GatherBenchResult {
   /** The same rates per second of CPU: what one core gives when other processes share the machine. */
   filesPerCpuSec: number;
   mbPerCpuSec: number;
+  /** Peak resident memory of the whole process (module loading included). */
   peakRssMb: number;
+  /** Resident memory when gathering began: the rest of the peak is gathering's. */
+  rssBeforeMb: number;
   samples: Record<string, number>;
   node: string;
   cpu: string;
@@ -31,6 +34,7 @@ export interface GatherBenchResult {
 export async function runGatherBench(repo: string): Promise<GatherBenchResult> {
   const out = mkdtempSync(join(tmpdir(), "repotune-bench-gather-"));
   try {
+    const rssBefore = process.memoryUsage().rss;
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const manifest = await gatherDataset({ repo, datasetDir: join(out, "dataset") });
@@ -51,6 +55,7 @@ export async function runGatherBench(repo: string): Promise<GatherBenchResult> {
       mbPerCpuSec: round(mbRead / cpuSeconds, 1),
       // maxRSS is in KiB: the peak of the whole process, module loading included.
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      rssBeforeMb: Math.round(rssBefore / 2 ** 20),
       samples: { ...manifest.counts },
       node: process.version,
       cpu: cpus()[0]?.model ?? "unknown",
@@ -67,7 +72,7 @@ export function formatGatherBench(r: GatherBenchResult): string {
     `time         ${r.seconds} s wall, ${r.cpuSeconds} s CPU`,
     `filesPerSec  ${r.filesPerSec} (${r.filesPerCpuSec} per CPU second)`,
     `mbPerSec     ${r.mbPerSec} (${r.mbPerCpuSec} per CPU second)`,
-    `peakRssMb    ${r.peakRssMb}`,
+    `peakRssMb    ${r.peakRssMb} (${r.rssBeforeMb} before gathering began)`,
     `machine      ${r.cpu}, Node ${r.node}`,
   ].join("\n");
 }
