@@ -14,6 +14,9 @@ export interface BackendProbe {
   hint?: string;
 }
 
+/** Software rasterisers expose a Vulkan device but run on the CPU, slower than wasm. */
+export const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|software/i;
+
 /** The order `auto` prefers: fastest first. */
 export const BACKEND_PREFERENCE: readonly TrainingBackend[] = ["tensorflow", "webgpu", "wasm", "cpu"];
 
@@ -100,6 +103,10 @@ export async function probeWebgpu(): Promise<BackendProbe> {
     }
     const info = (adapter as unknown as { info?: { vendor?: string; architecture?: string; description?: string } }).info;
     const name = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(" ") || "GPU adapter";
+    // As selectBackend: a software renderer is a CPU in disguise, slower than wasm.
+    if (SOFTWARE_GPU.test(name)) {
+      return { backend: "webgpu", available: false, detail: `only a software renderer (${name})`, hint: "Install your GPU's Vulkan driver, or train on the CPU (wasm)." };
+    }
     return { backend: "webgpu", available: true, detail: name };
   } catch (err) {
     return { backend: "webgpu", available: false, detail: errorText(err) };

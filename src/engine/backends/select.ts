@@ -2,7 +2,7 @@
 // `auto` the fastest that loads here, and says which and why (the dashboard and the log show
 // the reason, so "why is this slow" has an answer).
 import type * as tfType from "@tensorflow/tfjs-core";
-import { BACKEND_PREFERENCE, loadTf, type TrainingBackend } from "./probe";
+import { BACKEND_PREFERENCE, loadTf, SOFTWARE_GPU, type TrainingBackend } from "./probe";
 import { patchWasmKernels } from "./wasm-kernels";
 
 export type BackendChoice = "auto" | TrainingBackend;
@@ -48,9 +48,6 @@ async function use(tf: typeof tfType, name: string): Promise<void> {
   await tf.ready();
   await smoke(tf);
 }
-
-// Software rasterisers expose a Vulkan device but run on the CPU, slower than wasm.
-const SOFTWARE_GPU = /swiftshader|llvmpipe|lavapipe|software/i;
 
 async function activateWebgpu(tf: typeof tfType): Promise<string> {
   const webgpu = (await import("webgpu")) as unknown as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
