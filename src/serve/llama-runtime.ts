@@ -2,7 +2,7 @@
 // on the user's machine (build: "never"): if no prebuilt binary fits, we say so.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Llama } from "node-llama-cpp";
+import type { Llama, LlamaLogLevel } from "node-llama-cpp";
 
 /** node-llama-cpp is pinned: newer releases broke `npm ci` here (shared/notes/engine-facts.md). */
 export const NODE_LLAMA_CPP_VERSION = "3.21.1";
@@ -19,7 +19,8 @@ export async function loadLlama(options: { gpu: boolean }): Promise<Llama> {
   const { getLlama } = await import("node-llama-cpp");
   // A plain getLlama() may pick a Vulkan build on a machine without a Vulkan device;
   // "auto" lets node-llama-cpp test each prebuilt GPU build and fall back to the CPU one.
-  return getLlama({ gpu: options.gpu ? "auto" : false, build: "never", progressLogs: false, skipDownload: true });
+  // Warnings go nowhere: llama.cpp prints them raw to stdout, which would corrupt --json output.
+  return getLlama({ gpu: options.gpu ? "auto" : false, build: "never", progressLogs: false, skipDownload: true, logLevel: "error" as LlamaLogLevel });
 }
 
 /** Its package.json is not in the package's exports, so it is found from the main entry. */

@@ -24,7 +24,8 @@ export const dpoStage: Stage = {
     for (const note of dpo.notes) ctx.log(note);
     throwIfStageCancelled(dpo.status);
     const m = dpo.train.metrics;
-    ctx.log(`DPO on ${dpo.pairs.editor} editor + ${dpo.pairs.synthetic} synthetic pairs: rewards/accuracies ${m["rewards/accuracies"]?.toFixed(2)}, rewards/margins ${m["rewards/margins"]?.toFixed(3)}`);
+    if (!dpo.modelDir) ctx.log("no preference pairs: DPO skipped, the SFT model is the teacher", "warn");
+    else ctx.log(`DPO on ${dpo.pairs.editor} editor + ${dpo.pairs.synthetic} synthetic pairs: rewards/accuracies ${m["rewards/accuracies"]?.toFixed(2)}, rewards/margins ${m["rewards/margins"]?.toFixed(3)}`);
 
     // The reward model continues the same progress bar after DPO's steps.
     const offset = options.dpo.steps;
@@ -45,7 +46,8 @@ export const dpoStage: Stage = {
     throwIfStageCancelled(reward.status);
     if (reward.heldoutAccuracy !== null) ctx.log(`reward model: held-out pair accuracy ${(100 * reward.heldoutAccuracy).toFixed(1)}% on ${reward.heldoutItems} pairs`);
 
-    const artifacts: Record<string, string> = { dpoModel: dpo.modelDir!, teacher: dpo.modelDir! };
+    // No pairs at all (not even synthetic ones): no DPO model; the SFT model stays the teacher.
+    const artifacts: Record<string, string> = dpo.modelDir ? { dpoModel: dpo.modelDir, teacher: dpo.modelDir } : { teacher: sftModelDir };
     if (reward.modelDir) artifacts.rewardModel = reward.modelDir;
     if (dpo.files.heldoutPairs) artifacts.heldoutPairs = dpo.files.heldoutPairs;
     if (dpo.files.syntheticPairs) artifacts.syntheticPairs = dpo.files.syntheticPairs;
