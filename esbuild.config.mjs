@@ -16,7 +16,7 @@ const dev = watch || process.argv.includes("--dev");
 // bundled: its gradients are only published as extensionless ESM files that Node cannot
 // load, and one bundled copy keeps a single kernel registry. The wasm backend finds its
 // .wasm files next to the bundle (copied below).
-const nodeExternals = ["vscode", "node-llama-cpp", "@node-llama-cpp/*", "webgpu", "simple-git"];
+const nodeExternals = ["vscode", "node-llama-cpp", "@node-llama-cpp/*", "webgpu", "simple-git", "tsx", "tsx/*"];
 
 /** @type {esbuild.BuildOptions} */
 const nodeCommon = {
@@ -37,6 +37,8 @@ const builds = [
   { ...nodeCommon, entryPoints: { extension: "src/extension/extension.ts" }, outdir: "out" },
   { ...nodeCommon, entryPoints: { "training-worker": "src/worker/training-worker.ts" }, outdir: "out" },
   { ...nodeCommon, entryPoints: { "completion-server": "src/worker/completion-server.ts" }, outdir: "out" },
+  // Worker threads of data-parallel training (src/engine/parallel), found next to the bundle.
+  { ...nodeCommon, entryPoints: { "replica-worker": "src/engine/parallel/replica-worker.ts" }, outdir: "out" },
   {
     ...nodeCommon,
     entryPoints: { cli: "src/cli/main.ts" },

@@ -23,9 +23,9 @@ export const gatherStage: Stage = {
         const now = Date.now();
         if (now - lastReport < 250) return;
         lastReport = now;
-        // Listing, scanning and building are three phases of one bar: scan and build weigh most.
-        const base = { list: 0, scan: 5, build: 50, commits: 90 }[p.phase];
-        const span = { list: 5, scan: 45, build: 40, commits: 10 }[p.phase];
+        // Listing, scanning (which builds the records as it goes) and commits share one bar.
+        const base = { list: 0, scan: 5, build: 5, commits: 90 }[p.phase];
+        const span = { list: 5, scan: 85, build: 85, commits: 10 }[p.phase];
         const step = Math.round(base + (p.total ? (span * p.done) / p.total : 0));
         const elapsed = (now - started) / 1000;
         ctx.progress({ step, totalSteps: 100, loss: 0, lr: 0, tokensPerSec: 0, etaSec: step > 0 ? (elapsed * (100 - step)) / step : 0, rssMb: rss() });
