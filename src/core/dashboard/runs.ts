@@ -7,6 +7,7 @@ import { open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunInfo, RunStatus } from "../protocol";
 import { parseLines } from "./jsonl-tail";
+import { processAlive } from "../process/process-alive";
 
 export const EVENTS_FILE = "events.jsonl";
 /** A log that grew this recently, with no end in it, belongs to a run still going. */
@@ -117,15 +118,6 @@ async function readRunRecord(path: string): Promise<RecordFacts | undefined> {
   };
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -23,6 +23,7 @@ import {
   TRAINER_STATE_FILE,
 } from "./layout";
 import { describeFile, type Manifest } from "./manifest";
+import { processAlive } from "../../core/process/process-alive";
 
 /** A tensor in host memory, or a function giving it when the writer reaches it. */
 export interface HostTensorLike {
@@ -84,20 +85,12 @@ function writeFile(path: string, content: CheckpointFile): void {
   else writeSafetensors(path, content.tensors, content.metadata ?? { format: "pt" });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Removes temporary folders left by saves that crashed (their process is gone). */
 function removeLeftovers(root: string): void {
   for (const name of fs.readdirSync(root)) {
     const m = /^\.checkpoint-\d+\.(?:tmp|old)-(\d+)-[0-9a-f]+$/.exec(name);
-    if (m && (Number(m[1]) === process.pid || !isAlive(Number(m[1])))) fs.rmSync(join(root, name), { recursive: true, force: true });
+    if (m && (Number(m[1]) === process.pid || !processAlive(Number(m[1])))) fs.rmSync(join(root, name), { recursive: true, force: true });
   }
 }
 

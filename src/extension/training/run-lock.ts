@@ -2,15 +2,8 @@
 // the owner's pid, taken over when that process is gone.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../../core/process/process-alive";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export class RunLock {
   private constructor(private readonly file: string) {}
@@ -27,7 +20,7 @@ export class RunLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
         const holder = Number(readFileSync(file, "utf8").trim());
-        if (holder && alive(holder)) return { heldBy: holder };
+        if (holder && processAlive(holder)) return { heldBy: holder };
         rmSync(file, { force: true }); // stale: its process is gone
       }
     }

@@ -7,18 +7,10 @@ import { openCheckpoint, resumeTraining, saveCheckpoint } from "../../engine/che
 import { LATEST_MARKER } from "../../engine/checkpoint/layout";
 import { Trainer, type DataSource, type LossFn, type MicroBatch, type StepEvent } from "../../engine/train";
 import { join } from "node:path";
+import type { ProgressEvent } from "../../core/protocol";
 
 /** One step's report: the fields of the protocol's progress event a stage can know. */
-export interface PosttrainProgress {
-  step: number;
-  totalSteps: number;
-  loss: number;
-  lr: number;
-  tokensPerSec: number;
-  etaSec: number;
-  /** Objective-specific figures with TRL's names (rewards/margins, kl, ...). */
-  metrics?: Record<string, number>;
-}
+export type PosttrainProgress = Omit<ProgressEvent, "type" | "stage" | "rssMb">;
 
 /** Options every training stage takes. */
 export interface TrainOptions {
