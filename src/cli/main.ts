@@ -9,7 +9,7 @@ import { registerTune } from "./commands/tune";
 import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
 import { registerGather } from "./commands/gather";
-import { registerNotBuilt } from "./commands/not-built";
+import { registerBenchServe } from "./commands/bench-serve";
 import { REPOTUNE_VERSION } from "./version";
 
 export function buildProgram(): Command {
@@ -25,7 +25,7 @@ export function buildProgram(): Command {
   const bench = registerBench(program);
   registerBenchGather(bench);
   registerBenchTrain(bench);
-  registerNotBuilt(bench, "serve", "completion latency end to end", "inline completions issue");
+  registerBenchServe(bench);
   registerDoctor(program);
   return program;
 }

@@ -21,7 +21,7 @@ export function readJsonl<T>(file: string): T[] {
     try {
       records.push(JSON.parse(line) as T);
     } catch (err) {
-      if (i < lines.length - 1) throw new Error(`${file}:${i + 1} is not JSON: ${(err as Error).message}`);
+      if (i < lines.length - 1) throw new Error(`${file}:${i + 1} is not JSON: ${(err as Error).message}`, { cause: err });
     }
   });
   return records;
