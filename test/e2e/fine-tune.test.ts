@@ -223,7 +223,7 @@ describe("e2e: Fine-tune on this repo, completions and the dashboard with a micr
       .reverse();
     assert.ok(placesLeft.length >= 12, `${file} has places to type at`);
     // The first request starts the completion server (it loads the GGUF): allow for that.
-    const shown = await ghostAtNextPlace(s, (i) => `const picked${i} = `, 25_000);
+    const shown = await ghostAtNextPlace(s, (i) => `const picked${i} = `, 15_000);
     await s.screenshot("ghost-text");
     await s.page.keyboard.press("Tab");
     const expected = shown.typed + shown.ghost;
