@@ -141,3 +141,18 @@ describe("dashboard run model", () => {
     assert.deepEqual(t.rows.map((r) => r.cells.latencyMsP50.best), [false, false]);
   });
 });
+
+describe("charts of stages that do not train", () => {
+  it("leave gathering and evaluation out of the loss, lr and tokens/s charts, but not out of memory", () => {
+    const m = createRunModel();
+    const progress = (stage: string, step: number, loss: number) =>
+      applyEvent(m, parseWorkerEvent({ v: 1, time: "2026-11-26T00:00:00.000Z", type: "progress", stage, step, totalSteps: 10, loss, lr: loss ? 1e-3 : 0, tokensPerSec: loss ? 500 : 0, etaSec: 1, rssMb: 300 }));
+    progress("gather", 5, 0);
+    progress("pretrain", 1, 7.5);
+    progress("eval", 3, 0);
+    assert.deepEqual(lossSpecs(m).map((s) => s.stage), ["pretrain"]);
+    assert.deepEqual(columnSpecs(m, "lr").map((s) => s.stage), ["pretrain"]);
+    assert.deepEqual(columnSpecs(m, "tokensPerSec").map((s) => s.stage), ["pretrain"]);
+    assert.deepEqual(columnSpecs(m, "rssMb").map((s) => s.stage).sort(), ["eval", "gather", "pretrain"]);
+  });
+});

@@ -44,10 +44,13 @@ export function alignForDrawing(specs: SeriesSpec[], buckets: number): AlignedCo
 
 type Column = "loss" | "lr" | "tokensPerSec" | "rssMb";
 
+/** Stages that train: the others (gathering, evaluation...) report steps but no loss, lr or tokens/s. */
+const TRAINING_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "dpo", "distill"]);
+
 /** One series per stage of a progress column (train loss, lr, tokens/s, memory). */
 export function columnSpecs(model: RunModel, column: Column, label: (s: StageSeries) => string = (s) => s.stage): SeriesSpec[] {
   return [...model.series.values()]
-    .filter((s) => s.x.length > 0)
+    .filter((s) => s.x.length > 0 && (column === "rssMb" || TRAINING_STAGES.has(s.stage)))
     .map((s) => ({ label: label(s), stage: s.stage, xs: s.x, ys: s[column] }));
 }
 
