@@ -74,8 +74,12 @@ function installEnv(withNode24: boolean): NodeJS.ProcessEnv {
   const tmp = join(CACHE_DIR, "tmp");
   mkdirSync(home, { recursive: true });
   mkdirSync(tmp, { recursive: true });
+  // Run under `npm test`, this process inherits the outer npm's npm_config_* and npm_*
+  // variables; the inner npm would take them as its own configuration (its user agent names
+  // Node 20, and code-server's postinstall reads the Node version from it).
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     HOME: home,
     TMPDIR: tmp,
     npm_config_cache: join(CACHE_DIR, "npm-cache"),
