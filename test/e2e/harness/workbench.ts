@@ -53,8 +53,23 @@ export async function findCommand(page: Page, query: string, title: string, time
 
 /** Runs a command by its palette title, as a user does. */
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
-  await findCommand(page, title, title, timeoutMs);
-  await page.locator(QUICK_ROWS, { hasText: title }).first().click();
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  // The palette closes when the workbench moves focus (a webview re-rendering under it, a
+  // toast): then it is opened again, as a user would.
+  while (Date.now() < deadline) {
+    await findCommand(page, title, title, Math.max(1000, deadline - Date.now()));
+    const row = page.locator(QUICK_ROWS, { hasText: title }).first();
+    try {
+      await row.click({ timeout: 3000 });
+      return;
+    } catch (err) {
+      lastError = err;
+      await page.keyboard.press("Escape");
+      await sleep(300);
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error(`could not run "${title}" from the command palette`);
 }
 
 /** Waits for a quick pick row with `label` (e.g. a question a command asks) and picks it. */
