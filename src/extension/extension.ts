@@ -34,17 +34,18 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Inline completions from the active model, and the feedback they earn.
   const servers = new CompletionServerHost(context, log);
-  // The acceptance rate covers this folder's whole feedback history, not just this session.
-  const firstFolder = vscode.workspace.workspaceFolders?.[0];
-  const history = firstFolder && vscode.workspace.isTrusted ? readAcceptanceStats(dataFolderFor(context, firstFolder)) : undefined;
-  const acceptance = { accepted: history?.accepted ?? 0, partial: history?.partial ?? 0, shown: history?.shown ?? 0 };
+  const acceptance = { accepted: 0, partial: 0, shown: 0 };
+  const showAcceptance = () => {
+    if (acceptance.shown === 0) return;
+    const rate = (acceptance.accepted + 0.5 * acceptance.partial) / acceptance.shown;
+    statusBar.update({ acceptance: { rate, accepted: acceptance.accepted, shown: acceptance.shown } });
+  };
   const refreshModel = () => statusBar.update({ activeModel: servers.activeModelName() });
   const feedback = createFeedbackTracker(context, (e) => {
     acceptance.shown++;
     if (e.outcome === "accepted") acceptance.accepted++;
     if (e.outcome === "partial") acceptance.partial++;
-    const rate = (acceptance.accepted + 0.5 * acceptance.partial) / acceptance.shown;
-    statusBar.update({ acceptance: { rate, accepted: acceptance.accepted, shown: acceptance.shown } });
+    showAcceptance();
   });
   const provider = new RepoTuneInlineProvider(servers, feedback.tracker, log, (ms) => statusBar.update({ lastLatencyMs: ms }));
   context.subscriptions.push(
@@ -55,7 +56,17 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.onDidChangeActiveTextEditor(refreshModel),
   );
   refreshModel();
-  if (history?.rate != null) statusBar.update({ acceptance: { rate: history.rate, accepted: history.accepted, shown: history.shown } });
+  // The rate covers the folder's whole feedback history; reading it waits until activation is done.
+  const firstFolder = vscode.workspace.workspaceFolders?.[0];
+  if (firstFolder && vscode.workspace.isTrusted) {
+    setImmediate(() => {
+      const history = readAcceptanceStats(dataFolderFor(context, firstFolder));
+      acceptance.accepted += history.accepted;
+      acceptance.partial += history.partial;
+      acceptance.shown += history.shown;
+      showAcceptance();
+    });
+  }
 
   const dashboardDeps: DashboardDeps = {
     extensionUri: context.extensionUri,

@@ -16,6 +16,9 @@ export interface ServerHandle {
 export class CompletionServerHost implements vscode.Disposable {
   private readonly servers = new Map<string, ServerHandle>();
   private readonly watchers = new Map<string, FSWatcher>();
+  /** active.json per folder, read once and again only when the watcher sees it change: the
+   *  completion hot path asks on every request and must not touch the disk for it. */
+  private readonly models = new Map<string, ActiveModel | undefined>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a folder's active model appears, changes or goes. */
   readonly onDidChangeModel = this.changed.event;
@@ -28,9 +31,7 @@ export class CompletionServerHost implements vscode.Disposable {
   /** The server for a folder's active model, started on first use; undefined with no model yet. */
   serverFor(folder: vscode.WorkspaceFolder): ServerHandle | undefined {
     const key = folder.uri.toString();
-    const out = dataFolderFor(this.context, folder);
-    this.watch(key, out);
-    const model = readActiveModel(out);
+    const model = this.activeModelOf(folder);
     const current = this.servers.get(key);
     if (current && model && current.model.gguf === model.gguf && current.model.activatedAt === model.activatedAt) return current;
     current?.client.dispose();
@@ -56,15 +57,27 @@ export class CompletionServerHost implements vscode.Disposable {
     const uri = vscode.window.activeTextEditor?.document.uri;
     const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder) return undefined;
-    const model = readActiveModel(dataFolderFor(this.context, folder));
+    const model = this.activeModelOf(folder);
     return model ? `${model.role} of run ${model.runId}` : undefined;
+  }
+
+  private activeModelOf(folder: vscode.WorkspaceFolder): ActiveModel | undefined {
+    const key = folder.uri.toString();
+    if (!this.models.has(key)) {
+      const out = dataFolderFor(this.context, folder);
+      this.watch(key, out);
+      this.models.set(key, readActiveModel(out));
+    }
+    return this.models.get(key);
   }
 
   private watch(key: string, out: string): void {
     if (this.watchers.has(key)) return;
     try {
       const watcher = watch(out, (_event, name) => {
-        if (name === ACTIVE_MODEL_FILE) this.changed.fire();
+        if (name !== ACTIVE_MODEL_FILE) return;
+        this.models.delete(key);
+        this.changed.fire();
       });
       this.watchers.set(key, watcher);
     } catch (err) {
