@@ -18,13 +18,13 @@ import type { PretrainRecord } from "../src/core/store/dataset-files";
 import { readJsonlRecords } from "../src/core/store/jsonl-reader";
 import { saveTokenizerJson, trainBpe } from "../src/core/tokenizer";
 import { selectBackend, type BackendChoice } from "../src/engine/backends/select";
-import { evaluateRun } from "../src/pipeline/eval/evaluate-run";
-import { runDistillStage } from "../src/pipeline/posttrain/distill-stage";
-import { runDpoStage } from "../src/pipeline/posttrain/dpo-stage";
-import { runPretrainStage, runSftStage } from "../src/pipeline/posttrain/lm-stage";
-import { posttrainOptions } from "../src/pipeline/posttrain/preset-options";
-import { runRewardStage } from "../src/pipeline/posttrain/reward-stage";
-import type { PosttrainProgress } from "../src/pipeline/posttrain/train-loop";
+import { evaluateRun } from "../src/pipeline/evaluation/evaluate-run";
+import { runDistillStage } from "../src/pipeline/training/distillation";
+import { runDpoStage } from "../src/pipeline/training/dpo-training";
+import { runPretrainStage, runSftStage } from "../src/pipeline/training/lm-training";
+import { posttrainOptions } from "../src/pipeline/stages/preset-options";
+import { runRewardStage } from "../src/pipeline/training/reward-training";
+import type { PosttrainProgress } from "../src/engine/train/train-loop";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { repo: { type: "string" }, out: { type: "string" }, preset: { type: "string", default: "tiny" }, seed: { type: "string", default: "1234" }, backend: { type: "string", default: "auto" } } });

@@ -1,7 +1,7 @@
 // The `repotune` command: the same pipeline as the extension, headless.
 import { Command } from "commander";
 import { registerBench } from "./commands/bench";
-import { registerBenchGather } from "./commands/bench-gather";
+import { registerBenchGather } from "../../bench/gather";
 import { registerBenchTrain } from "./commands/bench-train";
 import { registerComplete } from "./commands/complete";
 import { registerDoctor } from "./commands/doctor";
@@ -9,7 +9,7 @@ import { registerTune } from "./commands/tune";
 import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
 import { registerGather } from "./commands/gather";
-import { registerBenchServe } from "./commands/bench-serve";
+import { registerBenchServe } from "../../bench/serve";
 import { REPOTUNE_VERSION } from "./version";
 
 export function buildProgram(): Command {

@@ -4,7 +4,7 @@
 // evaluated again. Each request erases only the tokens after the first difference.
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { SPECIAL_TOKENS } from "../core/special-tokens";
-import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "./engine";
+import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "./completion-engine";
 import { buildFimPrompt, type FimTokens } from "./fim-prompt";
 import { likelyHasGpu } from "./gpu-probe";
 import { loadLlama } from "./llama-runtime";

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import type { FeedbackEvent, PreferencePair } from "../../src/core/feedback/feedback-types";
 import type { ActiveModel } from "../../src/core/runs/active-model";
 import type { RunRecord } from "../../src/core/runs/run-record";
-import type { EvalReport } from "../../src/pipeline/eval/report";
+import type { EvalReport } from "../../src/pipeline/evaluation/report";
 import { assertTableShowsReport } from "./checks/eval-table";
 import { assertLossChartGrew, assertTimelineAdvanced } from "./checks/live-run";
 import { actionStates, evalTable, pageTheme, presetShown, pressAction, sampleDashboard, type DashboardSample } from "./harness/dashboard";

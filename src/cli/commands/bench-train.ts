@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { BACKEND_CHOICES, type BackendChoice } from "../../engine/backends/select";
-import { formatTrainBench, runTrainBench, type BenchConfigName } from "../../pipeline/bench/train-bench";
+import { formatTrainBench, runTrainBench, type BenchConfigName } from "../../../bench/train";
 
 interface BenchTrainOptions {
   config: string;

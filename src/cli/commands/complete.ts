@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { PROTOCOL_VERSION, type ServerReply } from "../../core/protocol";
 import { CompletionService } from "../../serve/completion-service";
-import type { GenerateResult } from "../../serve/engine";
+import type { GenerateResult } from "../../serve/completion-engine";
 import { LlamaEngine } from "../../serve/llama-engine";
-import { chooseMode, placeInText } from "../../serve/place-in-file";
+import { chooseMode, placeInText } from "../../core/completion/place-in-file";
 
 interface CompleteOptions {
   model: string;

@@ -6,9 +6,9 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DATASET_FOLDER, DATASET_FILES } from "../../core/store/dataset-files";
 import { selectBackend, type BackendChoice } from "../../engine/backends/select";
-import { HELDOUT_PREFERENCES_FILE, loadEvalSet } from "../../pipeline/eval/eval-data";
-import { evaluateModel } from "../../pipeline/eval/evaluate-model";
-import { openEvaluator, type EvalEngine } from "../../pipeline/eval/open-evaluator";
+import { HELDOUT_PREFERENCES_FILE, loadEvalSet } from "../../pipeline/data/heldout-data";
+import { evaluateModel } from "../../pipeline/evaluation/evaluate-model";
+import { openEvaluator, type EvalEngine } from "../../pipeline/evaluation/open-evaluator";
 
 interface EvalOptions {
   model: string;

@@ -1,7 +1,7 @@
 // A few held-out lines at the end of `repotune tune`: what the teacher and the student
 // complete next to the truth, read from the run's report.json.
 import { existsSync, readFileSync } from "node:fs";
-import type { EvalReport } from "../../pipeline/eval/report";
+import type { EvalReport } from "../../pipeline/evaluation/report";
 
 function oneLine(s: string, width: number): string {
   const flat = JSON.stringify(s).slice(1, -1);

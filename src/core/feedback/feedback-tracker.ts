@@ -6,7 +6,7 @@
 //
 // Pure logic over a minimal document model, so it is unit-tested without an editor; the
 // extension feeds it VS Code's document changes.
-import { formatFimPrompt } from "../fim-prompt";
+import { formatFimPrompt } from "../completion/fim-prompt";
 import type { CompletionMode, FeedbackEvent, PreferencePair, ShownCompletion } from "./feedback-types";
 
 export interface TextChange {

@@ -7,7 +7,7 @@
 // identifier bytes, so non-ASCII names stay whole) and single punctuation bytes; whitespace
 // is skipped, so a reindented copy has its original's shingles. The shingle hash rolls: a
 // polynomial over the last five token hashes, updated in O(1) per token.
-import { finalMix32 } from "./text/seeded-random";
+import { finalMix32 } from "../random/seeded-random";
 import { EMPTY_BIN, MINHASH_BINS, recordShingle } from "./dedup/minhash";
 import { LONG_LINE, type ContentStats } from "./filters/content-stats";
 

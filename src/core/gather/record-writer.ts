@@ -8,7 +8,7 @@ import { buildHeldoutProbes, type ProbeSettings } from "./builders/heldout-probe
 import { buildPretrainRecords } from "./builders/pretrain";
 import type { ResolvedGatherOptions } from "./gather-options";
 import { LineIndex } from "./text/line-index";
-import { randomForFile } from "./text/seeded-random";
+import { randomForFile } from "../random/seeded-random";
 
 export interface DatasetWriters {
   pretrain: JsonlAppender;

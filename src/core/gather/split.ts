@@ -2,7 +2,7 @@
 // the files with the smallest keys are held out (gather-files.ts). Deterministic: the same
 // files and seed give the same split. Stable: a new file moves at most one file across the
 // line, so evaluation stays comparable from one gathering to the next.
-import { hashString32 } from "./text/seeded-random";
+import { hashString32 } from "../random/seeded-random";
 
 export interface SplitSettings {
   seed: number;

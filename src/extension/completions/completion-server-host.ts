@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { watch, type FSWatcher } from "node:fs";
 import * as vscode from "vscode";
 import { ACTIVE_MODEL_FILE, readActiveModel, type ActiveModel } from "../../core/runs/active-model";
-import { CompletionServerClient } from "../../core/worker-client/completion-server-client";
+import { CompletionServerClient } from "../../worker/completion-server-client";
 import { dataFolderFor } from "../data-folder";
 
 export interface ServerHandle {

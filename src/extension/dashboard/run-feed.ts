@@ -5,11 +5,11 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type * as vscode from "vscode";
-import { FeedbackAccumulator } from "../../core/dashboard/feedback";
-import { JsonlTail } from "../../core/dashboard/jsonl-tail";
-import { summarizeManifest } from "../../core/dashboard/manifest";
-import { normalizeReport } from "../../core/dashboard/report";
-import { listRuns, runEventsPath, runsDir } from "../../core/dashboard/runs";
+import { FeedbackAccumulator } from "./feed/feedback";
+import { JsonlTail } from "./feed/jsonl-tail";
+import { summarizeManifest } from "./feed/manifest";
+import { normalizeReport } from "./feed/report";
+import { listRuns, runEventsPath, runsDir } from "./feed/runs";
 import { parseWorkerEvent, PROTOCOL_VERSION, type DashboardUpdate, type RunInfo, type WorkerEvent } from "../../core/protocol";
 import { readJsonFile } from "./read-json";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import type { TrainingJob, WorkerEvent } from "../../core/protocol";
 import { resumableRun } from "../../core/runs/run-record";
-import { TrainingWorkerClient } from "../../core/worker-client/training-worker-client";
+import { TrainingWorkerClient } from "../../worker/training-worker-client";
 import { COMMANDS } from "../command-ids";
 import { readSettings, SETTINGS_SECTION } from "../config";
 import { dataFolderFor } from "../data-folder";

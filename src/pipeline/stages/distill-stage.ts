@@ -1,7 +1,7 @@
 // Stage "distill": the student (half the teacher's layers by default, initialised from
 // them) learns from the teacher's softened distributions, computed once and kept on disk
 // (top-k) so the teacher is not in memory while the student trains.
-import { runDistillStage } from "../posttrain/distill-stage";
+import { runDistillStage } from "../training/distillation";
 import type { Stage } from "../run/stage";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 

@@ -4,8 +4,8 @@
 // pairs make it run again.
 import { join } from "node:path";
 import { datasetPaths } from "../../core/store/dataset-files";
-import { runDpoStage } from "../posttrain/dpo-stage";
-import { runRewardStage } from "../posttrain/reward-stage";
+import { runDpoStage } from "../training/dpo-training";
+import { runRewardStage } from "../training/reward-training";
 import type { Stage } from "../run/stage";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 

@@ -2,7 +2,7 @@
 // match, edit similarity, preference accuracy, latency; report.json and report.md in the
 // run's folder, an eval event per model and a few samples for the dashboard and the CLI.
 import type { EvalRowName } from "../../core/protocol";
-import { evaluateRun } from "../eval/evaluate-run";
+import { evaluateRun } from "../evaluation/evaluate-run";
 import type { Stage } from "../run/stage";
 import { RUN_SEED, stageOptions } from "./training-options";
 

@@ -1,7 +1,7 @@
 // Stages "pretrain" (continued pretraining, causal LM on pretrain.jsonl) and "sft" (FIM,
 // docstring and commit pairs, completion-only loss). Pretraining starts a fresh model of the
 // preset's shape on the repository's tokenizer; SFT continues from it.
-import { runPretrainStage, runSftStage } from "../posttrain/lm-stage";
+import { runPretrainStage, runSftStage } from "../training/lm-training";
 import type { Stage } from "../run/stage";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 

@@ -2,7 +2,7 @@
 // every cell the report's number (shown as a percent, with one decimal, or in ms).
 import assert from "node:assert/strict";
 import type { EvalTableText } from "../harness/dashboard";
-import type { EvalReport } from "../../../src/pipeline/eval/report";
+import type { EvalReport } from "../../../src/pipeline/evaluation/report";
 
 const ROWS: Record<string, keyof EvalReport["stages"]> = {
   "Before fine-tuning": "base",

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parseFimPrompt } from "../../../src/core/fim-prompt";
+import { parseFimPrompt } from "../../../src/core/completion/fim-prompt";
 import { gatherDataset } from "../../../src/core/gather/gather";
 import { FILE_SEP } from "../../../src/core/special-tokens";
 import type { HeldoutProbe, PretrainRecord, SftRecord } from "../../../src/core/store/dataset-files";

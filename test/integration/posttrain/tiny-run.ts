@@ -6,12 +6,12 @@ import { gatherDataset } from "../../../src/core/gather/gather";
 import { readJsonlRecords } from "../../../src/core/store/jsonl-reader";
 import type { PretrainRecord } from "../../../src/core/store/dataset-files";
 import { saveTokenizerJson, trainBpe } from "../../../src/core/tokenizer";
-import { evaluateRun } from "../../../src/pipeline/eval/evaluate-run";
-import type { EvalReport } from "../../../src/pipeline/eval/report";
-import { runDistillStage } from "../../../src/pipeline/posttrain/distill-stage";
-import { runDpoStage } from "../../../src/pipeline/posttrain/dpo-stage";
-import { runPretrainStage, runSftStage } from "../../../src/pipeline/posttrain/lm-stage";
-import { runRewardStage } from "../../../src/pipeline/posttrain/reward-stage";
+import { evaluateRun } from "../../../src/pipeline/evaluation/evaluate-run";
+import type { EvalReport } from "../../../src/pipeline/evaluation/report";
+import { runDistillStage } from "../../../src/pipeline/training/distillation";
+import { runDpoStage } from "../../../src/pipeline/training/dpo-training";
+import { runPretrainStage, runSftStage } from "../../../src/pipeline/training/lm-training";
+import { runRewardStage } from "../../../src/pipeline/training/reward-training";
 import { makeFixtureRepo } from "./fixture-repo";
 
 export const TINY_SHAPE = { vocabSize: 384, hiddenSize: 128, layers: 2, heads: 4, kvHeads: 2, intermediateSize: 256, contextLength: 128 };

@@ -5,11 +5,11 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { FeedbackAccumulator } from "../../../src/core/dashboard/feedback";
-import { JsonlTail } from "../../../src/core/dashboard/jsonl-tail";
-import { summarizeManifest } from "../../../src/core/dashboard/manifest";
-import { normalizeReport } from "../../../src/core/dashboard/report";
-import { listRuns, statusOf } from "../../../src/core/dashboard/runs";
+import { FeedbackAccumulator } from "../../../src/extension/dashboard/feed/feedback";
+import { JsonlTail } from "../../../src/extension/dashboard/feed/jsonl-tail";
+import { summarizeManifest } from "../../../src/extension/dashboard/feed/manifest";
+import { normalizeReport } from "../../../src/extension/dashboard/feed/report";
+import { listRuns, statusOf } from "../../../src/extension/dashboard/feed/runs";
 import { FIXTURE_START, makeFeedbackRecords, MANIFEST, REPORT, writeFixtureRun } from "../../fixtures/dashboard/fixture-run";
 
 const root = mkdtempSync(join(tmpdir(), "repotune-dash-"));

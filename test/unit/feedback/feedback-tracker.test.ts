@@ -2,7 +2,7 @@
 // and reported as the editor reports them, and a clock the test moves.
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { parseFimPrompt } from "../../../src/core/fim-prompt";
+import { parseFimPrompt } from "../../../src/core/completion/fim-prompt";
 import type { FeedbackEvent, PreferencePair, ShownCompletion } from "../../../src/core/feedback/feedback-types";
 import { cutToMode, FeedbackTracker, type TextChange } from "../../../src/core/feedback/feedback-tracker";
 

@@ -10,8 +10,8 @@ import { blockEnd, chooseFimSpans, spanOfKind } from "../../../src/core/gather/b
 import { buildHeldoutProbes } from "../../../src/core/gather/builders/heldout-probes";
 import { buildPretrainRecords } from "../../../src/core/gather/builders/pretrain";
 import { LineIndex } from "../../../src/core/gather/text/line-index";
-import { seededRandom } from "../../../src/core/gather/text/seeded-random";
-import { formatFimPrompt, parseFimPrompt } from "../../../src/core/fim-prompt";
+import { seededRandom } from "../../../src/core/random/seeded-random";
+import { formatFimPrompt, parseFimPrompt } from "../../../src/core/completion/fim-prompt";
 import { FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../../../src/core/special-tokens";
 
 const settings = { prefixChars: 300, suffixChars: 120, charsPerSample: 200, maxPerFile: 8 };

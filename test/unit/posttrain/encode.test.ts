@@ -2,11 +2,11 @@
 // and line probes cut from FIM samples.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { formatFimPrompt } from "../../../src/core/fim-prompt";
+import { formatFimPrompt } from "../../../src/core/completion/fim-prompt";
 import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../../../src/core/special-tokens";
 import type { Tokenizer } from "../../../src/core/tokenizer";
-import { encodeFim, encodePromptCompletion, encodeSharedPrompt, packDocuments } from "../../../src/pipeline/posttrain/encode";
-import { lineProbeFromFim } from "../../../src/pipeline/posttrain/line-probes";
+import { encodeFim, encodePromptCompletion, encodeSharedPrompt, packDocuments } from "../../../src/core/tokenizer/encode-examples";
+import { lineProbeFromFim } from "../../../src/pipeline/data/line-probes";
 import { toyTokenizer, TOY_CODE } from "./toy";
 
 describe("post-training encoders", () => {

@@ -1,7 +1,7 @@
 // CodeXGLUE-style line-completion metrics on cases worked out by hand.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { editSimilarity, exactMatch, indelDistance, median, scoreCompletions } from "../../../src/pipeline/eval/metrics";
+import { editSimilarity, exactMatch, indelDistance, median, scoreCompletions } from "../../../src/core/completion/metrics";
 import { assertClose } from "./helpers";
 
 describe("evaluation metrics", () => {

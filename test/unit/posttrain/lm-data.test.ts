@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { formatFimPrompt } from "../../../src/core/fim-prompt";
+import { formatFimPrompt } from "../../../src/core/completion/fim-prompt";
 import { FIM_PREFIX } from "../../../src/core/special-tokens";
-import { sftRows, SFT_KIND_SHARES } from "../../../src/pipeline/posttrain/lm-data";
+import { sftRows, SFT_KIND_SHARES } from "../../../src/pipeline/data/training-rows";
 import { toyTokenizer } from "./toy";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "repotune-lmdata-"));

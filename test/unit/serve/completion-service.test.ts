@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PROTOCOL_VERSION, type ServerReply } from "../../../src/core/protocol";
 import { CompletionService, type CompletionServiceOptions } from "../../../src/serve/completion-service";
-import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "../../../src/serve/engine";
+import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "../../../src/serve/completion-engine";
 
 /** Answers from a table keyed by prefix, one character per "token", a tick per token. */
 class ScriptedEngine implements CompletionEngine {

@@ -1,7 +1,7 @@
 // Cursor places in a file for `repotune complete`, and the mode chosen for them.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { chooseMode, placeInText } from "../../../src/serve/place-in-file";
+import { chooseMode, placeInText } from "../../../src/core/completion/place-in-file";
 
 describe("place in a file", () => {
   const text = "one\ntwo three\r\nfour\n";

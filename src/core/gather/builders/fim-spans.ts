@@ -3,7 +3,7 @@
 // a block of up to 30 lines (until a blank line or a dedent), and a few arbitrary character
 // spans so the model also learns to stop mid-token.
 import type { LineIndex } from "../text/line-index";
-import { randomInt } from "../text/seeded-random";
+import { randomInt } from "../../random/seeded-random";
 
 export type FimSpanKind = "line-rest" | "next-line" | "block" | "chars";
 

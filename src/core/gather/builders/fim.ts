@@ -1,7 +1,7 @@
 // FIM samples of sft.jsonl: {prompt, completion, kind: "fim", path}, the prompt in PSM order
 // (fim-prompt.ts) and the completion the middle. prefix + middle + suffix is always a
 // contiguous, line-aligned piece of the file: the whole file when it fits the context window.
-import { formatFimPrompt } from "../../fim-prompt";
+import { formatFimPrompt } from "../../completion/fim-prompt";
 import type { SftRecord } from "../../store/dataset-files";
 import type { LineIndex } from "../text/line-index";
 import { contextWindow } from "./context-window";

@@ -3,7 +3,7 @@
 // share a band, never with all files seen. Memory is typed arrays only, about 300 bytes per
 // file kept (a 16-bit fingerprint per bin, and one slot per band in an open-addressing table),
 // so a monorepo of hundreds of thousands of files still fits.
-import { finalMix32 } from "../text/seeded-random";
+import { finalMix32 } from "../../random/seeded-random";
 import { MINHASH_BINS } from "./minhash";
 
 const BANDS = 10;

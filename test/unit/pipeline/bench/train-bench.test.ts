@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { makeQwen2Config } from "../../../../src/engine/model";
-import { BENCH_CONFIGS, benchBatches, formatTrainBench, runTrainBench, summarise } from "../../../../src/pipeline/bench/train-bench";
+import { BENCH_CONFIGS, benchBatches, formatTrainBench, runTrainBench, summarise } from "../../../../bench/train";
 import { requireTorch, skipWithoutTorch } from "../../engine/helpers/torch-reference";
 
 const tiny = {

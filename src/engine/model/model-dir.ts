@@ -1,0 +1,56 @@
+// A model as a Hugging Face directory (config.json, model.safetensors, tokenizer.json): what
+// every post-training stage reads and writes, what `repotune eval --model DIR` and the GGUF
+// export take. Optimizer state and resumable checkpoints are the trainer's business
+// (src/engine/checkpoint); a stage's output here is its final model only.
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomicSync } from "../../core/fs/atomic-write";
+import { readSafetensors, writeSafetensors } from "../../core/formats/safetensors";
+import { loadTokenizerJson, saveTokenizerJson, type Tokenizer } from "../../core/tokenizer";
+import { parseQwen2Config, Qwen2Model, type Qwen2Config, type WeightMap } from "./";
+
+export interface LoadedModel {
+  dir: string;
+  config: Qwen2Config;
+  model: Qwen2Model;
+  tokenizer: Tokenizer;
+}
+
+export const MODEL_FILES = { config: "config.json", weights: "model.safetensors", tokenizer: "tokenizer.json" } as const;
+
+export function readModelConfig(dir: string): Qwen2Config {
+  const path = join(dir, MODEL_FILES.config);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return parseQwen2Config(raw);
+}
+
+export function readModelWeights(dir: string): WeightMap {
+  return readSafetensors(join(dir, MODEL_FILES.weights)).tensors;
+}
+
+export function loadModelDir(dir: string): LoadedModel {
+  const config = readModelConfig(dir);
+  const tokenizer = loadTokenizerJson(join(dir, MODEL_FILES.tokenizer));
+  if (tokenizer.vocabSize > config.vocab_size) {
+    throw new Error(`${dir}: tokenizer.json has ${tokenizer.vocabSize} tokens but config.json's vocab_size is ${config.vocab_size}`);
+  }
+  const model = Qwen2Model.fromWeights(config, readModelWeights(dir));
+  return { dir, config, model, tokenizer };
+}
+
+/** Writes a model directory; each file is replaced atomically. */
+export async function saveModelDir(dir: string, model: Qwen2Model, tokenizer: Tokenizer, weights?: WeightMap): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const w = weights ?? (await model.getWeights());
+  writeSafetensors(
+    join(dir, MODEL_FILES.weights),
+    [...w].map(([name, t]) => [name, { dtype: "F32" as const, shape: t.shape, data: t.data }]),
+  );
+  saveTokenizerJson(tokenizer, join(dir, MODEL_FILES.tokenizer));
+  writeFileAtomicSync(join(dir, MODEL_FILES.config), JSON.stringify(model.config, null, 2) + "\n");
+}

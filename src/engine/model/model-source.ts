@@ -1,0 +1,42 @@
+// Where a stage's starting model comes from: a model directory (a previous stage's output or
+// a real Qwen2 checkpoint), or nothing yet: a fresh model of a preset's shape on the
+// repository's own tokenizer (the first stage of a from-scratch run).
+import type { ModelShape } from "../../core/presets";
+import { loadTokenizerJson, serializeTokenizerJson, type Tokenizer } from "../../core/tokenizer";
+import { makeQwen2Config, Qwen2Model, type Qwen2Config } from "./";
+import { loadModelDir } from "./model-dir";
+
+export type ModelSource = { modelDir: string } | { tokenizerPath: string; shape: ModelShape; seed?: number };
+
+export interface OpenedModel {
+  model: Qwen2Model;
+  tokenizer: Tokenizer;
+  config: Qwen2Config;
+  /** tokenizer.json's text, for checkpoints. */
+  tokenizerJson: string;
+}
+
+export function configForShape(shape: ModelShape, vocabSize: number): Qwen2Config {
+  return makeQwen2Config({
+    // The tokenizer decides the rows of the embedding: a repo too small for the preset's
+    // vocabulary trains fewer tokens, and an embedding row per unused id would be waste.
+    vocab_size: vocabSize,
+    hidden_size: shape.hiddenSize,
+    intermediate_size: shape.intermediateSize,
+    num_hidden_layers: shape.layers,
+    num_attention_heads: shape.heads,
+    num_key_value_heads: shape.kvHeads,
+    max_position_embeddings: shape.contextLength,
+  });
+}
+
+export function openModel(source: ModelSource): OpenedModel {
+  if ("modelDir" in source) {
+    const m = loadModelDir(source.modelDir);
+    return { model: m.model, tokenizer: m.tokenizer, config: m.config, tokenizerJson: serializeTokenizerJson(m.tokenizer) };
+  }
+  const tokenizer = loadTokenizerJson(source.tokenizerPath);
+  const config = configForShape(source.shape, tokenizer.vocabSize);
+  const model = Qwen2Model.create(config, { seed: source.seed ?? 0 });
+  return { model, tokenizer, config, tokenizerJson: serializeTokenizerJson(tokenizer) };
+}

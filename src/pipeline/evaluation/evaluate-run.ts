@@ -1,0 +1,85 @@
+// The evaluation stage: every model a run made (base when there is one, after pretraining,
+// after SFT, after DPO, the student), each on the same held-out probes and pairs, plus the
+// reward model's pair accuracy; written as report.json and report.md.
+import type { EvalRowName } from "../../core/protocol";
+import { loadRewardModel, RewardScorer } from "../../engine/reward/reward-model";
+import { loadEvalSet } from "../data/heldout-data";
+import { evaluateModel, preferenceAccuracy } from "./evaluate-model";
+import { emptyStages, REPORT_VERSION, writeReport, type EvalReport } from "./report";
+import { openEvaluator, type EvalEngine } from "./open-evaluator";
+
+export interface EvaluateRunInputs {
+  /** Model directories by report row; rows left out are reported as null. */
+  models: Partial<Record<EvalRowName, string>>;
+  rewardModelDir?: string;
+  datasetDir: string;
+  /** Where report.json and report.md go (the run's folder). */
+  outDir: string;
+  /** Held-out pair files besides the dataset's (the DPO stage's heldout-preferences.jsonl). */
+  pairFiles?: readonly string[];
+}
+
+export interface EvaluateRunOptions {
+  maxProbes: number;
+  maxPairs: number;
+  /** Longest line completion, in tokens. */
+  maxNewTokens: number;
+  /** llama.cpp on a GGUF export (default: the serving path and its latency), or tfjs. */
+  engine?: EvalEngine;
+  seed: number;
+  signal?: AbortSignal;
+  onProgress?: (row: EvalRowName | "reward", done: number, total: number) => void;
+  /** Recorded in the report as it is (preset, sizes, steps...). */
+  config?: Record<string, unknown>;
+  /** Start of the run (ms since the epoch), for the wall time; default: the evaluation's own start. */
+  startedAt?: number;
+  notes?: string[];
+}
+
+export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRunOptions): Promise<{ report: EvalReport; files: { json: string; md: string } }> {
+  const started = options.startedAt ?? Date.now();
+  const set = loadEvalSet(inputs.datasetDir, { maxProbes: options.maxProbes, maxPairs: options.maxPairs, seed: options.seed, pairFiles: inputs.pairFiles });
+  const stages = emptyStages();
+  const samples: EvalReport["samples"] = {};
+  const notes: string[] = [...(options.notes ?? [])];
+  const engines = new Set<string>();
+  for (const [row, dir] of Object.entries(inputs.models) as [EvalRowName, string][]) {
+    if (options.signal?.aborted) break;
+    const opened = await openEvaluator(dir, options.engine ?? "llama", options.maxNewTokens);
+    if (opened.fallback) notes.push(opened.fallback);
+    engines.add(opened.engine);
+    try {
+      const result = await evaluateModel(opened.evaluator, set.probes, set.pairs, {
+        signal: options.signal,
+        onItem: (done, total) => options.onProgress?.(row, done, total),
+      });
+      stages[row] = result.eval;
+      samples[row] = result.samples;
+    } finally {
+      await opened.dispose();
+    }
+  }
+  let rewardModel: EvalReport["rewardModel"] = null;
+  if (inputs.rewardModelDir && !options.signal?.aborted) {
+    const rm = loadRewardModel(inputs.rewardModelDir);
+    try {
+      const r = await preferenceAccuracy(new RewardScorer(rm, rm.model.config.max_position_embeddings - 1), set.pairs, options.signal);
+      rewardModel = { preferenceAccuracy: r.accuracy, items: r.items };
+    } finally {
+      rm.model.dispose();
+      rm.head.dispose();
+    }
+  }
+  const report: EvalReport = {
+    version: REPORT_VERSION,
+    createdAt: new Date().toISOString(),
+    stages,
+    rewardModel,
+    preferencePairs: set.pairSources,
+    config: { ...(options.config ?? {}), evalEngine: [...engines].join(", ") },
+    wallTimeSec: (Date.now() - started) / 1000,
+    samples,
+    notes: [...notes, ...set.warnings],
+  };
+  return { report, files: writeReport(inputs.outDir, report) };
+}

@@ -1,0 +1,47 @@
+// Which engine evaluates a model folder: llama.cpp on its GGUF export (how completions are
+// served, so its latency is the editor's; DESIGN.md runs every frozen-model pass there), or
+// the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
+import { loadModelDir, readModelConfig } from "../../engine/model/model-dir";
+import { LlamaEvaluator } from "../../serve/llama-completer";
+import { TfjsEvaluator } from "../../engine/inference/tfjs-completer";
+import type { CompletionScorer, LineCompleter } from "../../core/completion/completer";
+
+export type EvalEngine = "llama" | "tfjs";
+
+/**
+ * llama.cpp allocates contexts in multiples of 256 tokens: a model trained on fewer positions
+ * (the micro preset, test models) would be prompted past them, and llama.cpp prints a warning
+ * on stdout that corrupts --json output. Those models are evaluated with tfjs.
+ */
+export const LLAMA_MIN_CONTEXT = 256;
+
+export interface OpenedEvaluator {
+  evaluator: LineCompleter & CompletionScorer;
+  engine: EvalEngine;
+  /** Why the engine asked for was not used, when it was not. */
+  fallback?: string;
+  dispose(): Promise<void>;
+}
+
+/** `beforeTfjs` runs before a tfjs model is loaded (a CLI picks its backend there, only if needed). */
+export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNewTokens: number, beforeTfjs?: () => Promise<void>): Promise<OpenedEvaluator> {
+  let fallback: string | undefined;
+  if (engine === "llama" && readModelConfig(modelDir).max_position_embeddings < LLAMA_MIN_CONTEXT) {
+    fallback = `${modelDir} has a context under ${LLAMA_MIN_CONTEXT} tokens, which llama.cpp cannot allocate exactly; evaluated with tfjs`;
+  } else if (engine === "llama") {
+    try {
+      const evaluator = await LlamaEvaluator.open(modelDir, { maxNewTokens });
+      return { evaluator, engine: "llama", dispose: () => evaluator.dispose() };
+    } catch (err) {
+      fallback = `llama.cpp could not evaluate ${modelDir} (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); evaluated with tfjs instead`;
+    }
+  }
+  await beforeTfjs?.();
+  const m = loadModelDir(modelDir);
+  return {
+    evaluator: new TfjsEvaluator(m.model, m.tokenizer, { maxNewTokens }),
+    engine: "tfjs",
+    ...(fallback ? { fallback } : {}),
+    dispose: async () => m.model.dispose(),
+  };
+}

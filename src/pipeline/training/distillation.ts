@@ -1,0 +1,209 @@
+// Distillation into a smaller student: the teacher's top-k distributions over pretraining text
+// and SFT completions are computed once and stored; the teacher is then dropped, the student
+// built from its layers, and trained with alpha T^2 KL(teacher_T || student_T) + (1 - alpha) CE.
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { TeacherTargetsReader } from "../../core/formats/teacher-targets";
+import { IGNORE_INDEX, makeLmBatch, Qwen2Model, type LmBatch } from "../../engine/model";
+import { denseTeacher, disposeTeacher, distillLoss, DISTILL_DEFAULTS, type DenseTeacher, type DistillOptions } from "../../engine/objectives";
+import type { DataSource, LossFn, MicroBatch } from "../../engine/train";
+import { padIdOf, pretrainRows, sftRows } from "../data/training-rows";
+import type { StageOutcome } from "./lm-training";
+import { loadTokenizerJson, serializeTokenizerJson } from "../../core/tokenizer";
+import { llamaTopK, withLlamaScorer } from "../../serve/llama-passes";
+import { loadModelDir, MODEL_FILES, readModelConfig, readModelWeights, saveModelDir } from "../../engine/model/model-dir";
+import { shuffled } from "../../core/random/sample";
+import { defaultStudentLayers, studentFromTeacher } from "../../engine/model/student-init";
+import { writeTeacherTargets, writeTeacherTargetsWith } from "../../engine/inference/teacher-pass";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train/train-loop";
+
+export const TEACHER_TARGETS_FILE = "teacher-targets.bin";
+
+export interface DistillMicroBatch extends MicroBatch {
+  lm: LmBatch;
+  teacher: DenseTeacher;
+  mask: Float32Array;
+}
+
+/** Micro-batches of stored rows with their teacher distributions spread to [B*T, V]. */
+export class DistillRows implements DataSource<DistillMicroBatch> {
+  constructor(
+    readonly reader: TeacherTargetsReader,
+    readonly seqLen: number,
+    readonly padId: number,
+    readonly temperature: number,
+  ) {}
+
+  get size(): number {
+    return this.reader.count;
+  }
+
+  batch(indices: readonly number[]): DistillMicroBatch {
+    const seqs = indices.map((i) => this.reader.read(i));
+    const { k, vocabSize } = this.reader.meta;
+    const t = this.seqLen;
+    const lm = makeLmBatch(
+      seqs.map((s) => s.tokens),
+      t,
+      this.padId,
+    );
+    const positions = seqs.length * t;
+    const ids = new Int32Array(positions * k).fill(-1);
+    const logProbs = new Float32Array(positions * k).fill(-Infinity);
+    const mask = new Float32Array(positions);
+    seqs.forEach((s, r) => {
+      for (let p = 0; p < t; p++) {
+        const at = r * t + p;
+        if (p + 1 < s.tokens.length && s.mask[p]) {
+          mask[at] = 1;
+          ids.set(s.ids.subarray(p * k, (p + 1) * k), at * k);
+          logProbs.set(s.logProbs.subarray(p * k, (p + 1) * k), at * k);
+        } else lm.targets[at] = IGNORE_INDEX;
+      }
+    });
+    const teacher = denseTeacher({ positions, k, ids, logProbs }, vocabSize, this.temperature);
+    return { lm, teacher, mask, tokens: positions, dispose: () => disposeTeacher(teacher) };
+  }
+}
+
+export function distillLossFn(student: Qwen2Model, options: DistillOptions): LossFn<DistillMicroBatch> {
+  return (batch) => {
+    const n = batch.lm.batchSize * batch.lm.seqLen;
+    const logits = tf.reshape(student.logits(batch.lm, { training: true }), [n, student.config.vocab_size]) as tf.Tensor2D;
+    const targets = tf.tensor1d(Int32Array.from(batch.lm.targets, (x) => (x < 0 ? 0 : x)), "int32");
+    const out = distillLoss(logits, batch.teacher, targets, tf.tensor1d(batch.mask), options);
+    let counted = 0;
+    for (const m of batch.mask) counted += m;
+    return { loss: out.loss, weight: counted, metrics: { kl: out.kl, ce: out.ce } };
+  };
+}
+
+export interface DistillStageInputs {
+  /** The model to distil (the DPO model, or SFT's when DPO was skipped). */
+  teacherDir: string;
+  datasetDir: string;
+  /** Gets teacher-targets.bin, model/ (the student) and checkpoints/. */
+  outDir: string;
+}
+
+export interface DistillStageOptions extends TrainOptions, Partial<DistillOptions> {
+  seqLen: number;
+  /** Student depth; default half the teacher's. */
+  studentLayers?: number;
+  /** Teacher tokens kept per position (default 64). */
+  topK?: number;
+  /** The teacher pass on llama.cpp (default; tfjs when llama.cpp cannot) or on tfjs. */
+  teacherEngine?: "llama" | "tfjs";
+  /** Called while the teacher pass runs (rows done of total). */
+  onTeacherProgress?: (done: number, total: number) => void;
+  log?: (message: string) => void;
+}
+
+export interface DistillOutcome extends StageOutcome {
+  studentLayers: number;
+  /** Teacher layer copied into each student layer. */
+  layerMap: number[];
+  teacherTargets: { path: string; bytes: number; positions: number; k: number } | null;
+  /** What ran the teacher pass; null when an earlier attempt's file was reused. */
+  teacherEngine: "llama" | "tfjs" | null;
+}
+
+/** An earlier attempt's targets are reused only when resuming, from the same teacher and k. */
+function reusableTargets(path: string, resume: boolean, teacherDir: string, k: number): boolean {
+  if (!resume) return false;
+  try {
+    const r = TeacherTargetsReader.open(path);
+    const same = r.meta.teacher === teacherDir && r.meta.k === k;
+    r.close();
+    return same;
+  } catch {
+    return false; // unreadable: made again
+  }
+}
+
+export async function runDistillStage(inputs: DistillStageInputs, options: DistillStageOptions): Promise<DistillOutcome> {
+  const log = options.log ?? (() => undefined);
+  const temperature = options.temperature ?? DISTILL_DEFAULTS.temperature;
+  const alpha = options.alpha ?? DISTILL_DEFAULTS.alpha;
+  const k = options.topK ?? 64;
+  mkdirSync(inputs.outDir, { recursive: true });
+  const targetsPath = join(inputs.outDir, TEACHER_TARGETS_FILE);
+
+  // 1. The teacher pass (skipped when a finished file from an earlier, cut-off attempt is there).
+  const teacherConfig = readModelConfig(inputs.teacherDir);
+  const tokenizer = loadTokenizerJson(join(inputs.teacherDir, MODEL_FILES.tokenizer));
+  const padId = padIdOf(tokenizer);
+  const seqLen = Math.min(options.seqLen, teacherConfig.max_position_embeddings);
+  const studentLayers = options.studentLayers ?? defaultStudentLayers(teacherConfig.num_hidden_layers);
+  const kk = Math.min(k, teacherConfig.vocab_size);
+  let teacherEngine: "llama" | "tfjs" | null = null;
+  if (existsSync(targetsPath) && !reusableTargets(targetsPath, options.resume ?? true, inputs.teacherDir, kk)) rmSync(targetsPath);
+  if (!existsSync(targetsPath)) {
+    const need = options.steps * options.batchSize * (options.gradientAccumulation ?? 1);
+    const half = Math.max(1, Math.ceil(need / 2));
+    const rowOptions = { seqLen, maxRows: half, seed: options.seed };
+    const pre = pretrainRows(tokenizer, inputs.datasetDir, rowOptions).slice(0, half);
+    const sft = sftRows(tokenizer, inputs.datasetDir, rowOptions).slice(0, half);
+    const rows = shuffled([...pre, ...sft], options.seed + 3);
+    if (rows.length === 0) throw new Error("no rows to distil on: pretrain.jsonl and sft.jsonl are empty");
+    const started = performance.now();
+    const pass = { signal: options.signal, onProgress: options.onTeacherProgress };
+    let done: boolean | undefined;
+    if ((options.teacherEngine ?? "llama") === "llama") {
+      const viaLlama = await withLlamaScorer(
+        inputs.teacherDir,
+        (scorer) => writeTeacherTargetsWith(rows, targetsPath, { k: kk, vocabSize: teacherConfig.vocab_size, teacherName: inputs.teacherDir }, (row) => llamaTopK(scorer, row, kk), pass),
+        log,
+      );
+      if (viaLlama) {
+        done = viaLlama.result;
+        teacherEngine = "llama";
+      }
+    }
+    if (done === undefined) {
+      const teacher = loadModelDir(inputs.teacherDir);
+      try {
+        done = await writeTeacherTargets(teacher.model, rows, padId, targetsPath, { k: kk, teacherName: inputs.teacherDir, ...pass });
+        teacherEngine = "tfjs";
+      } finally {
+        teacher.model.dispose();
+      }
+    }
+    if (!done) {
+      const none = { status: "cancelled" as const, steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 };
+      return { status: "cancelled", modelDir: null, train: none, examples: rows.length, notes: [], studentLayers, layerMap: [], teacherTargets: null, teacherEngine };
+    }
+    log(`teacher pass (${teacherEngine}): ${rows.length} rows (${pre.length} pretraining, ${sft.length} SFT), top-${kk}, ${(statSync(targetsPath).size / 2 ** 20).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  // 2. The student, from the teacher's layers.
+  const init = studentFromTeacher(teacherConfig, readModelWeights(inputs.teacherDir), studentLayers);
+  log(`student: ${studentLayers} of ${teacherConfig.num_hidden_layers} layers (teacher layers ${init.layerMap.join(", ")}), width ${teacherConfig.hidden_size}`);
+  const student = Qwen2Model.fromWeights(init.config, init.weights);
+  const reader = TeacherTargetsReader.open(targetsPath);
+  try {
+    const data = new DistillRows(reader, seqLen, padId, temperature);
+    const train = await trainLoop(student.trainableVariables(), data, distillLossFn(student, { temperature, alpha }), { ...options, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: init.config, tokenizer: serializeTokenizerJson(tokenizer) });
+    let modelDir: string | null = null;
+    if (train.status === "completed") {
+      modelDir = join(inputs.outDir, "model");
+      await saveModelDir(modelDir, student, tokenizer);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
+    }
+    return {
+      status: train.status,
+      modelDir,
+      train,
+      examples: reader.count,
+      notes: [],
+      studentLayers,
+      layerMap: init.layerMap,
+      teacherTargets: { path: targetsPath, bytes: statSync(targetsPath).size, positions: reader.positions, k: reader.meta.k },
+      teacherEngine,
+    };
+  } finally {
+    reader.close();
+    student.dispose();
+  }
+}

@@ -1,0 +1,212 @@
+// DPO on preference pairs (TRL's DPOTrainer, with its loss variants and logged names). The
+// reference is the SFT model frozen: since the policy starts as that very model, its
+// log-probs are computed once, by the policy, before the first step, and no second model is
+// kept in memory. With fewer than 32 pairs from the editor, synthetic pairs are added (and
+// said so): the truth at a line of a training file against the SFT model's own completion
+// there. The same is done on held-out files for evaluation (heldout-preferences.jsonl).
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import type { PreferencePair } from "../../core/feedback/feedback-types";
+import { datasetPaths, type HeldoutProbe, type SftRecord } from "../../core/store/dataset-files";
+import { writeFileAtomicSync } from "../../core/fs/atomic-write";
+import type { Qwen2Model } from "../../engine/model";
+import { dpoLoss, type DpoLossType, type DpoOptions } from "../../engine/objectives";
+import type { LossFn } from "../../engine/train";
+import { HELDOUT_PREFERENCES_FILE, isHeldoutPair, readRecords } from "../data/heldout-data";
+import { TfjsEvaluator } from "../../engine/inference/tfjs-completer";
+import { padIdOf } from "../data/training-rows";
+import { lineProbeFromFim, type LineProbe } from "../data/line-probes";
+import type { StageOutcome } from "./lm-training";
+import { saveModelDir } from "../../engine/model/model-dir";
+import { openModel } from "../../engine/model/model-source";
+import { encodePairs, PairRows, type EncodedPair, type PairMicroBatch } from "../../engine/data/pair-rows";
+import { reservoirSample } from "../../core/random/sample";
+import { countedMask, scoreCompletions, type CompletionLogProb } from "../../engine/inference/score";
+import { llamaCompletionLogProbs, withLlamaScorer } from "../../serve/llama-passes";
+import { MIN_REAL_PAIRS, syntheticPairs, type SyntheticPairStats } from "./synthetic-preferences";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train/train-loop";
+
+export const SYNTHETIC_PREFERENCES_FILE = "synthetic-preferences.jsonl";
+
+export interface DpoStageInputs {
+  /** The SFT model: the policy's start and the frozen reference. */
+  sftModelDir: string;
+  datasetDir: string;
+  outDir: string;
+}
+
+export interface DpoStageOptions extends TrainOptions, Partial<DpoOptions> {
+  seqLen: number;
+  /** Below this many editor pairs, synthetic ones are added. Default 32. */
+  minRealPairs?: number;
+  /** Most synthetic training pairs to make (each costs one greedy completion). */
+  syntheticPairs: number;
+  /** Synthetic held-out pairs to make for evaluation (0: none). */
+  heldoutPairs: number;
+  /** Longest greedy completion when making synthetic pairs. */
+  maxNewTokens: number;
+  /**
+   * Where the frozen reference's log-probs come from: llama.cpp on the SFT model's GGUF export
+   * (default; tfjs when llama.cpp cannot), or the tfjs policy before its first step (the same model).
+   */
+  referenceEngine?: "llama" | "tfjs";
+  log?: (message: string) => void;
+}
+
+export interface DpoOutcome extends StageOutcome {
+  pairs: { editor: number; synthetic: number; heldoutSynthetic: number };
+  synthetic: SyntheticPairStats | null;
+  /** Files this stage wrote besides the model: synthetic training and held-out pairs. */
+  files: { syntheticPairs: string | null; heldoutPairs: string | null };
+  /** What computed the reference log-probs. */
+  referenceEngine: "llama" | "tfjs";
+}
+
+/** The DPO loss of one micro-batch, with TRL's metrics as per-pair means. */
+export function dpoLossFn(model: Qwen2Model, options: Partial<DpoOptions>): LossFn<PairMicroBatch> {
+  const lengthNormalised = options.lossType === "ipo";
+  return (batch) => {
+    const b = batch.pairs;
+    const mask = countedMask(batch.lm);
+    let lp: tf.Tensor1D = model.sequenceLogProbs(batch.lm, batch.lm.targets, mask, { training: true });
+    // TRL's IPO compares mean log-probs per token, so long completions do not dominate.
+    if (lengthNormalised) lp = tf.div(lp, tf.maximum(tf.sum(tf.reshape(tf.tensor1d(mask), [2 * b, -1]), 1), 1));
+    const inputs = {
+      policyChosen: tf.slice(lp, [0], [b]),
+      policyRejected: tf.slice(lp, [b], [b]),
+      refChosen: tf.tensor1d(batch.refChosen),
+      refRejected: tf.tensor1d(batch.refRejected),
+    };
+    const out = dpoLoss(inputs, options);
+    return {
+      loss: out.loss,
+      weight: b,
+      metrics: {
+        "rewards/chosen": tf.mean(out.chosenRewards),
+        "rewards/rejected": tf.mean(out.rejectedRewards),
+        "rewards/accuracies": tf.mean(tf.cast(tf.greater(out.chosenRewards, out.rejectedRewards), "float32")),
+        "rewards/margins": tf.mean(tf.sub(out.chosenRewards, out.rejectedRewards)),
+        "logps/chosen": tf.mean(inputs.policyChosen),
+        "logps/rejected": tf.mean(inputs.policyRejected),
+      },
+    };
+  };
+}
+
+/** Fills each pair's reference log-probs with the model as it is now (before training). */
+export async function fillReferenceLogProbs(model: Qwen2Model, pairs: EncodedPair[], padId: number, lossType: DpoLossType): Promise<void> {
+  const chosen = await scoreCompletions(model, pairs.map((p) => p.chosen), padId);
+  const rejected = await scoreCompletions(model, pairs.map((p) => p.rejected), padId);
+  setReference(pairs, chosen, rejected, lossType);
+}
+
+/** Stores reference log-probs on the pairs (per token for IPO, as TRL compares them). */
+export function setReference(pairs: EncodedPair[], chosen: readonly CompletionLogProb[], rejected: readonly CompletionLogProb[], lossType: DpoLossType): void {
+  const value = (s: CompletionLogProb) => (lossType === "ipo" ? s.sum / Math.max(s.tokens, 1) : s.sum);
+  pairs.forEach((p, i) => {
+    p.refChosen = value(chosen[i]!);
+    p.refRejected = value(rejected[i]!);
+  });
+}
+
+/** A whole pair file at once (atomically): it is a stage output, not a shared log. */
+export function writePairs(path: string, pairs: readonly PreferencePair[]): void {
+  writeFileAtomicSync(path, pairs.map((p) => JSON.stringify(p) + "\n").join(""));
+}
+
+export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptions): Promise<DpoOutcome> {
+  const log = options.log ?? (() => undefined);
+  mkdirSync(inputs.outDir, { recursive: true });
+  const opened = openModel({ modelDir: inputs.sftModelDir });
+  const { model, tokenizer } = opened;
+  const padId = padIdOf(tokenizer);
+  const seqLen = Math.min(options.seqLen, model.config.max_position_embeddings);
+  const lossType = options.lossType ?? "sigmoid";
+  try {
+    const paths = datasetPaths(inputs.datasetDir);
+    const editor: PreferencePair[] = [];
+    for (const p of readRecords<PreferencePair>(paths.preferences)) {
+      if (typeof p.prompt === "string" && typeof p.chosen === "string" && typeof p.rejected === "string" && !isHeldoutPair(p)) editor.push(p);
+    }
+    const completer = new TfjsEvaluator(model, tokenizer, { maxNewTokens: options.maxNewTokens, contextTokens: seqLen + 1 });
+    let synthetic: PreferencePair[] = [];
+    let stats: SyntheticPairStats | null = null;
+    let syntheticFile: string | null = null;
+    const minReal = options.minRealPairs ?? MIN_REAL_PAIRS;
+    if (editor.length < minReal && options.syntheticPairs > 0) {
+      const probes = reservoirSample(
+        (function* () {
+          for (const r of readRecords<SftRecord>(paths.sft)) {
+            const probe = typeof r.prompt === "string" ? lineProbeFromFim(r) : null;
+            if (probe) yield probe;
+          }
+        })(),
+        options.syntheticPairs,
+        options.seed,
+      );
+      const made = await syntheticPairs(completer, probes, { seed: options.seed, signal: options.signal });
+      synthetic = made.pairs;
+      stats = made.stats;
+      syntheticFile = join(inputs.outDir, SYNTHETIC_PREFERENCES_FILE);
+      writePairs(syntheticFile, synthetic);
+      log(`${editor.length} preference pairs from the editor (fewer than ${minReal}): added ${synthetic.length} synthetic pairs (${stats.fromModel} against the SFT model's own completion, ${stats.fromElsewhere} against a line from elsewhere), source "synthetic"`);
+    }
+    let heldoutFile: string | null = null;
+    let heldoutCount = 0;
+    if (options.heldoutPairs > 0) {
+      const probes: LineProbe[] = reservoirSample(readRecords<HeldoutProbe>(paths.heldout), options.heldoutPairs, options.seed + 7);
+      const made = await syntheticPairs(completer, probes, { seed: options.seed + 7, signal: options.signal });
+      heldoutFile = join(inputs.outDir, HELDOUT_PREFERENCES_FILE);
+      writePairs(heldoutFile, made.pairs);
+      heldoutCount = made.pairs.length;
+    }
+    const encoded = encodePairs(tokenizer, [...editor, ...synthetic], seqLen);
+    const pairsInfo = { editor: editor.length, synthetic: synthetic.length, heldoutSynthetic: heldoutCount };
+    if (encoded.length === 0) {
+      return {
+        status: "completed",
+        modelDir: null,
+        train: { status: "completed", steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 },
+        examples: 0,
+        notes: ["no preference pairs: DPO skipped"],
+        pairs: pairsInfo,
+        synthetic: stats,
+        files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile },
+        referenceEngine: "tfjs",
+      };
+    }
+    if (options.signal?.aborted) {
+      return { status: "cancelled", modelDir: null, train: { status: "cancelled", steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 }, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile }, referenceEngine: "tfjs" };
+    }
+    let referenceEngine: "llama" | "tfjs" = "tfjs";
+    const viaLlama =
+      (options.referenceEngine ?? "llama") === "llama"
+        ? await withLlamaScorer(
+            inputs.sftModelDir,
+            async (scorer) => ({
+              chosen: await llamaCompletionLogProbs(scorer, encoded.map((p) => p.chosen), options.signal),
+              rejected: await llamaCompletionLogProbs(scorer, encoded.map((p) => p.rejected), options.signal),
+            }),
+            log,
+          )
+        : null;
+    if (viaLlama) {
+      setReference(encoded, viaLlama.result.chosen, viaLlama.result.rejected, lossType);
+      referenceEngine = "llama";
+    } else await fillReferenceLogProbs(model, encoded, padId, lossType);
+    const dpo: Partial<DpoOptions> = { beta: options.beta ?? 0.1, lossType, labelSmoothing: options.labelSmoothing ?? 0 };
+    const train = await trainLoop(model.trainableVariables(), new PairRows(encoded, padId), dpoLossFn(model, dpo), { ...options, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: opened.config, tokenizer: opened.tokenizerJson });
+    let modelDir: string | null = null;
+    if (train.status === "completed") {
+      modelDir = join(inputs.outDir, "model");
+      await saveModelDir(modelDir, model, tokenizer);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
+      // `repotune eval --model DIR` finds the held-out pairs that go with this model.
+      if (heldoutFile && existsSync(heldoutFile)) copyFileSync(heldoutFile, join(modelDir, HELDOUT_PREFERENCES_FILE));
+    }
+    return { status: train.status, modelDir, train, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile }, referenceEngine };
+  } finally {
+    model.dispose();
+  }
+}

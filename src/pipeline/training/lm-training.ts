@@ -1,0 +1,72 @@
+// The two next-token stages. Continued pretraining: causal LM on pretrain.jsonl, documents
+// packed with <|endoftext|> between them. SFT: sft.jsonl's FIM, docstring and commit pairs
+// with the loss on completion tokens only (TRL's completion-only loss), FIM in PSM order.
+import { join } from "node:path";
+import type { Qwen2Model } from "../../engine/model";
+import type { PromptCompletionRow } from "../../core/tokenizer/encode-examples";
+import { LmRows, lmLoss, padIdOf, pretrainRows, sftRows } from "../data/training-rows";
+import { saveModelDir } from "../../engine/model/model-dir";
+import { openModel, type ModelSource } from "../../engine/model/model-source";
+import { dropCheckpoints, trainLoop, type CheckpointExtras, type TrainLoopResult, type TrainOptions } from "../../engine/train/train-loop";
+
+export interface LmStageInputs {
+  from: ModelSource;
+  datasetDir: string;
+  /** Gets model/ (the trained model) and checkpoints/ (for resuming). */
+  outDir: string;
+}
+
+export interface LmStageOptions extends TrainOptions {
+  /** Tokens per training row (at most the model's context). */
+  seqLen: number;
+}
+
+export interface StageOutcome {
+  status: "completed" | "cancelled";
+  /** The trained model directory; null when the stage was cancelled (its checkpoint remains). */
+  modelDir: string | null;
+  train: TrainLoopResult;
+  /** Training rows (LM) or pairs (DPO, reward) the stage drew from. */
+  examples: number;
+  notes: string[];
+}
+
+/** Rows in memory, model in memory: the core of both stages (tests call it directly). */
+export function trainLm(model: Qwen2Model, rows: readonly PromptCompletionRow[], padId: number, options: LmStageOptions, extras?: CheckpointExtras): Promise<TrainLoopResult> {
+  if (rows.length === 0) throw new Error("no training rows: the dataset has nothing this stage can use");
+  const data = new LmRows(rows, options.seqLen, padId);
+  return trainLoop(model.trainableVariables(), data, lmLoss(model), options, extras);
+}
+
+async function runLmStage(kind: "pretrain" | "sft", inputs: LmStageInputs, options: LmStageOptions): Promise<StageOutcome> {
+  const opened = openModel(inputs.from);
+  const { model, tokenizer } = opened;
+  try {
+    const seqLen = Math.min(options.seqLen, model.config.max_position_embeddings);
+    const need = options.steps * options.batchSize * (options.gradientAccumulation ?? 1);
+    const rowOptions = { seqLen, maxRows: Math.max(need, 64), seed: options.seed };
+    const rows = kind === "pretrain" ? pretrainRows(tokenizer, inputs.datasetDir, rowOptions) : sftRows(tokenizer, inputs.datasetDir, rowOptions);
+    const notes: string[] = [];
+    if (rows.length < need) notes.push(`${rows.length} ${kind} rows for ${need} row-steps: about ${(need / Math.max(rows.length, 1)).toFixed(1)} epochs`);
+    const train = await trainLm(model, rows, padIdOf(tokenizer), { ...options, seqLen, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: opened.config, tokenizer: opened.tokenizerJson });
+    let modelDir: string | null = null;
+    if (train.status === "completed") {
+      modelDir = join(inputs.outDir, "model");
+      await saveModelDir(modelDir, model, tokenizer);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
+    }
+    return { status: train.status, modelDir, train, examples: rows.length, notes };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Continued pretraining on pretrain.jsonl. */
+export function runPretrainStage(inputs: LmStageInputs, options: LmStageOptions): Promise<StageOutcome> {
+  return runLmStage("pretrain", inputs, options);
+}
+
+/** Supervised fine-tuning on sft.jsonl (completion-only loss). */
+export function runSftStage(inputs: LmStageInputs, options: LmStageOptions): Promise<StageOutcome> {
+  return runLmStage("sft", inputs, options);
+}

@@ -1,0 +1,89 @@
+// The reward model stage (the seed's RLHF step, as TRL's RewardTrainer): the SFT model plus a
+// scalar head, trained on preference pairs with -log sigmoid(r_chosen - r_rejected). Its
+// accuracy on held-out pairs is what the report shows.
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import type { PreferencePair } from "../../core/feedback/feedback-types";
+import { datasetPaths } from "../../core/store/dataset-files";
+import { rewardLoss } from "../../engine/objectives";
+import type { LossFn } from "../../engine/train";
+import { isHeldoutPair, readRecords } from "../data/heldout-data";
+import { preferenceAccuracy } from "../evaluation/evaluate-model";
+import { padIdOf } from "../data/training-rows";
+import type { StageOutcome } from "./lm-training";
+import { saveModelDir } from "../../engine/model/model-dir";
+import { openModel } from "../../engine/model/model-source";
+import { encodePairs, PairRows, type PairMicroBatch } from "../../engine/data/pair-rows";
+import { newRewardHead, rewards, RewardScorer, saveRewardHead, SCORE_WEIGHT, type RewardModel } from "../../engine/reward/reward-model";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train/train-loop";
+
+export interface RewardStageInputs {
+  sftModelDir: string;
+  datasetDir: string;
+  outDir: string;
+  /** More training pairs besides the editor's (the DPO stage's synthetic-preferences.jsonl). */
+  pairFiles?: readonly string[];
+  /** Held-out pairs to report the accuracy on (the DPO stage's heldout-preferences.jsonl). */
+  heldoutPairFiles?: readonly string[];
+}
+
+export interface RewardStageOptions extends TrainOptions {
+  seqLen: number;
+}
+
+export interface RewardOutcome extends StageOutcome {
+  heldoutAccuracy: number | null;
+  heldoutItems: number;
+}
+
+function readPairs(files: readonly string[], keep: (p: PreferencePair) => boolean): PreferencePair[] {
+  const out: PreferencePair[] = [];
+  for (const f of files) for (const p of readRecords<PreferencePair>(f)) if (typeof p.prompt === "string" && typeof p.chosen === "string" && typeof p.rejected === "string" && keep(p)) out.push(p);
+  return out;
+}
+
+/** -log sigmoid(r_chosen - r_rejected) of one micro-batch, with pair accuracy and margin. */
+export function rewardLossFn(rm: Pick<RewardModel, "model" | "head">, padId: number): LossFn<PairMicroBatch> {
+  return (batch) => {
+    const { chosen, rejected } = batch.rows;
+    const r = rewards(rm, [...chosen, ...rejected], padId, true);
+    const b = chosen.length;
+    const out = rewardLoss(tf.slice(r, [0], [b]), tf.slice(r, [b], [b]));
+    return { loss: out.loss, weight: b, metrics: { accuracy: out.accuracy, margin: out.margin } };
+  };
+}
+
+export async function runRewardStage(inputs: RewardStageInputs, options: RewardStageOptions): Promise<RewardOutcome> {
+  const opened = openModel({ modelDir: inputs.sftModelDir });
+  const { model, tokenizer } = opened;
+  const head = newRewardHead(model, options.seed);
+  const rm: RewardModel = { model, tokenizer, head };
+  const padId = padIdOf(tokenizer);
+  const seqLen = Math.min(options.seqLen, model.config.max_position_embeddings - 1);
+  try {
+    const train = readPairs([datasetPaths(inputs.datasetDir).preferences], (p) => !isHeldoutPair(p)).concat(readPairs(inputs.pairFiles ?? [], () => true));
+    const encoded = encodePairs(tokenizer, train, seqLen);
+    if (encoded.length === 0) {
+      const none = { status: "completed" as const, steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 };
+      return { status: "completed", modelDir: null, train: none, examples: 0, notes: ["no preference pairs: no reward model"], heldoutAccuracy: null, heldoutItems: 0 };
+    }
+    const data = new PairRows(encoded, padId);
+    const params = new Map(model.trainableVariables());
+    params.set(SCORE_WEIGHT, head);
+    const result = await trainLoop(params, data, rewardLossFn(rm, padId), { ...options, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: opened.config, tokenizer: opened.tokenizerJson });
+    let modelDir: string | null = null;
+    let heldout = { accuracy: null as number | null, items: 0 };
+    if (result.status === "completed") {
+      modelDir = join(inputs.outDir, "model");
+      await saveModelDir(modelDir, model, tokenizer);
+      saveRewardHead(modelDir, head);
+      dropCheckpoints(join(inputs.outDir, "checkpoints"));
+      const pairs = readPairs([datasetPaths(inputs.datasetDir).preferences], isHeldoutPair).concat(readPairs(inputs.heldoutPairFiles ?? [], () => true));
+      heldout = await preferenceAccuracy(new RewardScorer(rm, seqLen), pairs, options.signal);
+    }
+    return { status: result.status, modelDir, train: result, examples: encoded.length, notes: [], heldoutAccuracy: heldout.accuracy, heldoutItems: heldout.items };
+  } finally {
+    model.dispose();
+    head.dispose();
+  }
+}

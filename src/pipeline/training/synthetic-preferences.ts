@@ -1,0 +1,62 @@
+// Synthetic preference pairs, for when the user has given too few accept/reject decisions:
+// at a line in the repository, chosen = what the code really says, rejected = what the current
+// model writes there when that differs (its own mistake, the most useful thing to push
+// against), or else a line taken from elsewhere. Each is marked source "synthetic".
+import { formatFimPrompt } from "../../core/completion/fim-prompt";
+import type { PreferencePair } from "../../core/feedback/feedback-types";
+import { exactMatch } from "../../core/completion/metrics";
+import type { LineCompleter } from "../../core/completion/completer";
+import type { LineProbe } from "../data/line-probes";
+import { seededRandom } from "../../core/random/seeded-random";
+
+/** Real pairs below this count get synthetic ones added (the threshold). */
+export const MIN_REAL_PAIRS = 32;
+
+export interface SyntheticPairStats {
+  fromModel: number;
+  fromElsewhere: number;
+  skipped: number;
+}
+
+export interface SyntheticPairsResult {
+  pairs: PreferencePair[];
+  stats: SyntheticPairStats;
+}
+
+/** A different line from another probe (not equal up to whitespace), or null if none is. */
+function elsewhere(probes: readonly LineProbe[], i: number, random: () => number): string | null {
+  for (let tries = 0; tries < 16 && probes.length > 1; tries++) {
+    const j = Math.floor(random() * probes.length);
+    if (j === i) continue;
+    const other = probes[j]!.target;
+    if (!exactMatch(other, probes[i]!.target) && other.trim() !== "") return other;
+  }
+  return null;
+}
+
+export async function syntheticPairs(
+  completer: LineCompleter,
+  probes: readonly LineProbe[],
+  options: { seed: number; signal?: AbortSignal; onPair?: (done: number, total: number) => void },
+): Promise<SyntheticPairsResult> {
+  const random = seededRandom(options.seed);
+  const pairs: PreferencePair[] = [];
+  const stats: SyntheticPairStats = { fromModel: 0, fromElsewhere: 0, skipped: 0 };
+  for (let i = 0; i < probes.length; i++) {
+    if (options.signal?.aborted) break;
+    const p = probes[i]!;
+    const guess = (await completer.complete(p.prefix, p.suffix, options.signal)).text;
+    let rejected: string | null;
+    if (guess.trim() !== "" && !exactMatch(guess, p.target)) {
+      rejected = guess;
+      stats.fromModel++;
+    } else {
+      rejected = elsewhere(probes, i, random);
+      if (rejected !== null) stats.fromElsewhere++;
+    }
+    if (rejected === null) stats.skipped++;
+    else pairs.push({ prompt: formatFimPrompt(p.prefix, p.suffix), chosen: p.target, rejected, source: "synthetic" });
+    options.onPair?.(i + 1, probes.length);
+  }
+  return { pairs, stats };
+}

@@ -1,0 +1,79 @@
+// A model folder evaluated the way it will be served: exported to GGUF (f16, as the export
+// stage writes it) and run by llama.cpp through src/serve, one thread on this kind of machine.
+// Completions go through the completion engine (its FIM prompt and budget); preference pairs
+// are scored by the exact scorer on the same file. Latency is then the editor's latency.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exportQwen2Gguf } from "../core/formats/gguf";
+import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
+import { LlamaEngine, LlamaScorer } from "./";
+import { encodeSharedPrompt } from "../core/tokenizer/encode-examples";
+import { readModelConfig } from "../engine/model/model-dir";
+import type { CompletionScorer, LineCompleter, LineCompletion } from "../core/completion/completer";
+
+export interface LlamaEvaluatorOptions {
+  maxNewTokens: number;
+  threads?: number;
+}
+
+export class LlamaEvaluator implements LineCompleter, CompletionScorer {
+  private constructor(
+    private readonly engine: LlamaEngine,
+    private readonly scorer: LlamaScorer,
+    private readonly tokenizer: Tokenizer,
+    private readonly context: number,
+    private readonly tempDir: string,
+    readonly options: LlamaEvaluatorOptions,
+  ) {}
+
+  static async open(modelDir: string, options: LlamaEvaluatorOptions): Promise<LlamaEvaluator> {
+    const tempDir = mkdtempSync(join(tmpdir(), "repotune-eval-gguf-"));
+    try {
+      const gguf = join(tempDir, "model.gguf");
+      exportQwen2Gguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f16" });
+      const context = readModelConfig(modelDir).max_position_embeddings;
+      const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, contextSize: context });
+      try {
+        const scorer = await LlamaScorer.load({ modelPath: gguf, threads: options.threads, contextSize: context });
+        return new LlamaEvaluator(engine, scorer, loadTokenizerJson(join(modelDir, "tokenizer.json")), context, tempDir, options);
+      } catch (err) {
+        await engine.dispose();
+        throw err;
+      }
+    } catch (err) {
+      rmSync(tempDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async complete(prefix: string, suffix: string, signal?: AbortSignal): Promise<LineCompletion> {
+    const r = await this.engine.generate({ prefix, suffix, maxTokens: this.options.maxNewTokens, signal, shouldStop: (t) => t.includes("\n") });
+    const nl = r.text.indexOf("\n");
+    return { text: nl >= 0 ? r.text.slice(0, nl) : r.text, latencyMs: r.totalMs };
+  }
+
+  /** Sum of log p(completion | prompt) under llama.cpp, all completions after the same prompt tokens. */
+  async score(prompt: string, completions: readonly string[]): Promise<number[]> {
+    const rows = encodeSharedPrompt(this.tokenizer, prompt, completions, this.context - 1);
+    if (!rows) throw new Error("score: a completion is empty");
+    const out: number[] = [];
+    for (const row of rows) {
+      const lp = await this.scorer.targetLogProbs(row.ids);
+      let sum = 0;
+      // lp[i - 1] is log p(ids[i] | ids[..i]).
+      for (let i = row.completionStart; i < row.ids.length; i++) sum += lp[i - 1]!;
+      out.push(sum);
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      await this.engine.dispose();
+      await this.scorer.dispose();
+    } finally {
+      rmSync(this.tempDir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// The frozen-model passes of post-training on llama.cpp (DESIGN.md: DPO's reference log-probs
+// and the teacher's soft targets run on GGUF): the model folder is exported to an f32 GGUF and
+// scored exactly (f32 KV cache, no flash attention: within about 1e-5 of tfjs). Faster than a
+// tfjs forward pass, and the frozen model's weights live in llama.cpp's memory, not the wasm
+// heap the trainee needs. Returns null where llama.cpp cannot do it (no prebuilt binary, or a
+// context under 256 tokens, which it cannot allocate exactly): callers then use tfjs.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exportQwen2Gguf } from "../core/formats/gguf";
+import { topKLogProbs } from "../engine/objectives";
+import { LlamaScorer } from "./";
+import { LLAMA_MIN_CONTEXT } from "../pipeline/evaluation/open-evaluator";
+import type { PromptCompletionRow } from "../core/tokenizer/encode-examples";
+import { readModelConfig } from "../engine/model/model-dir";
+import type { CompletionLogProb } from "../engine/inference/score";
+
+export interface LlamaPass<T> {
+  result: T;
+}
+
+/** Runs `fn` with an exact llama.cpp scorer of the model folder; null when llama.cpp cannot. */
+export async function withLlamaScorer<T>(modelDir: string, fn: (scorer: LlamaScorer) => Promise<T>, log?: (m: string) => void): Promise<LlamaPass<T> | null> {
+  const context = readModelConfig(modelDir).max_position_embeddings;
+  if (context < LLAMA_MIN_CONTEXT) {
+    log?.(`context of ${context} tokens is under ${LLAMA_MIN_CONTEXT}: frozen-model pass with tfjs`);
+    return null;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "repotune-frozen-"));
+  let scorer: LlamaScorer;
+  try {
+    const gguf = join(dir, "model.gguf");
+    exportQwen2Gguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f32" });
+    scorer = await LlamaScorer.load({ modelPath: gguf, contextSize: context, exact: true });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    log?.(`llama.cpp could not load ${modelDir} (${err instanceof Error ? err.message.split("\n")[0] : String(err)}): frozen-model pass with tfjs`);
+    return null;
+  }
+  try {
+    return { result: await fn(scorer) };
+  } finally {
+    await scorer.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sum and count of log p over each row's completion tokens. */
+export async function llamaCompletionLogProbs(scorer: LlamaScorer, rows: readonly PromptCompletionRow[], signal?: AbortSignal): Promise<CompletionLogProb[]> {
+  const out: CompletionLogProb[] = [];
+  for (const row of rows) {
+    if (signal?.aborted) throw new Error("cancelled");
+    const lp = await scorer.targetLogProbs(row.ids);
+    let sum = 0;
+    // lp[i - 1] = log p(ids[i] | ids[..i])
+    for (let i = row.completionStart; i < row.ids.length; i++) sum += lp[i - 1]!;
+    out.push({ sum, tokens: row.ids.length - row.completionStart });
+  }
+  return out;
+}
+
+/** The teacher-targets record of one row: top-k at every position whose next token is a target. */
+export async function llamaTopK(scorer: LlamaScorer, row: PromptCompletionRow, k: number): Promise<{ mask: Uint8Array; ids: Int32Array; logProbs: Float32Array }> {
+  const n = row.ids.length;
+  const mask = new Uint8Array(n);
+  const ids = new Int32Array(n * k).fill(-1);
+  const logProbs = new Float32Array(n * k).fill(-Infinity);
+  const rows = await scorer.logProbs(row.ids.slice(0, -1));
+  for (let t = 0; t + 1 < n; t++) {
+    if (t + 1 < row.completionStart) continue;
+    mask[t] = 1;
+    const top = topKLogProbs(rows[t]!, k);
+    ids.set(top.ids, t * k);
+    logProbs.set(top.logProbs, t * k);
+  }
+  return { mask, ids, logProbs };
+}

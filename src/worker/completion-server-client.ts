@@ -1,0 +1,135 @@
+// Forks the completion server (llama.cpp on the active GGUF) and matches its replies to
+// requests by id. A crash of the server is reported and the next request starts a fresh
+// one, so native inference can never take the extension host down.
+import { fork, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { PROTOCOL_VERSION, parseServerReply, type CompletionRequest, type ServerCommand, type ServerReply } from "../core/protocol";
+
+export type CompletionResult =
+  | { kind: "completion"; text: string; latencyMs: number; cached: boolean }
+  | { kind: "cancelled" }
+  | { kind: "error"; message: string; hint: string };
+
+export interface CompletionServerOptions {
+  serverScript: string;
+  modelPath: string;
+  threads?: number;
+  /** How long a model may take to load before the server is given up on. */
+  loadTimeoutMs?: number;
+  onLog?(line: string): void;
+}
+
+type Pending = { resolve(result: CompletionResult): void };
+
+export class CompletionServerClient {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private disposed = false;
+  device = "";
+
+  constructor(private readonly options: CompletionServerOptions) {}
+
+  get modelPath(): string {
+    return this.options.modelPath;
+  }
+
+  /** Starts the server and loads the model (once); later calls wait for the same load. */
+  start(): Promise<void> {
+    if (this.disposed) return Promise.reject(new Error("the completion server was stopped"));
+    this.ready ??= this.spawn();
+    return this.ready;
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = fork(this.options.serverScript, [], { stdio: ["ignore", "pipe", "pipe", "ipc"], serialization: "json" });
+      this.child = child;
+      const log = (chunk: Buffer) => {
+        for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) this.options.onLog?.(line);
+      };
+      child.stdout?.on("data", log);
+      child.stderr?.on("data", log);
+      const timer = setTimeout(() => {
+        reject(new Error(`the completion server did not load ${this.options.modelPath} within ${this.options.loadTimeoutMs ?? 60_000} ms`));
+        child.kill("SIGKILL");
+      }, this.options.loadTimeoutMs ?? 60_000);
+      let loaded = false;
+      child.on("message", (raw: unknown) => {
+        let reply: ServerReply;
+        try {
+          reply = parseServerReply(raw);
+        } catch (err) {
+          this.options.onLog?.(`ignored a malformed reply from the completion server: ${(err as Error).message}`);
+          return;
+        }
+        if (reply.type === "ready") {
+          loaded = true;
+          clearTimeout(timer);
+          this.device = reply.device;
+          resolve();
+          return;
+        }
+        if (reply.type === "error" && !reply.id && !loaded) {
+          clearTimeout(timer);
+          reject(new Error(`${reply.message} ${reply.hint}`));
+          return;
+        }
+        this.settle(reply);
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        this.child = undefined;
+        this.ready = undefined; // the next request starts a fresh server
+        const message = `the completion server stopped (${signal ?? `exit code ${code}`})`;
+        if (!loaded) reject(new Error(message));
+        for (const [id, p] of this.pending) {
+          this.pending.delete(id);
+          p.resolve({ kind: "error", message, hint: "It restarts on the next completion; see RepoTune: Show log." });
+        }
+      });
+      this.send({ v: PROTOCOL_VERSION, type: "load", modelPath: this.options.modelPath, threads: this.options.threads });
+    });
+  }
+
+  private settle(reply: ServerReply): void {
+    if (!("id" in reply) || !reply.id) {
+      if (reply.type === "error") this.options.onLog?.(`completion server: ${reply.message}`);
+      return;
+    }
+    const p = this.pending.get(reply.id);
+    if (!p) return; // a reply to a request already given up on
+    this.pending.delete(reply.id);
+    if (reply.type === "completion") p.resolve({ kind: "completion", text: reply.text, latencyMs: reply.latencyMs, cached: reply.cached });
+    else if (reply.type === "cancelled") p.resolve({ kind: "cancelled" });
+    else if (reply.type === "error") p.resolve({ kind: "error", message: reply.message, hint: reply.hint });
+  }
+
+  async complete(request: Omit<CompletionRequest, "v" | "type" | "id">, signal?: AbortSignal): Promise<CompletionResult> {
+    await this.start();
+    const id = randomUUID();
+    return new Promise<CompletionResult>((resolve) => {
+      this.pending.set(id, { resolve });
+      const onAbort = () => {
+        this.send({ v: PROTOCOL_VERSION, type: "cancel", id });
+        // Answer at once: the caller has moved on, the server's reply is dropped when it comes.
+        this.pending.delete(id);
+        resolve({ kind: "cancelled" });
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.send({ v: PROTOCOL_VERSION, type: "complete", id, ...request });
+    });
+  }
+
+  private send(command: ServerCommand): void {
+    if (this.child?.connected) this.child.send(command);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.child?.kill();
+    for (const p of this.pending.values()) p.resolve({ kind: "cancelled" });
+    this.pending.clear();
+  }
+}
