@@ -1,8 +1,50 @@
-// ESLint with typescript-eslint. `vscode` may only be imported in src/extension/ (DESIGN.md layers).
+// ESLint with typescript-eslint, and DESIGN.md's "Layers" table enforced by the local plugin in
+// eslint-rules/: repotune/layers (which folders and packages each folder may import) and
+// repotune/no-folder-cycles (no import cycle between the folders of src).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import repotune from "./eslint-rules/index.mjs";
 
-const layerRule = (message) => ["error", { paths: [{ name: "vscode", message }] }];
+const root = import.meta.dirname;
+
+// Where bench/ and test/ may use a package that belongs to one layer: anywhere in them.
+const free = ["bench", "test"];
+
+const layers = {
+  // What each folder may import relatively, as DESIGN.md's table says; a folder may always
+  // import inside itself. Type-only imports count: a type is still a layering dependency.
+  layers: [
+    { folder: "src/core", imports: [], packages: ["simple-git"] }, // and Node built-ins
+    { folder: "src/engine", imports: ["src/core"] },
+    { folder: "src/serve", imports: ["src/core"] },
+    { folder: "src/hub", imports: ["src/core"] },
+    { folder: "src/pipeline", imports: ["src/core", "src/engine", "src/serve", "src/hub"] },
+    { folder: "src/worker", imports: ["src/pipeline", "src/serve", "src/core"] },
+    // The clients that fork the workers and talk to them, next to the workers' entry points:
+    // the extension host and the CLI start the processes through these alone.
+    { folder: "src/worker/clients", imports: ["src/core"] },
+    { folder: "src/cli", imports: ["src/pipeline", "src/serve", "src/hub", "src/core", "src/worker/clients", "bench"] }, // `repotune bench` calls bench/
+    { folder: "src/extension", imports: ["src/core", "src/hub", "src/worker/clients"] },
+    { folder: "webview", imports: ["src/core"] }, // browser code: the protocol types and pure core modules
+    { folder: "bench", imports: ["*"] },
+    { folder: "test", imports: ["*"] },
+  ],
+  // Packages that belong to one layer.
+  packages: [
+    { name: "@tensorflow/*", allowedIn: ["src/engine", ...free] },
+    { name: "webgpu", allowedIn: ["src/engine", ...free] },
+    { name: "node-llama-cpp", allowedIn: ["src/serve", ...free] },
+    { name: "@node-llama-cpp/*", allowedIn: ["src/serve", ...free] },
+    { name: "simple-git", allowedIn: ["src/core", ...free] },
+    { name: "vscode", allowedIn: ["src/extension", "test/e2e/suite"] }, // the e2e suite runs inside VS Code
+  ],
+  // One file allowed past its layer, with the reason (e.g. a replica entry in src/worker that
+  // needs src/engine): { file: "src/worker/x.ts", imports: ["src/engine"], why: "..." }. None today.
+  exceptions: [],
+  // A new folder of src is placed in the table before it is used.
+  everyFileUnder: ["src"],
+  root,
+};
 
 export default tseslint.config(
   { ignores: ["out/**", "dist/**", "node_modules/**", ".cache/**", "test-output/**", ".repotune/**", "**/*.min.js"] },
@@ -13,26 +55,16 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-require-imports": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-imports": layerRule("Only src/extension/ may import vscode (DESIGN.md)."),
+      // Kept beside repotune/layers (which also reports it) while test/unit/static/static-checks.test.ts
+      // asserts this rule id for a vscode import in src/core.
     },
   },
-  { files: ["src/extension/**", "test/e2e/suite/**"], rules: { "no-restricted-imports": "off" } },
   {
-    files: ["src/core/**"],
+    files: ["src/**", "webview/**", "bench/**", "test/**"],
+    plugins: { repotune },
     rules: {
-      "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "core is pure TypeScript." }], patterns: [{ group: ["**/engine/**", "**/pipeline/**", "**/serve/**", "**/worker/**", "**/cli/**", "**/extension/**"], message: "core imports nothing above it (DESIGN.md layers)." }] }],
+      "repotune/layers": ["error", layers],
+      "repotune/no-folder-cycles": ["error", { src: "src", depth: 2, root }],
     },
-  },
-  {
-    files: ["src/engine/**"],
-    rules: { "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "engine never sees vscode." }], patterns: [{ group: ["**/pipeline/**", "**/serve/**", "**/worker/**", "**/cli/**", "**/extension/**"], message: "engine imports only core (DESIGN.md layers)." }] }] },
-  },
-  {
-    files: ["src/serve/**"],
-    rules: { "no-restricted-imports": ["error", { paths: [{ name: "vscode", message: "serve never sees vscode." }], patterns: [{ group: ["**/engine/**", "**/pipeline/**", "**/worker/**", "**/cli/**", "**/extension/**"], message: "serve imports only core (DESIGN.md layers)." }] }] },
-  },
-  {
-    files: ["src/extension/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/engine/**", "**/pipeline/**", "**/serve/**"], message: "The extension host never loads tensors or native inference: talk to the worker processes (DESIGN.md)." }] }] },
   },
 );

@@ -24,7 +24,7 @@ import { runDpoStage } from "../src/pipeline/training/dpo-training";
 import { runPretrainStage, runSftStage } from "../src/pipeline/training/lm-training";
 import { posttrainOptions } from "../src/pipeline/stages/preset-options";
 import { runRewardStage } from "../src/pipeline/training/reward-training";
-import type { PosttrainProgress } from "../src/engine/train/train-loop";
+import type { PosttrainProgress } from "../src/engine/train-loop";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { repo: { type: "string" }, out: { type: "string" }, preset: { type: "string", default: "tiny" }, seed: { type: "string", default: "1234" }, backend: { type: "string", default: "auto" } } });

@@ -21,12 +21,12 @@ import { getPreset } from "../src/core/presets";
 import type { TrainingJob, WorkerEvent } from "../src/core/protocol";
 import { readActiveModel } from "../src/core/runs/active-model";
 import { readRunRecord } from "../src/core/runs/run-record";
-import { SPECIAL_TOKENS } from "../src/core/special-tokens";
-import { CompletionServerClient } from "../src/worker/completion-server-client";
-import { TrainingWorkerClient } from "../src/worker/training-worker-client";
+import { SPECIAL_TOKENS } from "../src/core/tokenizer/special-tokens";
+import { CompletionServerClient } from "../src/worker/clients/completion-server-client";
+import { TrainingWorkerClient } from "../src/worker/clients/training-worker-client";
 import { buildFimPrompt } from "../src/serve/fim-prompt";
 import { loadLlama } from "../src/serve/llama-runtime";
-import { placeLines, postprocess, reachedEnd, type CompletionMode } from "../src/core/completion/postprocess";
+import { placeLines, postprocess, reachedEnd, type CompletionMode } from "../src/core/completion";
 import { defaultThreads } from "../src/serve/threads";
 
 export const PREFIX_CHARS = 1500;

@@ -11,7 +11,7 @@ import { selectBackend, type BackendChoice } from "../src/engine/backends/select
 import { countParameters, makeQwen2Config, Qwen2Model, trainingFlopsPerToken, type LmBatch, type Qwen2Config } from "../src/engine/model";
 import { AdamW } from "../src/engine/optim";
 import { DataParallel } from "../src/engine/parallel/data-parallel";
-import { mulberry32 } from "../src/engine/util/rng";
+import { seededRandom } from "../src/core/random/seeded-random";
 
 export type BenchConfigName = "A" | "B";
 
@@ -109,7 +109,7 @@ export function summarise(stepMs: number[], tokensPerStep: number, flopsPerToken
 
 /** Random token batches (seeded): the speed of a step does not depend on which tokens. */
 export function benchBatches(shape: BenchShape, count: number, seed = 1): LmBatch[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const { batchSize: b, seqLen: t } = shape;
   const v = shape.config.vocab_size;
   return Array.from({ length: count }, () => {
@@ -171,7 +171,7 @@ function runReference(shape: BenchShape, steps: number, threads: number): TrainB
 
 /** ms per generated token with the KV cache after a 200-token prompt (greedy, batch 1). */
 export function benchDecode(model: Qwen2Model, tf: typeof tfType, promptTokens = 200, newTokens = 64): NonNullable<TrainBenchResult["decode"]> {
-  const rand = mulberry32(3);
+  const rand = seededRandom(3);
   const prompt = Int32Array.from({ length: promptTokens }, () => Math.floor(rand() * model.config.vocab_size));
   const run = (): { prefillMs: number; msPerToken: number } => {
     const cache = model.newCache();

@@ -10,7 +10,7 @@ import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
 import { registerGather } from "./commands/gather";
 import { registerBenchServe } from "../../bench/serve";
-import { REPOTUNE_VERSION } from "./version";
+import { REPOTUNE_VERSION } from "./commands/version";
 
 export function buildProgram(): Command {
   const program = new Command("repotune")

@@ -1,20 +1,20 @@
 // Entry point of the extension host side. It only wires things together: each concern
 // lives in its own file. No tensors and no native inference ever load here (DESIGN.md).
 import * as vscode from "vscode";
-import { COMMANDS, INTERNAL_COMMANDS } from "./command-ids";
-import { readSettings, SETTINGS_SECTION } from "./config";
+import { COMMANDS, INTERNAL_COMMANDS } from "./settings/command-ids";
+import { readSettings, SETTINGS_SECTION } from "./settings/config";
 import { dashboardDataDir } from "./dashboard/data-dir";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE, type DashboardDeps } from "./dashboard/dashboard-panel";
 import { exportDataset, exportModel, useRunModel } from "./exports/export-commands";
-import { RepoTuneStatusBar } from "./status-bar";
+import { RepoTuneStatusBar } from "./status/status-bar";
 import { readAcceptanceStats } from "../core/feedback/feedback-log";
-import { dataFolderFor } from "./data-folder";
+import { dataFolderFor } from "./settings/data-folder";
 import { createFeedbackTracker } from "./completions/feedback-bridge";
 import { CompletionServerHost } from "./completions/completion-server-host";
 import { RepoTuneInlineProvider } from "./completions/inline-provider";
 import { fineTuneOptions } from "./training/fine-tune-options";
 import { TrainingController } from "./training/training-controller";
-import { requireTrust, RESTRICTED_MESSAGE } from "./trust";
+import { requireTrust, RESTRICTED_MESSAGE } from "./settings/trust";
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("RepoTune", { log: true });

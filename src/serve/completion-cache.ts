@@ -1,7 +1,7 @@
 // An LRU cache of finished suggestions keyed on (prefix, suffix, mode), which also serves
 // type-through: when the user types the first characters of a cached suggestion, the rest
 // of it is still the suggestion (llama.vscode and Copilot do the same), so no model call.
-import type { CompletionMode } from "../core/completion/postprocess";
+import type { CompletionMode } from "../core/completion";
 
 export interface CacheHit {
   text: string;

@@ -7,7 +7,7 @@
 import { parseServerCommand, PROTOCOL_VERSION, type CompletionRequest, type ServerReply } from "../core/protocol";
 import { CompletionCache } from "./completion-cache";
 import type { CompletionEngine, GenerateResult } from "./completion-engine";
-import { DEFAULT_STEPS, placeLines, postprocess, reachedEnd, type CompletionMode, type PostprocessStep } from "../core/completion/postprocess";
+import { DEFAULT_STEPS, placeLines, postprocess, reachedEnd, type CompletionMode, type PostprocessStep } from "../core/completion";
 import { choose, type CompletionReranker } from "../core/completion/reranker";
 
 type ReplyBody = ServerReply extends infer R ? (R extends unknown ? Omit<R, "v"> : never) : never;

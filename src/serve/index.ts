@@ -8,6 +8,6 @@ export { likelyHasGpu } from "./gpu-probe";
 export { LlamaEngine, type LlamaEngineOptions } from "./llama-engine";
 export { LlamaScorer, type LlamaScorerOptions } from "./llama-scorer";
 export { chooseMode, placeInText, type FilePlace } from "../core/completion/place-in-file";
-export * from "../core/completion/postprocess";
+export * from "../core/completion";
 export { choose, type CompletionReranker } from "../core/completion/reranker";
 export { defaultThreads } from "./threads";

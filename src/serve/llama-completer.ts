@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { exportQwen2Gguf } from "../core/formats/gguf";
 import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
 import { LlamaEngine, LlamaScorer } from "./";
-import { encodeSharedPrompt } from "../core/tokenizer/encode-examples";
-import { readModelConfig } from "../engine/model/model-dir";
+import { encodeSharedPrompt } from "../core/examples/encode-examples";
+import { readModelConfig } from "../core/formats/model-folder";
 import type { CompletionScorer, LineCompleter, LineCompletion } from "../core/completion/completer";
 
 export interface LlamaEvaluatorOptions {

@@ -3,7 +3,7 @@
 // previous one (the file above the cursor, typically) stays in the KV cache and is not
 // evaluated again. Each request erases only the tokens after the first difference.
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
-import { SPECIAL_TOKENS } from "../core/special-tokens";
+import { SPECIAL_TOKENS } from "../core/tokenizer/special-tokens";
 import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "./completion-engine";
 import { buildFimPrompt, type FimTokens } from "./fim-prompt";
 import { likelyHasGpu } from "./gpu-probe";

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exportQwen2Gguf } from "../core/formats/gguf";
-import { topKLogProbs } from "../engine/objectives";
+import { topKLogProbs } from "../core/math/top-k";
 import { LlamaScorer } from "./";
-import { LLAMA_MIN_CONTEXT } from "../pipeline/evaluation/open-evaluator";
-import type { PromptCompletionRow } from "../core/tokenizer/encode-examples";
-import { readModelConfig } from "../engine/model/model-dir";
-import type { CompletionLogProb } from "../engine/inference/score";
+import type { PromptCompletionRow } from "../core/examples/encode-examples";
+import { readModelConfig } from "../core/formats/model-folder";
+import { LLAMA_MIN_CONTEXT } from "./llama-runtime";
+import type { CompletionLogProb } from "../core/completion/completer";
 
 export interface LlamaPass<T> {
   result: T;

@@ -7,6 +7,13 @@ import type { Llama, LlamaLogLevel } from "node-llama-cpp";
 /** node-llama-cpp is pinned: newer releases broke `npm ci` here (shared/notes/engine-facts.md). */
 export const NODE_LLAMA_CPP_VERSION = "3.21.1";
 
+/**
+ * llama.cpp allocates contexts in multiples of 256 tokens: a model trained on fewer positions
+ * (the micro preset, test models) would be prompted past them, and llama.cpp prints a warning
+ * on stdout that corrupts --json output. Those models are evaluated with tfjs.
+ */
+export const LLAMA_MIN_CONTEXT = 256;
+
 export interface LlamaProbe {
   available: boolean;
   version: string;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { BACKEND_CHOICES, type BackendChoice } from "../../engine/backends/select";
+import { BACKENDS, type BackendName } from "../../core/protocol";
 import { formatTrainBench, runTrainBench, type BenchConfigName } from "../../../bench/train";
 
 interface BenchTrainOptions {
@@ -19,7 +19,7 @@ export function registerBenchTrain(bench: Command): void {
     .command("train")
     .description("tokens/s, GFLOP/s and peak memory of full training steps (forward, backward, AdamW), against PyTorch on this machine")
     .option("--config <A|B>", "A: 3.4M parameters, batch 8 x 256; B: 25M parameters, batch 4 x 256", "A")
-    .option("--backend <name>", `training backend: ${BACKEND_CHOICES.join(", ")}`, "auto")
+    .option("--backend <name>", `training backend: ${BACKENDS.join(", ")}`, "auto")
     .option("--steps <n>", "timed steps, after one warm-up step", "5")
     .option("--threads <n>", "threads PyTorch may use", "2")
     .option("--workers <n>", "data-parallel replica threads besides the main one (wasm; default: 1 on a machine with 2+ cores)")
@@ -29,12 +29,12 @@ export function registerBenchTrain(bench: Command): void {
     .action(async (opts: BenchTrainOptions) => {
       const config = opts.config.toUpperCase();
       if (config !== "A" && config !== "B") throw new Error(`--config must be A or B, got "${opts.config}"`);
-      if (!(BACKEND_CHOICES as readonly string[]).includes(opts.backend)) throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(", ")}`);
+      if (!(BACKENDS as readonly string[]).includes(opts.backend)) throw new Error(`--backend must be one of ${BACKENDS.join(", ")}`);
       const steps = Number(opts.steps);
       if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got "${opts.steps}"`);
       const result = await runTrainBench({
         config: config as BenchConfigName,
-        backend: opts.backend as BackendChoice,
+        backend: opts.backend as BackendName,
         steps,
         reference: opts.reference,
         decode: opts.decode && config === "A",

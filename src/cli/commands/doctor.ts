@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { formatDoctor, runDoctor } from "../../pipeline/doctor";
-import { REPOTUNE_VERSION } from "../version";
+import { REPOTUNE_VERSION } from "./version";
 
 export function registerDoctor(program: Command): void {
   program

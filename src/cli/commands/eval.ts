@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DATASET_FOLDER, DATASET_FILES } from "../../core/store/dataset-files";
-import { selectBackend, type BackendChoice } from "../../engine/backends/select";
+import { resolveBackend } from "../../pipeline/run/resolve-backend";
 import { HELDOUT_PREFERENCES_FILE, loadEvalSet } from "../../pipeline/data/heldout-data";
 import { evaluateModel } from "../../pipeline/evaluation/evaluate-model";
 import { openEvaluator, type EvalEngine } from "../../pipeline/evaluation/open-evaluator";
@@ -69,7 +69,7 @@ export function registerEval(program: Command): void {
       let backend = "";
       // A tfjs backend is chosen only when tfjs runs: llama.cpp needs none, and probing costs seconds.
       const pickBackend = async () => {
-        backend = (await selectBackend(opts.backend as BackendChoice)).backend;
+        backend = (await resolveBackend(opts.backend)).backend;
       };
       const pairFiles = [join(modelDir, HELDOUT_PREFERENCES_FILE)].filter((f) => existsSync(f));
       const set = loadEvalSet(data, { maxProbes: positiveInt("probes", opts.probes, 0), maxPairs: positiveInt("pairs", opts.pairs, 0), seed: positiveInt("seed", opts.seed, 0), pairFiles });

@@ -8,7 +8,7 @@ import { gatherDataset } from "../../core/gather/gather";
 import { NothingToGatherError } from "../../core/gather/gather-errors";
 import type { GatherProgress } from "../../core/gather/gather-options";
 import { DATASET_FOLDER } from "../../core/store/dataset-files";
-import { defaultOutDir } from "../out-dir";
+import { defaultOutDir } from "./out-dir";
 import { formatGatherReport } from "./gather-report";
 
 export const EXIT_NOTHING_TO_GATHER = 2;

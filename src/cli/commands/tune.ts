@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BACKENDS, PRESETS, STAGES, type BackendName, type PresetName, type StageName, type TrainingJob, type WorkerEvent } from "../../core/protocol";
-import { TrainingWorkerClient } from "../../worker/training-worker-client";
-import { defaultOutDir } from "../out-dir";
+import { TrainingWorkerClient } from "../../worker/clients/training-worker-client";
+import { defaultOutDir } from "./out-dir";
 import { humanPrinter, jsonPrinter } from "../tune/progress-printer";
 import { formatSamples } from "../tune/samples";
 

@@ -1,7 +1,7 @@
 // The fill-in-the-middle prompt, in PSM order (prefix, suffix, middle) with the Qwen2.5-Coder
 // special tokens: the FIM samples of sft.jsonl are written with it and the completion server
 // must ask with exactly the same layout. It carries no file path, like node-llama-cpp's infill.
-import { FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../special-tokens";
+import { FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../tokenizer/special-tokens";
 
 export function formatFimPrompt(prefix: string, suffix: string): string {
   return `${FIM_PREFIX}${prefix}${FIM_SUFFIX}${suffix}${FIM_MIDDLE}`;

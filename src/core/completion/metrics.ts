@@ -5,6 +5,8 @@
 //                    2 * LCS / (len(a) + len(b)), i.e. Levenshtein with substitution cost 2)
 // Both sides are stripped first, as the evaluator strips the prediction; lengths count code
 // points as Python does, not UTF-16 units.
+import type { PreferencePair } from "../store/dataset-files";
+import type { CompletionScorer } from "./completer";
 
 /** Python's str.split(): split on runs of whitespace, no empty fields. */
 export function whitespaceTokens(s: string): string[] {
@@ -72,4 +74,18 @@ export function scoreCompletions(pairs: readonly { prediction: string; truth: st
   }
   const n = pairs.length;
   return { exactMatch: n ? em / n : 0, editSimilarity: n ? es / n : 0, items: n };
+}
+
+/** Fraction of pairs whose chosen side scores strictly higher; null without pairs. */
+export async function preferenceAccuracy(scorer: CompletionScorer, pairs: readonly PreferencePair[], signal?: AbortSignal, onItem?: () => void): Promise<{ accuracy: number | null; items: number }> {
+  let right = 0;
+  let n = 0;
+  for (const pair of pairs) {
+    if (signal?.aborted) break;
+    const [c, r] = await scorer.score(pair.prompt, [pair.chosen, pair.rejected]);
+    if (c! > r!) right++;
+    n++;
+    onItem?.();
+  }
+  return { accuracy: n ? right / n : null, items: n };
 }

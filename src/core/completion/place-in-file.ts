@@ -1,6 +1,6 @@
 // A cursor place in a file (1-based line and column, as editors and `file:line:col` show
 // them) turned into the prefix and suffix a completion needs, and the mode that fits it.
-import type { CompletionMode } from "./postprocess";
+import type { CompletionMode } from "./place";
 
 export interface FilePlace {
   prefix: string;

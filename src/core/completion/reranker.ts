@@ -3,7 +3,7 @@
 // nothing when every score is below the threshold (a completion likely to be rejected is
 // better not shown). Today the service passes the single greedy candidate; sampling several
 // candidates comes with the reward model.
-import type { CompletionPlace } from "./postprocess";
+import type { CompletionPlace } from "./place";
 
 export interface CompletionReranker {
   /** Higher is better; one score per candidate, in order. */

@@ -2,7 +2,10 @@
 // feedback/events.jsonl), and the preference pairs that feedback turns into.
 
 export type FeedbackOutcome = "accepted" | "rejected" | "partial";
-export type CompletionMode = "line" | "block";
+import type { CompletionMode } from "../completion/place";
+import type { PreferencePair } from "../store/dataset-files";
+
+export type { CompletionMode, PreferencePair };
 
 /** A completion as it was shown in the editor. */
 export interface ShownCompletion {
@@ -42,10 +45,3 @@ export interface FeedbackEvent {
   latencyMs: number;
 }
 
-/** One line of preferences.jsonl, in TRL's preference format. */
-export interface PreferencePair {
-  prompt: string;
-  chosen: string;
-  rejected: string;
-  source: "editor" | "synthetic";
-}

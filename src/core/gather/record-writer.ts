@@ -1,6 +1,6 @@
 // Turns one file's text into records and appends them: a training file gives pretrain, FIM
 // and docstring records; a held-out file gives only held-out probes. Counts what it wrote.
-import { SPECIAL_TOKENS } from "../special-tokens";
+import { SPECIAL_TOKENS } from "../tokenizer/special-tokens";
 import type { JsonlAppender } from "../store/jsonl-appender";
 import { buildDocstringPairs } from "./builders/docstrings/docstring-pairs";
 import { buildFimSamples, type FimSettings } from "./builders/fim";

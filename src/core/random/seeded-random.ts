@@ -42,3 +42,33 @@ export function randomForFile(seed: number, path: string, purpose: string): () =
 export function randomInt(random: () => number, min: number, max: number): number {
   return min + Math.floor(random() * (max - min + 1));
 }
+
+/**
+ * FNV-1a of a name mixed with a seed, without the final mix: one independent stream per
+ * parameter name for weight initialisation (kept as it was, so seeded models stay the same).
+ */
+export function hashSeed(seed: number, name: string): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * `n` samples of N(0, std^2) by Box-Muller. Model initialisation draws its numbers here, not
+ * from tfjs's random ops, which differ between backends and are not seedable per op on all.
+ */
+export function normalArray(n: number, std: number, rand: () => number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    // 1 - u keeps log() away from 0.
+    const u = 1 - rand();
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u)) * std;
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}

@@ -51,3 +51,11 @@ export interface HeldoutProbe {
   /** 1-based line of the cursor, as editors and `git blame` number lines. */
   line: number;
 }
+
+/** One line of preferences.jsonl, in TRL's preference format. */
+export interface PreferencePair {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  source: "editor" | "synthetic";
+}

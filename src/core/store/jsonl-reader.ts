@@ -127,3 +127,10 @@ export function describeReadProblems(report: JsonlReadReport): string | null {
   }
   return parts.length === 0 ? null : `${report.path}: ${parts.join("; ")}`;
 }
+
+/** Just the records of a JSONL file; what was skipped goes into `reports` when given. */
+export function* readRecords<T>(path: string, reports?: JsonlReadReport[]): Generator<T> {
+  const report = emptyReadReport(path);
+  for (const { record } of readJsonlRecords<T>(path, report)) yield record;
+  reports?.push(report);
+}

@@ -9,7 +9,7 @@
  * or Map iteration order. Ties in count go to the pair of smaller ids (older tokens first, then
  * byte order), as in Hugging Face.
  */
-import { SPECIAL_TOKENS } from "../special-tokens";
+import { SPECIAL_TOKENS } from "./special-tokens";
 import { BYTE_TO_CHAR, BYTES_IN_ID_ORDER } from "./byte-alphabet";
 import { compilePattern, QWEN2_PATTERN, splitPieces } from "./pretokenizer";
 import { Tokenizer, type AddedToken } from "./tokenizer";

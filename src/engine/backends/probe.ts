@@ -2,8 +2,10 @@
 // cannot, without leaving any of them selected. Used by `repotune doctor` and by
 // `auto` backend selection.
 import type * as tfType from "@tensorflow/tfjs-core";
+import type { BackendName } from "../../core/protocol";
 
-export type TrainingBackend = "tensorflow" | "webgpu" | "wasm" | "cpu";
+/** A backend that trains: the protocol's backend names less `auto`. */
+export type TrainingBackend = Exclude<BackendName, "auto">;
 
 export interface BackendProbe {
   backend: TrainingBackend;

@@ -2,12 +2,12 @@
 // `auto` the fastest that loads here, and says which and why (the dashboard and the log show
 // the reason, so "why is this slow" has an answer).
 import type * as tfType from "@tensorflow/tfjs-core";
+import { BACKENDS, type BackendName } from "../../core/protocol";
 import { BACKEND_PREFERENCE, loadTf, SOFTWARE_GPU, type TrainingBackend } from "./probe";
 import { patchWasmKernels } from "./wasm-kernels";
 
-export type BackendChoice = "auto" | TrainingBackend;
-
-export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", ...BACKEND_PREFERENCE];
+/** What a user may ask for (core/protocol's one list): a backend, or `auto`. */
+export type BackendChoice = BackendName;
 
 export interface SelectedBackend {
   backend: TrainingBackend;
@@ -122,7 +122,7 @@ const HINTS: Record<TrainingBackend, string> = {
  */
 export async function selectBackend(choice: BackendChoice = "auto"): Promise<SelectedBackend> {
   if (choice !== "auto") {
-    if (!BACKEND_PREFERENCE.includes(choice)) throw new BackendError(choice, `unknown backend "${choice}" (choose one of ${BACKEND_CHOICES.join(", ")})`);
+    if (!BACKEND_PREFERENCE.includes(choice)) throw new BackendError(choice, `unknown backend "${choice}" (choose one of ${BACKENDS.join(", ")})`);
     try {
       const device = await activateBackend(choice);
       return { backend: choice, device, reason: `${choice} was asked for` };

@@ -3,7 +3,7 @@
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import type { LmBatch } from "../model";
 import type { DataSource, MicroBatch } from "../train";
-import { encodeSharedPrompt, type PromptCompletionRow, type TextTokenizer } from "../../core/tokenizer/encode-examples";
+import { encodeSharedPrompt, type PromptCompletionRow, type TextTokenizer } from "../../core/examples/encode-examples";
 import { completionBatch } from "../inference/score";
 
 export interface EncodedPair {

@@ -2,14 +2,10 @@
 // log-probs, held-out preference accuracy, and the reward model's scores all read it.
 import * as tf from "@tensorflow/tfjs-core";
 import { makeLmBatch, type LmBatch, type Qwen2Model } from "../model";
-import type { PromptCompletionRow } from "../../core/tokenizer/encode-examples";
+import type { CompletionLogProb } from "../../core/completion/completer";
+import type { PromptCompletionRow } from "../../core/examples/encode-examples";
 
-export interface CompletionLogProb {
-  /** Sum of log p over the completion tokens (TRL's DPO convention). */
-  sum: number;
-  /** Completion tokens counted (for length-normalised uses: IPO, reports). */
-  tokens: number;
-}
+export type { CompletionLogProb };
 
 /** A batch padded to its longest row (scoring needs no fixed shape), loss counting the completion only. */
 export function completionBatch(rows: readonly PromptCompletionRow[], padId: number): LmBatch {

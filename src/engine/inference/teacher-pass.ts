@@ -4,8 +4,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { TeacherTargetsWriter } from "../../core/formats/teacher-targets";
 import type { Qwen2Model } from "../model";
-import { topKLogProbs } from "../objectives";
-import type { PromptCompletionRow } from "../../core/tokenizer/encode-examples";
+import { topKLogProbs } from "../../core/math/top-k";
+import type { PromptCompletionRow } from "../../core/examples/encode-examples";
 import { completionBatch } from "./score";
 
 export interface TeacherPassOptions {

@@ -3,7 +3,7 @@
 import { formatFimPrompt } from "../../core/completion/fim-prompt";
 import type { Tokenizer } from "../../core/tokenizer";
 import type { Qwen2Model } from "../model";
-import { encodeFim, encodeSharedPrompt, specialIds } from "../../core/tokenizer/encode-examples";
+import { encodeFim, encodeSharedPrompt, specialIds } from "../../core/examples/encode-examples";
 import { scoreCompletions } from "./score";
 import { greedyComplete } from "./greedy";
 import type { CompletionScorer, LineCompleter, LineCompletion } from "../../core/completion/completer";

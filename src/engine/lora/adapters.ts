@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { ProjectionAdapter } from "../model/qwen2";
 import { linear } from "../ops/linear";
 import type { Reseedable } from "../train/types";
-import { hashSeed, mulberry32 } from "../util/rng";
+import { hashSeed, seededRandom } from "../../core/random/seeded-random";
 import { loraScaling, moduleOf, peftKey, validateLoraConfig, type LoraConfig } from "./config";
 
 export interface LoraPair {
@@ -45,7 +45,7 @@ export class LoraAdapters implements ProjectionAdapter, Reseedable {
       if (!module || !targets.has(module) || w.rank !== 2) continue;
       const [out, inp] = w.shape as [number, number];
       const bound = 1 / Math.sqrt(inp);
-      const rand = mulberry32(hashSeed(options.seed ?? 0, name));
+      const rand = seededRandom(hashSeed(options.seed ?? 0, name));
       const aInit = tf.tensor2d(Float32Array.from({ length: config.r * inp }, () => (2 * rand() - 1) * bound), [config.r, inp]);
       const bInit = tf.zeros([out, config.r]);
       const pair: LoraPair = {

@@ -11,7 +11,7 @@ export {
   trainingFlopsPerToken,
   type Qwen2Config,
   type Qwen2ConfigInput,
-} from "./config";
+} from "../../core/formats/qwen2-config";
 export { checkWeights, initialWeights, WeightsError, type HostTensor, type WeightMap } from "./weights";
 export {
   lossWeights,

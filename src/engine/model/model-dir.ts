@@ -2,31 +2,22 @@
 // every post-training stage reads and writes, what `repotune eval --model DIR` and the GGUF
 // export take. Optimizer state and resumable checkpoints are the trainer's business
 // (src/engine/checkpoint); a stage's output here is its final model only.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { readSafetensors, writeSafetensors } from "../../core/formats/safetensors";
 import { loadTokenizerJson, saveTokenizerJson, type Tokenizer } from "../../core/tokenizer";
-import { parseQwen2Config, Qwen2Model, type Qwen2Config, type WeightMap } from "./";
+import { MODEL_FILES, readModelConfig } from "../../core/formats/model-folder";
+import type { Qwen2Config } from "../../core/formats/qwen2-config";
+import { Qwen2Model, type WeightMap } from "./";
+
+export { MODEL_FILES, readModelConfig };
 
 export interface LoadedModel {
   dir: string;
   config: Qwen2Config;
   model: Qwen2Model;
   tokenizer: Tokenizer;
-}
-
-export const MODEL_FILES = { config: "config.json", weights: "model.safetensors", tokenizer: "tokenizer.json" } as const;
-
-export function readModelConfig(dir: string): Qwen2Config {
-  const path = join(dir, MODEL_FILES.config);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
-  }
-  return parseQwen2Config(raw);
 }
 
 export function readModelWeights(dir: string): WeightMap {

@@ -15,7 +15,7 @@ import { linear } from "../ops/linear";
 import { rmsNorm } from "../ops/rmsnorm";
 import { applyRope, ropeTables } from "../ops/rope";
 import { swiglu } from "../ops/swiglu";
-import { hasQkvBias, headDim, parameterShapes, type Qwen2Config } from "./config";
+import { hasQkvBias, headDim, parameterShapes, type Qwen2Config } from "../../core/formats/qwen2-config";
 import { checkWeights, initialWeights, type HostTensor, type WeightMap } from "./weights";
 
 /** Token ids of a batch of equal-length rows (pad them), row-major. */

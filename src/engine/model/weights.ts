@@ -1,8 +1,8 @@
 // Parameters live in a Map keyed by their Hugging Face tensor names, each in the layout
 // PyTorch stores (projections [out, in]), so safetensors files load and save without any
 // renaming or transposing, and GGUF export maps names one to one.
-import { hashSeed, mulberry32, normalArray } from "../util/rng";
-import { parameterShapes, type Qwen2Config } from "./config";
+import { hashSeed, seededRandom, normalArray } from "../../core/random/seeded-random";
+import { parameterShapes, type Qwen2Config } from "../../core/formats/qwen2-config";
 
 /** A tensor in host memory: what a safetensors reader gives and a writer takes (float32, row-major). */
 export interface HostTensor {
@@ -25,7 +25,7 @@ export function initialWeights(config: Qwen2Config, seed: number): WeightMap {
     let data: Float32Array;
     if (name.endsWith("norm.weight")) data = new Float32Array(size).fill(1);
     else if (name.endsWith(".bias")) data = new Float32Array(size);
-    else data = normalArray(size, config.initializer_range, mulberry32(hashSeed(seed, name)));
+    else data = normalArray(size, config.initializer_range, seededRandom(hashSeed(seed, name)));
     out.set(name, { shape, data });
   }
   return out;

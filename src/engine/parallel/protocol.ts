@@ -1,7 +1,7 @@
 // Messages between the training thread and its data-parallel replica workers. Weights and
 // gradients travel through SharedArrayBuffers (one flat float32 array each, parameters in
 // the model's order), so a step copies memory but allocates nothing.
-import type { Qwen2Config } from "../model/config";
+import type { Qwen2Config } from "../../core/formats/qwen2-config";
 import type { TrainingBackend } from "../backends/probe";
 
 export interface ReplicaInit {

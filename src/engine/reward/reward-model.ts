@@ -8,9 +8,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { readSafetensors, writeSafetensors } from "../../core/formats/safetensors";
 import type { Tokenizer } from "../../core/tokenizer";
 import { makeLmBatch, type Qwen2Model } from "../model";
-import { normalArray, mulberry32 } from "../util/rng";
+import { normalArray, seededRandom } from "../../core/random/seeded-random";
 import type { CompletionScorer } from "../../core/completion/completer";
-import { encodeSharedPrompt, specialIds, type PromptCompletionRow } from "../../core/tokenizer/encode-examples";
+import { encodeSharedPrompt, specialIds, type PromptCompletionRow } from "../../core/examples/encode-examples";
 import { loadModelDir } from "../model/model-dir";
 
 export const SCORE_FILE = "score.safetensors";
@@ -29,7 +29,7 @@ const headName = () => `reward_head_${heads++}`;
 
 export function newRewardHead(model: Qwen2Model, seed: number): tf.Variable {
   const hidden = model.config.hidden_size;
-  const init = tf.tensor2d(normalArray(hidden, model.config.initializer_range, mulberry32(seed)), [1, hidden]);
+  const init = tf.tensor2d(normalArray(hidden, model.config.initializer_range, seededRandom(seed)), [1, hidden]);
   const v = tf.variable(init, true, headName());
   init.dispose();
   return v;

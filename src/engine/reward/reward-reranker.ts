@@ -6,7 +6,7 @@
 import { formatFimPrompt } from "../../core/completion/fim-prompt";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import type { CompletionReranker } from "../../core/completion/reranker";
-import type { CompletionPlace } from "../../core/completion/postprocess";
+import type { CompletionPlace } from "../../core/completion";
 import { RewardScorer, type RewardModel } from "./reward-model";
 
 export class RewardReranker implements CompletionReranker {

@@ -4,8 +4,8 @@ import { basename, join } from "node:path";
 import { watch, type FSWatcher } from "node:fs";
 import * as vscode from "vscode";
 import { ACTIVE_MODEL_FILE, readActiveModel, type ActiveModel } from "../../core/runs/active-model";
-import { CompletionServerClient } from "../../worker/completion-server-client";
-import { dataFolderFor } from "../data-folder";
+import { CompletionServerClient } from "../../worker/clients/completion-server-client";
+import { dataFolderFor } from "../settings/data-folder";
 
 export interface ServerHandle {
   client: CompletionServerClient;

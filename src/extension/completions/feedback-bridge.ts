@@ -5,7 +5,7 @@ import { findSecret } from "../../core/gather/secrets/find-secret";
 import { feedbackFileSink } from "../../core/feedback/feedback-log";
 import { DEFAULT_FEEDBACK_OPTIONS, FeedbackTracker, type FeedbackSink } from "../../core/feedback/feedback-tracker";
 import type { FeedbackEvent, PreferencePair } from "../../core/feedback/feedback-types";
-import { dataFolderFor } from "../data-folder";
+import { dataFolderFor } from "../settings/data-folder";
 import { ACCEPT_COMMAND } from "./inline-provider";
 
 export function createFeedbackTracker(context: vscode.ExtensionContext, onEvent: (e: FeedbackEvent) => void): { tracker: FeedbackTracker; disposable: vscode.Disposable } {

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import * as vscode from "vscode";
 import { findSecret } from "../../core/gather/secrets/find-secret";
 import type { FeedbackTracker } from "../../core/feedback/feedback-tracker";
-import { readSettings } from "../config";
+import { readSettings } from "../settings/config";
 import { completionContext, worthCompleting } from "./completion-context";
 import type { CompletionServerHost } from "./completion-server-host";
 import { ExcludedFiles } from "./excluded-files";

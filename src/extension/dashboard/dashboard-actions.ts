@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import * as vscode from "vscode";
 import type { DashboardAction, DashboardRequest } from "../../core/protocol";
-import { COMMANDS } from "../command-ids";
+import { COMMANDS } from "../settings/command-ids";
 
 type ActionRequest = Extract<DashboardRequest, { type: "action" }>;
 

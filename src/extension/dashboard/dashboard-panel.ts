@@ -3,8 +3,8 @@
 // from the page validated before it is used.
 import * as vscode from "vscode";
 import { parseDashboardRequest, PROTOCOL_VERSION, type DashboardOverview, type DashboardRequest, type DashboardUpdate } from "../../core/protocol";
-import { readSettings } from "../config";
-import { makeNonce } from "../nonce";
+import { readSettings } from "../settings/config";
+import { makeNonce } from "./nonce";
 import { runDashboardAction } from "./dashboard-actions";
 import { dashboardHtml } from "./dashboard-html";
 import { RunFeed } from "./run-feed";

@@ -2,7 +2,7 @@
 // (data-folder.ts); in a multi-root workspace the dashboard follows the folder of the
 // active editor when the page loads, else the first folder.
 import * as vscode from "vscode";
-import { dataFolderFor } from "../data-folder";
+import { dataFolderFor } from "../settings/data-folder";
 
 export function dashboardDataDir(context: vscode.ExtensionContext): string | undefined {
   const folders = vscode.workspace.workspaceFolders;

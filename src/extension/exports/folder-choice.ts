@@ -1,6 +1,6 @@
 // Which workspace folder (and so which data folder) a command acts on.
 import * as vscode from "vscode";
-import { dataFolderFor } from "../data-folder";
+import { dataFolderFor } from "../settings/data-folder";
 
 export async function chooseDataFolder(context: vscode.ExtensionContext, title: string): Promise<{ folder: vscode.WorkspaceFolder; out: string } | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];

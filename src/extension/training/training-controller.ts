@@ -5,12 +5,12 @@ import { join } from "node:path";
 import * as vscode from "vscode";
 import type { TrainingJob, WorkerEvent } from "../../core/protocol";
 import { resumableRun } from "../../core/runs/run-record";
-import { TrainingWorkerClient } from "../../worker/training-worker-client";
-import { COMMANDS } from "../command-ids";
-import { readSettings, SETTINGS_SECTION } from "../config";
-import { dataFolderFor } from "../data-folder";
-import type { RepoTuneStatusBar } from "../status-bar";
-import { requireTrust } from "../trust";
+import { TrainingWorkerClient } from "../../worker/clients/training-worker-client";
+import { COMMANDS } from "../settings/command-ids";
+import { readSettings, SETTINGS_SECTION } from "../settings/config";
+import { dataFolderFor } from "../settings/data-folder";
+import type { RepoTuneStatusBar } from "../status/status-bar";
+import { requireTrust } from "../settings/trust";
 import { pickPreset } from "./preset-picker";
 import { RunLock } from "./run-lock";
 

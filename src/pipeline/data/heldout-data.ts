@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { hashString32 } from "../../core/random/seeded-random";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import { datasetPaths, type HeldoutProbe } from "../../core/store/dataset-files";
-import { emptyReadReport, readJsonlRecords, type JsonlReadReport } from "../../core/store/jsonl-reader";
+import { readRecords, type JsonlReadReport } from "../../core/store/jsonl-reader";
 import { reservoirSample } from "../../core/random/sample";
 
 export const HELDOUT_PREFERENCES_FILE = "heldout-preferences.jsonl";
@@ -15,12 +15,6 @@ export const HELDOUT_PREFERENCES_FILE = "heldout-preferences.jsonl";
 /** True for the editor pairs kept out of DPO and the reward model, for evaluation. */
 export function isHeldoutPair(pair: Pick<PreferencePair, "prompt">): boolean {
   return hashString32(pair.prompt, 0x5eed) % 5 === 0;
-}
-
-export function* readRecords<T>(path: string, reports?: JsonlReadReport[]): Generator<T> {
-  const report = emptyReadReport(path);
-  for (const { record } of readJsonlRecords<T>(path, report)) yield record;
-  reports?.push(report);
 }
 
 const isPair = (p: unknown): p is PreferencePair => {

@@ -1,43 +1,11 @@
-// Rows for the next-token stages: continued pretraining (packed documents, every token a
-// target) and SFT (prompt + completion, only the completion a target), as a DataSource the
-// trainer draws micro-batches from.
+// Token rows for the next-token stages, read from the datasets: continued pretraining (packed
+// documents, every token a target) and SFT (prompt + completion, only the completion a
+// target). The engine turns them into micro-batches (engine/data/lm-rows).
 import type { PretrainRecord, SftKind, SftRecord } from "../../core/store/dataset-files";
 import { datasetPaths } from "../../core/store/dataset-files";
-import { lossWeights, makeLmBatch, type LmBatch, type Qwen2Model } from "../../engine/model";
-import type { DataSource, LossFn, MicroBatch } from "../../engine/train";
-import { readRecords } from "./heldout-data";
-import { encodePromptCompletion, packDocuments, specialIds, type PromptCompletionRow, type TextTokenizer } from "../../core/tokenizer/encode-examples";
+import { readRecords } from "../../core/store/jsonl-reader";
+import { encodePromptCompletion, packDocuments, type PromptCompletionRow, type TextTokenizer } from "../../core/examples/encode-examples";
 import { Reservoir, reservoirSample, shuffled } from "../../core/random/sample";
-
-export type LmMicroBatch = LmBatch & MicroBatch;
-
-export class LmRows implements DataSource<LmMicroBatch> {
-  constructor(
-    readonly rows: readonly PromptCompletionRow[],
-    readonly seqLen: number,
-    readonly padId: number,
-  ) {}
-
-  get size(): number {
-    return this.rows.length;
-  }
-
-  batch(indices: readonly number[]): LmMicroBatch {
-    const picked = indices.map((i) => this.rows[i]!);
-    const b = makeLmBatch(
-      picked.map((r) => r.ids),
-      this.seqLen,
-      this.padId,
-      picked.map((r) => r.completionStart),
-    );
-    return { ...b, tokens: b.batchSize * b.seqLen };
-  }
-}
-
-/** Mean cross-entropy over the counted targets, weighted by their count across micro-batches. */
-export function lmLoss(model: Qwen2Model): LossFn<LmMicroBatch> {
-  return (batch) => ({ loss: model.loss(batch, { training: true }), weight: lossWeights(batch).count });
-}
 
 export interface RowOptions {
   seqLen: number;
@@ -104,6 +72,3 @@ export function sftRows(tok: TextTokenizer, datasetDir: string, o: RowOptions & 
   return rows;
 }
 
-export function padIdOf(tok: TextTokenizer): number {
-  return specialIds(tok).eos;
-}

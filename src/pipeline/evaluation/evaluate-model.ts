@@ -1,7 +1,10 @@
 // Evaluates one model on the held-out set: line completion (exact match, edit similarity,
 // latency) and preference accuracy (does the model give the chosen side the higher log-prob).
-import { median, scoreCompletions } from "../../core/completion/metrics";
-import type { CompletionScorer, EvalSample, HeldoutProbe, LineCompleter, PreferencePair, StageEval } from "../../core/completion/completer";
+import { median, preferenceAccuracy, scoreCompletions } from "../../core/completion/metrics";
+import type { CompletionScorer, LineCompleter } from "../../core/completion/completer";
+import type { PreferencePair } from "../../core/feedback/feedback-types";
+import type { HeldoutProbe } from "../../core/store/dataset-files";
+import type { EvalSample, StageEval } from "./types";
 
 export interface EvaluateOptions {
   signal?: AbortSignal;
@@ -14,20 +17,6 @@ export interface EvaluateOptions {
 export interface ModelEvaluation {
   eval: StageEval;
   samples: EvalSample[];
-}
-
-/** Fraction of pairs whose chosen side scores strictly higher; null without pairs. */
-export async function preferenceAccuracy(scorer: CompletionScorer, pairs: readonly PreferencePair[], signal?: AbortSignal, onItem?: () => void): Promise<{ accuracy: number | null; items: number }> {
-  let right = 0;
-  let n = 0;
-  for (const pair of pairs) {
-    if (signal?.aborted) break;
-    const [c, r] = await scorer.score(pair.prompt, [pair.chosen, pair.rejected]);
-    if (c! > r!) right++;
-    n++;
-    onItem?.();
-  }
-  return { accuracy: n ? right / n : null, items: n };
 }
 
 export async function evaluateModel(

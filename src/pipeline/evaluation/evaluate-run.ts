@@ -4,7 +4,8 @@
 import type { EvalRowName } from "../../core/protocol";
 import { loadRewardModel, RewardScorer } from "../../engine/reward/reward-model";
 import { loadEvalSet } from "../data/heldout-data";
-import { evaluateModel, preferenceAccuracy } from "./evaluate-model";
+import { preferenceAccuracy } from "../../core/completion/metrics";
+import { evaluateModel } from "./evaluate-model";
 import { emptyStages, REPORT_VERSION, writeReport, type EvalReport } from "./report";
 import { openEvaluator, type EvalEngine } from "./open-evaluator";
 

@@ -1,19 +1,15 @@
 // Which engine evaluates a model folder: llama.cpp on its GGUF export (how completions are
 // served, so its latency is the editor's; DESIGN.md runs every frozen-model pass there), or
 // the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
-import { loadModelDir, readModelConfig } from "../../engine/model/model-dir";
+import { readModelConfig } from "../../core/formats/model-folder";
+import { loadModelDir } from "../../engine/model/model-dir";
 import { LlamaEvaluator } from "../../serve/llama-completer";
+import { LLAMA_MIN_CONTEXT } from "../../serve/llama-runtime";
 import { TfjsEvaluator } from "../../engine/inference/tfjs-completer";
 import type { CompletionScorer, LineCompleter } from "../../core/completion/completer";
 
 export type EvalEngine = "llama" | "tfjs";
 
-/**
- * llama.cpp allocates contexts in multiples of 256 tokens: a model trained on fewer positions
- * (the micro preset, test models) would be prompted past them, and llama.cpp prints a warning
- * on stdout that corrupts --json output. Those models are evaluated with tfjs.
- */
-export const LLAMA_MIN_CONTEXT = 256;
 
 export interface OpenedEvaluator {
   evaluator: LineCompleter & CompletionScorer;

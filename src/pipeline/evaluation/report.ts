@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { EVAL_ROWS, type EvalRowName } from "../../core/protocol";
-import type { EvalSample, StageEval } from "../../core/completion/completer";
+import type { EvalSample, StageEval } from "./types";
 
 export const REPORT_VERSION = 1;
 

@@ -7,7 +7,7 @@ import type { DistillStageOptions } from "../training/distillation";
 import type { DpoStageOptions } from "../training/dpo-training";
 import type { LmStageOptions } from "../training/lm-training";
 import type { RewardStageOptions } from "../training/reward-training";
-import type { TrainOptions } from "../../engine/train/train-loop";
+import type { TrainOptions } from "../../engine/train-loop";
 
 export interface PosttrainOptions {
   pretrain: LmStageOptions;

@@ -1,7 +1,7 @@
 // What every training stage passes to the post-training runners: the preset's sizes, a seed,
 // the cancel signal, and progress reports turned into protocol events.
 import { posttrainOptions, type PosttrainOptions } from "./preset-options";
-import type { PosttrainProgress } from "../../engine/train/train-loop";
+import type { PosttrainProgress } from "../../engine/train-loop";
 import { CancelledError, type StageContext } from "../run/stage";
 
 /** One seed for the whole run: the same repository and preset give the same models. */

@@ -3,12 +3,13 @@
 // built from its layers, and trained with alpha T^2 KL(teacher_T || student_T) + (1 - alpha) CE.
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import { TeacherTargetsReader } from "../../core/formats/teacher-targets";
-import { IGNORE_INDEX, makeLmBatch, Qwen2Model, type LmBatch } from "../../engine/model";
-import { denseTeacher, disposeTeacher, distillLoss, DISTILL_DEFAULTS, type DenseTeacher, type DistillOptions } from "../../engine/objectives";
-import type { DataSource, LossFn, MicroBatch } from "../../engine/train";
-import { padIdOf, pretrainRows, sftRows } from "../data/training-rows";
+import { Qwen2Model } from "../../engine/model";
+import { DISTILL_DEFAULTS, type DistillOptions } from "../../engine/objectives";
+import { padIdOf } from "../../core/examples/encode-examples";
+import { DistillRows } from "../../engine/data/distill-rows";
+import { distillLossFn } from "../../engine/loss-fns";
+import { pretrainRows, sftRows } from "../data/training-rows";
 import type { StageOutcome } from "./lm-training";
 import { loadTokenizerJson, serializeTokenizerJson } from "../../core/tokenizer";
 import { llamaTopK, withLlamaScorer } from "../../serve/llama-passes";
@@ -16,68 +17,9 @@ import { loadModelDir, MODEL_FILES, readModelConfig, readModelWeights, saveModel
 import { shuffled } from "../../core/random/sample";
 import { defaultStudentLayers, studentFromTeacher } from "../../engine/model/student-init";
 import { writeTeacherTargets, writeTeacherTargetsWith } from "../../engine/inference/teacher-pass";
-import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train/train-loop";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train-loop";
 
 export const TEACHER_TARGETS_FILE = "teacher-targets.bin";
-
-export interface DistillMicroBatch extends MicroBatch {
-  lm: LmBatch;
-  teacher: DenseTeacher;
-  mask: Float32Array;
-}
-
-/** Micro-batches of stored rows with their teacher distributions spread to [B*T, V]. */
-export class DistillRows implements DataSource<DistillMicroBatch> {
-  constructor(
-    readonly reader: TeacherTargetsReader,
-    readonly seqLen: number,
-    readonly padId: number,
-    readonly temperature: number,
-  ) {}
-
-  get size(): number {
-    return this.reader.count;
-  }
-
-  batch(indices: readonly number[]): DistillMicroBatch {
-    const seqs = indices.map((i) => this.reader.read(i));
-    const { k, vocabSize } = this.reader.meta;
-    const t = this.seqLen;
-    const lm = makeLmBatch(
-      seqs.map((s) => s.tokens),
-      t,
-      this.padId,
-    );
-    const positions = seqs.length * t;
-    const ids = new Int32Array(positions * k).fill(-1);
-    const logProbs = new Float32Array(positions * k).fill(-Infinity);
-    const mask = new Float32Array(positions);
-    seqs.forEach((s, r) => {
-      for (let p = 0; p < t; p++) {
-        const at = r * t + p;
-        if (p + 1 < s.tokens.length && s.mask[p]) {
-          mask[at] = 1;
-          ids.set(s.ids.subarray(p * k, (p + 1) * k), at * k);
-          logProbs.set(s.logProbs.subarray(p * k, (p + 1) * k), at * k);
-        } else lm.targets[at] = IGNORE_INDEX;
-      }
-    });
-    const teacher = denseTeacher({ positions, k, ids, logProbs }, vocabSize, this.temperature);
-    return { lm, teacher, mask, tokens: positions, dispose: () => disposeTeacher(teacher) };
-  }
-}
-
-export function distillLossFn(student: Qwen2Model, options: DistillOptions): LossFn<DistillMicroBatch> {
-  return (batch) => {
-    const n = batch.lm.batchSize * batch.lm.seqLen;
-    const logits = tf.reshape(student.logits(batch.lm, { training: true }), [n, student.config.vocab_size]) as tf.Tensor2D;
-    const targets = tf.tensor1d(Int32Array.from(batch.lm.targets, (x) => (x < 0 ? 0 : x)), "int32");
-    const out = distillLoss(logits, batch.teacher, targets, tf.tensor1d(batch.mask), options);
-    let counted = 0;
-    for (const m of batch.mask) counted += m;
-    return { loss: out.loss, weight: counted, metrics: { kl: out.kl, ce: out.ce } };
-  };
-}
 
 export interface DistillStageInputs {
   /** The model to distil (the DPO model, or SFT's when DPO was skipped). */

@@ -6,26 +6,24 @@
 // there. The same is done on held-out files for evaluation (heldout-preferences.jsonl).
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import { datasetPaths, type HeldoutProbe, type SftRecord } from "../../core/store/dataset-files";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
-import type { Qwen2Model } from "../../engine/model";
-import { dpoLoss, type DpoLossType, type DpoOptions } from "../../engine/objectives";
-import type { LossFn } from "../../engine/train";
-import { HELDOUT_PREFERENCES_FILE, isHeldoutPair, readRecords } from "../data/heldout-data";
+import { type DpoOptions } from "../../engine/objectives";
+import { readRecords } from "../../core/store/jsonl-reader";
+import { HELDOUT_PREFERENCES_FILE, isHeldoutPair } from "../data/heldout-data";
 import { TfjsEvaluator } from "../../engine/inference/tfjs-completer";
-import { padIdOf } from "../data/training-rows";
+import { padIdOf } from "../../core/examples/encode-examples";
+import { dpoLossFn, fillReferenceLogProbs, setReference } from "../../engine/loss-fns";
 import { lineProbeFromFim, type LineProbe } from "../data/line-probes";
 import type { StageOutcome } from "./lm-training";
 import { saveModelDir } from "../../engine/model/model-dir";
 import { openModel } from "../../engine/model/model-source";
-import { encodePairs, PairRows, type EncodedPair, type PairMicroBatch } from "../../engine/data/pair-rows";
+import { encodePairs, PairRows } from "../../engine/data/pair-rows";
 import { reservoirSample } from "../../core/random/sample";
-import { countedMask, scoreCompletions, type CompletionLogProb } from "../../engine/inference/score";
 import { llamaCompletionLogProbs, withLlamaScorer } from "../../serve/llama-passes";
 import { MIN_REAL_PAIRS, syntheticPairs, type SyntheticPairStats } from "./synthetic-preferences";
-import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train/train-loop";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train-loop";
 
 export const SYNTHETIC_PREFERENCES_FILE = "synthetic-preferences.jsonl";
 
@@ -61,53 +59,6 @@ export interface DpoOutcome extends StageOutcome {
   files: { syntheticPairs: string | null; heldoutPairs: string | null };
   /** What computed the reference log-probs. */
   referenceEngine: "llama" | "tfjs";
-}
-
-/** The DPO loss of one micro-batch, with TRL's metrics as per-pair means. */
-export function dpoLossFn(model: Qwen2Model, options: Partial<DpoOptions>): LossFn<PairMicroBatch> {
-  const lengthNormalised = options.lossType === "ipo";
-  return (batch) => {
-    const b = batch.pairs;
-    const mask = countedMask(batch.lm);
-    let lp: tf.Tensor1D = model.sequenceLogProbs(batch.lm, batch.lm.targets, mask, { training: true });
-    // TRL's IPO compares mean log-probs per token, so long completions do not dominate.
-    if (lengthNormalised) lp = tf.div(lp, tf.maximum(tf.sum(tf.reshape(tf.tensor1d(mask), [2 * b, -1]), 1), 1));
-    const inputs = {
-      policyChosen: tf.slice(lp, [0], [b]),
-      policyRejected: tf.slice(lp, [b], [b]),
-      refChosen: tf.tensor1d(batch.refChosen),
-      refRejected: tf.tensor1d(batch.refRejected),
-    };
-    const out = dpoLoss(inputs, options);
-    return {
-      loss: out.loss,
-      weight: b,
-      metrics: {
-        "rewards/chosen": tf.mean(out.chosenRewards),
-        "rewards/rejected": tf.mean(out.rejectedRewards),
-        "rewards/accuracies": tf.mean(tf.cast(tf.greater(out.chosenRewards, out.rejectedRewards), "float32")),
-        "rewards/margins": tf.mean(tf.sub(out.chosenRewards, out.rejectedRewards)),
-        "logps/chosen": tf.mean(inputs.policyChosen),
-        "logps/rejected": tf.mean(inputs.policyRejected),
-      },
-    };
-  };
-}
-
-/** Fills each pair's reference log-probs with the model as it is now (before training). */
-export async function fillReferenceLogProbs(model: Qwen2Model, pairs: EncodedPair[], padId: number, lossType: DpoLossType): Promise<void> {
-  const chosen = await scoreCompletions(model, pairs.map((p) => p.chosen), padId);
-  const rejected = await scoreCompletions(model, pairs.map((p) => p.rejected), padId);
-  setReference(pairs, chosen, rejected, lossType);
-}
-
-/** Stores reference log-probs on the pairs (per token for IPO, as TRL compares them). */
-export function setReference(pairs: EncodedPair[], chosen: readonly CompletionLogProb[], rejected: readonly CompletionLogProb[], lossType: DpoLossType): void {
-  const value = (s: CompletionLogProb) => (lossType === "ipo" ? s.sum / Math.max(s.tokens, 1) : s.sum);
-  pairs.forEach((p, i) => {
-    p.refChosen = value(chosen[i]!);
-    p.refRejected = value(rejected[i]!);
-  });
 }
 
 /** A whole pair file at once (atomically): it is a stage output, not a shared log. */

@@ -3,11 +3,13 @@
 // with the loss on completion tokens only (TRL's completion-only loss), FIM in PSM order.
 import { join } from "node:path";
 import type { Qwen2Model } from "../../engine/model";
-import type { PromptCompletionRow } from "../../core/tokenizer/encode-examples";
-import { LmRows, lmLoss, padIdOf, pretrainRows, sftRows } from "../data/training-rows";
+import { padIdOf, type PromptCompletionRow } from "../../core/examples/encode-examples";
+import { LmRows } from "../../engine/data/lm-rows";
+import { lmLoss } from "../../engine/loss-fns";
+import { pretrainRows, sftRows } from "../data/training-rows";
 import { saveModelDir } from "../../engine/model/model-dir";
 import { openModel, type ModelSource } from "../../engine/model/model-source";
-import { dropCheckpoints, trainLoop, type CheckpointExtras, type TrainLoopResult, type TrainOptions } from "../../engine/train/train-loop";
+import { dropCheckpoints, trainLoop, type CheckpointExtras, type TrainLoopResult, type TrainOptions } from "../../engine/train-loop";
 
 export interface LmStageInputs {
   from: ModelSource;

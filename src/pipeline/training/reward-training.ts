@@ -2,20 +2,19 @@
 // scalar head, trained on preference pairs with -log sigmoid(r_chosen - r_rejected). Its
 // accuracy on held-out pairs is what the report shows.
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import { datasetPaths } from "../../core/store/dataset-files";
-import { rewardLoss } from "../../engine/objectives";
-import type { LossFn } from "../../engine/train";
-import { isHeldoutPair, readRecords } from "../data/heldout-data";
-import { preferenceAccuracy } from "../evaluation/evaluate-model";
-import { padIdOf } from "../data/training-rows";
+import { readRecords } from "../../core/store/jsonl-reader";
+import { isHeldoutPair } from "../data/heldout-data";
+import { preferenceAccuracy } from "../../core/completion/metrics";
+import { padIdOf } from "../../core/examples/encode-examples";
+import { rewardLossFn } from "../../engine/loss-fns";
 import type { StageOutcome } from "./lm-training";
 import { saveModelDir } from "../../engine/model/model-dir";
 import { openModel } from "../../engine/model/model-source";
-import { encodePairs, PairRows, type PairMicroBatch } from "../../engine/data/pair-rows";
-import { newRewardHead, rewards, RewardScorer, saveRewardHead, SCORE_WEIGHT, type RewardModel } from "../../engine/reward/reward-model";
-import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train/train-loop";
+import { encodePairs, PairRows } from "../../engine/data/pair-rows";
+import { newRewardHead, RewardScorer, saveRewardHead, SCORE_WEIGHT, type RewardModel } from "../../engine/reward/reward-model";
+import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train-loop";
 
 export interface RewardStageInputs {
   sftModelDir: string;
@@ -40,17 +39,6 @@ function readPairs(files: readonly string[], keep: (p: PreferencePair) => boolea
   const out: PreferencePair[] = [];
   for (const f of files) for (const p of readRecords<PreferencePair>(f)) if (typeof p.prompt === "string" && typeof p.chosen === "string" && typeof p.rejected === "string" && keep(p)) out.push(p);
   return out;
-}
-
-/** -log sigmoid(r_chosen - r_rejected) of one micro-batch, with pair accuracy and margin. */
-export function rewardLossFn(rm: Pick<RewardModel, "model" | "head">, padId: number): LossFn<PairMicroBatch> {
-  return (batch) => {
-    const { chosen, rejected } = batch.rows;
-    const r = rewards(rm, [...chosen, ...rejected], padId, true);
-    const b = chosen.length;
-    const out = rewardLoss(tf.slice(r, [0], [b]), tf.slice(r, [b], [b]));
-    return { loss: out.loss, weight: b, metrics: { accuracy: out.accuracy, margin: out.margin } };
-  };
 }
 
 export async function runRewardStage(inputs: RewardStageInputs, options: RewardStageOptions): Promise<RewardOutcome> {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseFimPrompt } from "../../../src/core/completion/fim-prompt";
 import { gatherDataset } from "../../../src/core/gather/gather";
-import { FILE_SEP } from "../../../src/core/special-tokens";
+import { FILE_SEP } from "../../../src/core/tokenizer/special-tokens";
 import type { HeldoutProbe, PretrainRecord, SftRecord } from "../../../src/core/store/dataset-files";
 import type { DatasetManifest } from "../../../src/core/store/dataset-manifest";
 import { readJsonlFile } from "../../../src/core/store/jsonl-reader";

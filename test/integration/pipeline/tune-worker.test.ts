@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { StageName, TrainingJob, WorkerEvent } from "../../../src/core/protocol";
 import { readActiveModel } from "../../../src/core/runs/active-model";
-import { TrainingWorkerClient } from "../../../src/worker/training-worker-client";
+import { TrainingWorkerClient } from "../../../src/worker/clients/training-worker-client";
 import { makeFixtureRepo } from "./fixture-repo";
 
 const workerScript = join(__dirname, "..", "..", "..", "out", "training-worker.js");

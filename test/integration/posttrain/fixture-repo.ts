@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "../../../src/core/random/seeded-random";
 
 const NOUNS = ["apple", "river", "stone", "cloud", "tiger", "maple", "ocean", "ember", "frost", "cedar", "lotus", "comet", "delta", "raven", "amber", "birch", "coral", "dune", "fern", "grove", "harbor", "iris", "jade", "kelp"];
 const OPS: [string, string][] = [
@@ -16,13 +17,7 @@ const OPS: [string, string][] = [
 const FIELDS = ["name", "size", "count", "label", "weight", "color"];
 
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);

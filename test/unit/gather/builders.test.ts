@@ -12,7 +12,7 @@ import { buildPretrainRecords } from "../../../src/core/gather/builders/pretrain
 import { LineIndex } from "../../../src/core/gather/text/line-index";
 import { seededRandom } from "../../../src/core/random/seeded-random";
 import { formatFimPrompt, parseFimPrompt } from "../../../src/core/completion/fim-prompt";
-import { FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../../../src/core/special-tokens";
+import { FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../../../src/core/tokenizer/special-tokens";
 
 const settings = { prefixChars: 300, suffixChars: 120, charsPerSample: 200, maxPerFile: 8 };
 const lineArb = fc.oneof(fc.constantFrom("", "  ", "}", "  return x;", "\tif (a) {", "const 😀 = 1;", "x = 'é'", "    deep();"), fc.string({ maxLength: 60 }).map((s) => s.replace(/[\r\n]/g, " ")));

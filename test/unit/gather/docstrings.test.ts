@@ -6,7 +6,7 @@ import { buildDocstringPairs, findDocPairs } from "../../../src/core/gather/buil
 import { codeLanguages } from "../../../src/core/gather/filters/code-languages";
 import { pathParts } from "../../../src/core/gather/filters/path-parts";
 import { LineIndex } from "../../../src/core/gather/text/line-index";
-import { FILE_SEP } from "../../../src/core/special-tokens";
+import { FILE_SEP } from "../../../src/core/tokenizer/special-tokens";
 import { documentedCode } from "../../fixtures/gather/documented-code";
 
 const languageOf = (path: string) => codeLanguages().languageOf(pathParts(path)) as string;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { WorkerEvent } from "../../../src/core/protocol";
-import { TrainingWorkerClient } from "../../../src/worker/training-worker-client";
+import { TrainingWorkerClient } from "../../../src/worker/clients/training-worker-client";
 
 const script = join(__dirname, "..", "..", "fixtures", "workers", "misbehaving-worker.js");
 const job = { repo: "/r", out: "/o", preset: "micro" as const, backend: "cpu" as const, resume: false };

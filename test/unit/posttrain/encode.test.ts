@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { formatFimPrompt } from "../../../src/core/completion/fim-prompt";
-import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../../../src/core/special-tokens";
+import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../../../src/core/tokenizer/special-tokens";
 import type { Tokenizer } from "../../../src/core/tokenizer";
-import { encodeFim, encodePromptCompletion, encodeSharedPrompt, packDocuments } from "../../../src/core/tokenizer/encode-examples";
+import { encodeFim, encodePromptCompletion, encodeSharedPrompt, packDocuments } from "../../../src/core/examples/encode-examples";
 import { lineProbeFromFim } from "../../../src/pipeline/data/line-probes";
 import { toyTokenizer, TOY_CODE } from "./toy";
 

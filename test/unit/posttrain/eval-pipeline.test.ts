@@ -11,7 +11,8 @@ import { normalizeReport } from "../../../src/extension/dashboard/feed/report";
 import { isHeldoutPair, loadEvalSet } from "../../../src/pipeline/data/heldout-data";
 import { evaluateModel } from "../../../src/pipeline/evaluation/evaluate-model";
 import { emptyStages, renderReportMarkdown, writeReport, type EvalReport } from "../../../src/pipeline/evaluation/report";
-import type { CompletionScorer, HeldoutProbe, LineCompleter } from "../../../src/core/completion/completer";
+import type { CompletionScorer, LineCompleter } from "../../../src/core/completion/completer";
+import type { HeldoutProbe } from "../../../src/core/store/dataset-files";
 import { syntheticPairs } from "../../../src/pipeline/training/synthetic-preferences";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "repotune-eval-"));

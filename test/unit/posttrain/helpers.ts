@@ -6,16 +6,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
+import { seededRandom } from "../../../src/core/random/seeded-random";
 
-/** mulberry32: a tiny seeded PRNG, so every test tensor is the same on every run. */
+/** A tiny seeded PRNG, so every test tensor is the same on every run. */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 /** n numbers roughly N(0, scale^2) (sum of uniforms: enough for test data). */

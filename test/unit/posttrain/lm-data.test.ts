@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { formatFimPrompt } from "../../../src/core/completion/fim-prompt";
-import { FIM_PREFIX } from "../../../src/core/special-tokens";
+import { FIM_PREFIX } from "../../../src/core/tokenizer/special-tokens";
 import { sftRows, SFT_KIND_SHARES } from "../../../src/pipeline/data/training-rows";
 import { toyTokenizer } from "./toy";
 

@@ -11,11 +11,11 @@ import {
   maskedCrossEntropy,
   rewardLoss,
   sequenceLogProbs,
-  topKLogProbs,
   type DpoOptions,
 } from "../../../src/engine/objectives";
 import { assertClose, useBackend } from "./helpers";
 import { checkGradients, tinyModel, type TinyModel } from "./tiny-model";
+import { topKLogProbs } from "../../../src/core/math/top-k";
 
 // Two sequences of 5 tokens; inputs are tokens[:, :-1], targets tokens[:, 1:].
 const chosen = [

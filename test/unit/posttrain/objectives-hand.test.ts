@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { denseTeacher, distillLoss, dpoLoss, maskedCrossEntropy, rewardLoss, topKLogProbs } from "../../../src/engine/objectives";
+import { denseTeacher, distillLoss, dpoLoss, maskedCrossEntropy, rewardLoss } from "../../../src/engine/objectives";
+import { topKLogProbs } from "../../../src/core/math/top-k";
 import { assertClose, useBackend } from "./helpers";
 
 const TOL = { abs: 1e-6 };

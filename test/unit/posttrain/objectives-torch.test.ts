@@ -11,10 +11,10 @@ import {
   maskedCrossEntropy,
   rewardLoss,
   sequenceLogProbs,
-  topKLogProbs,
   type DpoLossType,
 } from "../../../src/engine/objectives";
 import { assertAllClose, assertClose, randn, runReference, seeded, torchAvailable, useBackend } from "./helpers";
+import { topKLogProbs } from "../../../src/core/math/top-k";
 
 const rand = seeded(1234);
 const N = 6;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { TeacherTargetsReader, TeacherTargetsWriter } from "../../../src/core/formats/teacher-targets";
-import { topKLogProbs } from "../../../src/engine/objectives/distill";
+import { topKLogProbs } from "../../../src/core/math/top-k";
 import { randn, seeded } from "./helpers";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "repotune-tt-"));

@@ -1,7 +1,7 @@
 // Post-processing steps, one rule at a time, and the pipeline's trace.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { placeLines, postprocess, reachedEnd, type CompletionPlace } from "../../../src/core/completion/postprocess";
+import { placeLines, postprocess, reachedEnd, type CompletionPlace } from "../../../src/core/completion";
 
 const line = (prefix: string, suffix = ""): CompletionPlace => ({ prefix, suffix, mode: "line" });
 const block = (prefix: string, suffix = ""): CompletionPlace => ({ prefix, suffix, mode: "block" });

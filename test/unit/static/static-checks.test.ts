@@ -27,6 +27,7 @@ describe("static checks", () => {
       input: 'import * as vscode from "vscode";\nexport const x = vscode;\n',
     });
     assert.notEqual(r.status, 0);
-    assert.match(r.stdout, /no-restricted-imports/);
+    assert.match(r.stdout, /repotune\/layers/);
+    assert.match(r.stdout, /vscode may only be imported in src\/extension/);
   });
 });

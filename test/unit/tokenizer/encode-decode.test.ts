@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS } from "../../../src/core/special-tokens";
+import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, SPECIAL_TOKENS } from "../../../src/core/tokenizer/special-tokens";
 import { mergeWord, PairTable } from "../../../src/core/tokenizer/merge-word";
 import { BYTE_TO_CHAR, Tokenizer } from "../../../src/core/tokenizer";
 import { trainedTokenizer } from "./corpus";

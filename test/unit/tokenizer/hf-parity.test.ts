@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { loadTokenizerJson, tokenizerFromJson, tokenizerToJson, type Tokenizer } from "../../../src/core/tokenizer";
-import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../../../src/core/special-tokens";
+import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../../../src/core/tokenizer/special-tokens";
 import { evalDocs, trainedTokenizer } from "./corpus";
 import { qwenLayoutJson } from "./qwen-layout";
 

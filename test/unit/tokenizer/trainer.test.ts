@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SPECIAL_TOKENS } from "../../../src/core/special-tokens";
+import { SPECIAL_TOKENS } from "../../../src/core/tokenizer/special-tokens";
 import { serializeTokenizerJson, trainBpe, type TrainProgress } from "../../../src/core/tokenizer";
 import { trainingDocs } from "./corpus";
 

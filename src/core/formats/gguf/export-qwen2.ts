@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { SafetensorsFile } from "../safetensors";
-import { parseQwen2Config, qwen2ArchMetadata, type Qwen2ExportConfig } from "./qwen2-config";
+import { parseQwen2Config, qwen2ArchMetadata, type Qwen2ExportConfig } from "./qwen2-metadata";
 import { qwen2GgufName, requiredQwen2Tensors } from "./qwen2-names";
 import { parseTokenizerJson, tokenizerMetadata } from "./tokenizer-metadata";
 import { GgufFormatError, type GgufMetadata } from "./types";

@@ -4,7 +4,7 @@
 // one string per id up to the embedding's row count, token_type 3 (control) for specials
 // so they are never produced from plain text, the merges as "a b", the special ids, and
 // add_bos_token false (Qwen2 prompts start without BOS).
-import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PAD, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../../special-tokens";
+import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PAD, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../../tokenizer/special-tokens";
 import { bool, GGUF_TOKEN_TYPE, GgufFormatError, i32s, str, strings, u32, type GgufValue } from "./types";
 
 export interface HfAddedToken {

@@ -4,7 +4,7 @@
 // `git show <commit> -- <path>` prints it. Merges, commits touching many files, huge changes,
 // binary changes, files not in the training set and anything holding a credential make no pair.
 import type { SimpleGit } from "simple-git";
-import { FILE_SEP } from "../../special-tokens";
+import { FILE_SEP } from "../../tokenizer/special-tokens";
 import type { SftRecord } from "../../store/dataset-files";
 import { findSecret } from "../secrets/find-secret";
 import { pretrainHeader } from "./pretrain";

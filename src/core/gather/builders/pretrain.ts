@@ -1,6 +1,6 @@
 // pretrain.jsonl: each training file whole, or in line-aligned chunks when long, each with the
 // Qwen2.5-Coder file header (`<|file_sep|>path\n`) so the model learns which file it is in.
-import { FILE_SEP } from "../../special-tokens";
+import { FILE_SEP } from "../../tokenizer/special-tokens";
 import type { PretrainRecord } from "../../store/dataset-files";
 import type { LineIndex } from "../text/line-index";
 import { chunkByLines } from "./chunk-lines";

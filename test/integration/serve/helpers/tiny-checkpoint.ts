@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { writeSafetensors, type TensorToWrite } from "../../../../src/core/formats/safetensors";
 import { tokenizerToJson, trainBpe, type Tokenizer } from "../../../../src/core/tokenizer";
 import { realCode } from "./real-code";
+import { seededRandom } from "../../../../src/core/random/seeded-random";
 
 export interface TinyConfig {
   vocab_size: number;
@@ -34,16 +35,9 @@ export const TINY: TinyConfig = {
   tie_word_embeddings: true,
 };
 
-/** mulberry32 + Box-Muller: the same weights for the same seed on every machine. */
+/** The seeded generator + Box-Muller: the same weights for the same seed on every machine. */
 export function normals(seed: number): (std: number) => number {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = seededRandom(seed);
   return (std) => std * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 

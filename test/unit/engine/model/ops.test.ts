@@ -8,9 +8,9 @@ import { targetLogProbs } from "../../../../src/engine/ops/cross-entropy";
 import { linear, matMulNN } from "../../../../src/engine/ops/linear";
 import { rmsNorm } from "../../../../src/engine/ops/rmsnorm";
 import { swiglu } from "../../../../src/engine/ops/swiglu";
-import { mulberry32, normalArray } from "../../../../src/engine/util/rng";
+import { seededRandom, normalArray } from "../../../../src/core/random/seeded-random";
 
-const rand = mulberry32(42);
+const rand = seededRandom(42);
 const randn = (shape: number[], std = 1) => tf.tensor(normalArray(shape.reduce((a, b) => a * b, 1), std, rand), shape);
 
 function close(a: tf.Tensor, b: tf.Tensor, tol: number, what: string): void {

@@ -13,7 +13,7 @@ import { readSafetensors, writeSafetensors } from "../../../../src/core/formats/
 import { selectBackend } from "../../../../src/engine/backends/select";
 import { initialWeights, makeLmBatch, makeQwen2Config, Qwen2Model, type LmBatch, type Qwen2Config, type WeightMap } from "../../../../src/engine/model";
 import { AdamW } from "../../../../src/engine/optim";
-import { mulberry32, normalArray } from "../../../../src/engine/util/rng";
+import { seededRandom, normalArray } from "../../../../src/core/random/seeded-random";
 import { requireTorch, skipWithoutTorch, SYSTEM_PYTHON } from "../helpers/torch-reference";
 
 const SCRIPT = join(__dirname, "..", "..", "..", "reference", "qwen2_reference.py");
@@ -29,7 +29,7 @@ function tokens(rand: () => number, n: number, vocab: number): number[] {
   return Array.from({ length: n }, () => Math.floor(rand() * vocab));
 }
 
-const rand = mulberry32(7);
+const rand = seededRandom(7);
 const CASES: Case[] = [
   {
     // Qwen2 as shipped: q/k/v bias, tied embeddings, grouped-query attention; one row padded.
@@ -51,7 +51,7 @@ const CASES: Case[] = [
 /** Initial weights with norms and biases moved off 1 and 0, so their gradients are tested on generic values. */
 function weightsFor(c: Qwen2Config): WeightMap {
   const w = initialWeights(c, 11);
-  const r = mulberry32(99);
+  const r = seededRandom(99);
   for (const [name, t] of w) {
     if (name.endsWith("norm.weight") || name.endsWith(".bias")) {
       const noise = normalArray(t.data.length, 0.1, r);

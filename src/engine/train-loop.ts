@@ -3,11 +3,11 @@
 // step boundaries, and checkpoints a cut-off stage resumes from with the same losses.
 import { existsSync, rmSync } from "node:fs";
 import type * as tf from "@tensorflow/tfjs-core";
-import { openCheckpoint, resumeTraining, saveCheckpoint } from "../checkpoint";
-import { LATEST_MARKER } from "../checkpoint/layout";
-import { Trainer, type DataSource, type LossFn, type MicroBatch, type StepEvent } from "./";
+import { openCheckpoint, resumeTraining, saveCheckpoint } from "./checkpoint";
+import { LATEST_MARKER } from "./checkpoint/layout";
+import { Trainer, type DataSource, type LossFn, type MicroBatch, type StepEvent } from "./train";
 import { join } from "node:path";
-import type { ProgressEvent } from "../../core/protocol";
+import type { ProgressEvent } from "../core/protocol";
 
 /** One step's report: the fields of the protocol's progress event a stage can know. */
 export type PosttrainProgress = Omit<ProgressEvent, "type" | "stage" | "rssMb">;

@@ -1,6 +1,6 @@
 // Typed access to the `repotune.*` settings declared in package.json.
 import * as vscode from "vscode";
-import { BACKENDS, PRESETS, type BackendName, type PresetName } from "../core/protocol";
+import { BACKENDS, PRESETS, type BackendName, type PresetName } from "../../core/protocol";
 
 export interface RepoTuneSettings {
   preset: PresetName;

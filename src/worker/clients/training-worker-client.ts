@@ -2,7 +2,7 @@
 // protocol.ts. Used by the extension host and by the CLI alike, so both run training the
 // same way: in a separate process whose crash or out-of-memory cannot take the caller down.
 import { fork, type ChildProcess } from "node:child_process";
-import { PROTOCOL_VERSION, makeWorkerEvent, parseWorkerEvent, type TrainingJob, type WorkerCommand, type WorkerEvent } from "../core/protocol";
+import { PROTOCOL_VERSION, makeWorkerEvent, parseWorkerEvent, type TrainingJob, type WorkerCommand, type WorkerEvent } from "../../core/protocol";
 import { explainWorkerExit } from "./worker-exit";
 
 export interface TrainingWorkerOptions {

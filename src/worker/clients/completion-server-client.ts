@@ -3,7 +3,7 @@
 // one, so native inference can never take the extension host down.
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { PROTOCOL_VERSION, parseServerReply, type CompletionRequest, type ServerCommand, type ServerReply } from "../core/protocol";
+import { PROTOCOL_VERSION, parseServerReply, type CompletionRequest, type ServerCommand, type ServerReply } from "../../core/protocol";
 
 export type CompletionResult =
   | { kind: "completion"; text: string; latencyMs: number; cached: boolean }

@@ -1,7 +1,7 @@
 // Post-processing as a pipeline of named steps, in the manner of Continue's
 // core/autocomplete: each step is small and testable alone, and the trace tells which step
 // changed or emptied a suggestion (for logs and for tests).
-import { placeLines, type CompletionPlace, type PlaceLines } from "../place";
+import { placeLines, type CompletionPlace, type PlaceLines } from "./place";
 import { noRepeatOfLineAbove, stopAtNextLine, trimSuffixOverlap } from "./repetition";
 import { cutAtBlockEnd, cutAtLineEnd } from "./stop-rules";
 import { dropEmpty, trimTrailingWhitespace } from "./whitespace";

@@ -2,7 +2,7 @@
 // blank line or a line indented less than the cursor's line (the block is over), as Continue
 // and llama.vscode stop multi-line suggestions. Each rule works on a partial text too, so the
 // same rule stops generation early (no tokens spent past the end) and cuts the final text.
-import { indentOf, type PlaceLines } from "../place";
+import { indentOf, type PlaceLines } from "./place";
 
 /** Line mode: everything before the first line break. */
 export function cutAtLineEnd(text: string): string {

@@ -3,8 +3,8 @@
 // the model the same layout: PSM order, the prefix keeping its end (the code right before
 // the cursor), the suffix keeping its start (the code right after).
 import { parseFimPrompt } from "../completion/fim-prompt";
-import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../special-tokens";
-import type { Tokenizer } from "./";
+import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../tokenizer/special-tokens";
+import type { Tokenizer } from "../tokenizer";
 
 /** The slice of the Tokenizer the post-training stages need (tests pass a toy one). */
 export type TextTokenizer = Pick<Tokenizer, "encode" | "decode" | "addedTokenId" | "vocabSize">;
@@ -109,4 +109,9 @@ export function encodeSharedPrompt(tok: TextTokenizer, prompt: string, completio
   if (comps.some((c) => c.length === 0)) return null;
   const promptIds = encodePrompt(tok, prompt, total - Math.max(...comps.map((c) => c.length)));
   return comps.map((c) => ({ ids: [...promptIds, ...c], completionStart: promptIds.length }));
+}
+
+/** Rows are padded with <|endoftext|>, which no counted target ever sees as input. */
+export function padIdOf(tok: TextTokenizer): number {
+  return specialIds(tok).eos;
 }

@@ -1,6 +1,6 @@
 // Never show what is already there: the text after the cursor, or the line just above.
 // Small models loop and echo their context; these rules keep such echoes off the screen.
-import type { PlaceLines } from "../place";
+import type { PlaceLines } from "./place";
 
 const norm = (s: string): string => s.trim().replace(/\s+/g, " ");
 

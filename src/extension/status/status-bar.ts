@@ -1,7 +1,7 @@
 // The RepoTune status bar item: what is running or which model serves completions,
 // and a click that leads to the next useful step.
 import * as vscode from "vscode";
-import { COMMANDS } from "./command-ids";
+import { COMMANDS } from "../settings/command-ids";
 
 export interface StatusState {
   completionsEnabled: boolean;

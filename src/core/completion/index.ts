@@ -1,0 +1,8 @@
+// The completion context, one for the editor, `repotune complete`, evaluation and benchmarks:
+// where the cursor is and which mode fits it, what of the file the model sees (FIM layout and
+// budgets), when generation stops and how its text is cleaned up before anyone sees it.
+export { indentOf, placeLines, type CompletionMode, type CompletionPlace, type PlaceLines } from "./place";
+export { DEFAULT_STEPS, postprocess, type PostprocessResult, type PostprocessStep } from "./postprocess";
+export { cutAtBlockEnd, cutAtLineEnd, reachedEnd } from "./stop-rules";
+export { noRepeatOfLineAbove, stopAtNextLine, trimSuffixOverlap } from "./repetition";
+export { dropEmpty, trimTrailingWhitespace } from "./whitespace";
