@@ -1,6 +1,6 @@
 // `repotune bench serve [--model FILE] [--json]`: completion latency end to end, request to
 // final text, through the forked completion server (IPC, queue, post-processing and cache
-// included), with a 1,500-character prefix and a 300-character suffix, per mode (line, block)
+// included), with the editor's completion context (core/completion: token budget, post-processing), per mode (line, block)
 // and per model (the student and the teacher of a `tiny` run: their ratio is what
 // distillation buys); cache hits; and node-llama-cpp called directly on the same GGUF with
 // the same prompt tokens and stop rule (our overhead). Figures, never pass/fail; the targets
@@ -24,15 +24,15 @@ import { readRunRecord } from "../src/core/runs/run-record";
 import { SPECIAL_TOKENS } from "../src/core/tokenizer/special-tokens";
 import { CompletionServerClient } from "../src/worker/clients/completion-server-client";
 import { TrainingWorkerClient } from "../src/worker/clients/training-worker-client";
-import { buildFimPrompt } from "../src/serve/fim-prompt";
 import { loadLlama } from "../src/serve/llama-runtime";
-import { placeLines, postprocess, reachedEnd, type CompletionMode } from "../src/core/completion";
+import { buildFimPrompt, completionContext, DEFAULT_COMPLETION_SETTINGS, placeLines, postprocess, reachedEnd, type CompletionMode } from "../src/core/completion";
 import { defaultThreads } from "../src/serve/threads";
 
+/** Places need at least this much text around them, so every request fills the editor's token budget. */
 export const PREFIX_CHARS = 1500;
 export const SUFFIX_CHARS = 300;
-/** The extension's default `repotune.completions.maxTokens`. */
-const MAX_TOKENS = 64;
+/** The editor's defaults (repotune.completions.*): the same budget and limit in every request. */
+const { budget: BUDGET, maxTokens: MAX_TOKENS } = DEFAULT_COMPLETION_SETTINGS;
 /**
  * Pause before each request: the server's prefetch of the suggestion after the previous one
  * (up to 64 tokens) ends in it, as it does while the user reads a suggestion, so each request
@@ -210,7 +210,7 @@ export function completionPlaces(files: readonly string[], mode: CompletionMode,
         const indent = line.length - line.trimStart().length;
         const cut = start + indent + Math.ceil(body.length / 2);
         if (cut < PREFIX_CHARS || text.length - end < SUFFIX_CHARS) return;
-        all.push({ file, mode, prefix: text.slice(cut - PREFIX_CHARS, cut), suffix: text.slice(end, end + SUFFIX_CHARS) });
+        all.push({ file, ...completionContext(text.slice(0, cut), text.slice(end), { budget: BUDGET, mode }) });
       } else {
         const next = lines[i + 1] ?? "";
         if (!body.endsWith("{") || next.trim() === "") return;
@@ -218,7 +218,7 @@ export function completionPlaces(files: readonly string[], mode: CompletionMode,
         if (indent.length <= line.length - line.trimStart().length) return;
         const prefix = `${text.slice(0, end)}\n${indent}`;
         if (prefix.length < PREFIX_CHARS || text.length - end < SUFFIX_CHARS) return;
-        all.push({ file, mode, prefix: prefix.slice(-PREFIX_CHARS), suffix: text.slice(end, end + SUFFIX_CHARS) });
+        all.push({ file, ...completionContext(prefix, text.slice(end), { budget: BUDGET, mode }) });
       }
     });
   }
@@ -249,7 +249,7 @@ async function startServer(modelPath: string, threads: number) {
   const loadMs = performance.now() - started;
   const ask = async (p: Place) => {
     const t0 = performance.now();
-    const r = await client.complete({ prefix: p.prefix, suffix: p.suffix, languageId: "javascript", maxTokens: MAX_TOKENS, mode: p.mode });
+    const r = await client.complete({ prefix: p.prefix, suffix: p.suffix, languageId: "javascript", maxTokens: MAX_TOKENS, mode: p.mode, budget: BUDGET });
     const ms = performance.now() - t0;
     if (r.kind !== "completion") throw new Error(`the completion server answered ${r.kind}${r.kind === "error" ? `: ${r.message}` : ""}`);
     return { ms, text: r.text, cached: r.cached };
@@ -279,7 +279,7 @@ async function startDirect(modelPath: string, threads: number) {
     const t0 = performance.now();
     const maxTokens = Math.min(MAX_TOKENS, Math.floor(context.contextSize / 2));
     const maxPromptTokens = context.contextSize - maxTokens - 1;
-    const prompt = buildFimPrompt(model.tokenize(p.prefix, false) as number[], model.tokenize(p.suffix, false) as number[], { prefix: fimPrefix, suffix: fimSuffix, middle }, { maxPromptTokens, suffixShare: 0.25 }) as Token[];
+    const prompt = buildFimPrompt(model.tokenize(p.prefix, false) as number[], model.tokenize(p.suffix, false) as number[], { prefix: fimPrefix, suffix: fimSuffix, middle }, { maxPromptTokens, suffixShare: 0.25, ...BUDGET }) as Token[];
     await sequence.clearHistory();
     const lines = placeLines(p);
     const generated: Token[] = [];

@@ -3,6 +3,8 @@
 // Every message carries the protocol version and is validated on receipt, because the
 // other side may be an older build (a worker left running across an extension update)
 // or a hand-edited events.jsonl.
+import type { CompletionBudget } from "./completion/context";
+import type { CompletionMode } from "./completion/place";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -80,7 +82,9 @@ export interface CompletionRequest {
   suffix: string;
   languageId: string;
   maxTokens: number;
-  mode: "line" | "block";
+  mode: CompletionMode;
+  /** Most prefix and suffix tokens the model sees (core/completion/context); default the editor's. */
+  budget?: CompletionBudget;
 }
 
 export type ServerCommand =
@@ -112,6 +116,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 const oneOf = (values: readonly string[]): Check => (v) => typeof v === "string" && values.includes(v);
 const optional = (c: Check): Check => (v) => v === undefined || c(v);
+const isPositiveInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v > 0;
 const recordOf = (c: Check): Check => (v) => isRecord(v) && Object.values(v).every(c);
 const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
 const isStage = oneOf(STAGES);
@@ -176,6 +181,7 @@ const serverCommandShapes: Record<string, Shape> = {
     languageId: isString,
     maxTokens: isNumber,
     mode: oneOf(["line", "block"]),
+    budget: optional((v) => typeof v === "object" && v !== null && isPositiveInt((v as CompletionBudget).prefixTokens) && isPositiveInt((v as CompletionBudget).suffixTokens)),
   },
   cancel: { id: isString },
   load: { modelPath: isString, threads: optional(isNumber) },

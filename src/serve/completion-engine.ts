@@ -2,14 +2,9 @@
 // can be stopped early (by a stop rule or a cancellation). The llama.cpp engine implements
 // it; tests use a scripted one.
 
-export interface GenerateRequest {
-  prefix: string;
-  suffix: string;
-  maxTokens: number;
-  signal?: AbortSignal;
-  /** Called with the decoded text so far after each token; true ends generation there. */
-  shouldStop?: (textSoFar: string) => boolean;
-}
+import type { GenerateRequest } from "../core/completion/complete";
+
+export type { GenerateRequest };
 
 export interface GenerateResult {
   text: string;

@@ -7,7 +7,10 @@
 import { parseServerCommand, PROTOCOL_VERSION, type CompletionRequest, type ServerReply } from "../core/protocol";
 import { CompletionCache } from "./completion-cache";
 import type { CompletionEngine, GenerateResult } from "./completion-engine";
-import { DEFAULT_STEPS, placeLines, postprocess, reachedEnd, type CompletionMode, type PostprocessStep } from "../core/completion";
+import { complete } from "../core/completion/complete";
+import type { CompletionBudget } from "../core/completion/context";
+import type { CompletionMode } from "../core/completion/place";
+import type { PostprocessStep } from "../core/completion/postprocess";
 import { choose, type CompletionReranker } from "../core/completion/reranker";
 
 type ReplyBody = ServerReply extends infer R ? (R extends unknown ? Omit<R, "v"> : never) : never;
@@ -35,11 +38,14 @@ interface Job {
   mode: CompletionMode;
   languageId: string;
   maxTokens: number;
+  budget: CompletionBudget | undefined;
   receivedAt: number;
   controller: AbortController;
 }
 
-const keyOf = (j: { prefix: string; suffix: string; mode: CompletionMode }): string => `${j.mode}\u0000${j.suffix}\u0000${j.prefix}`;
+// The budget is part of the key: the same place with another budget is another prompt.
+const keyOf = (j: { prefix: string; suffix: string; mode: CompletionMode; budget?: CompletionBudget | undefined }): string =>
+  `${j.mode}\u0000${j.budget ? `${j.budget.prefixTokens}/${j.budget.suffixTokens}` : ""}\u0000${j.suffix}\u0000${j.prefix}`;
 
 export class CompletionService {
   private engine: CompletionEngine | undefined;
@@ -191,11 +197,11 @@ export class CompletionService {
     this.pump();
   }
 
-  private jobFields(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId">): Pick<Job, "prefix" | "suffix" | "mode" | "languageId"> {
-    return { prefix: req.prefix, suffix: req.suffix, mode: req.mode, languageId: req.languageId };
+  private jobFields(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId" | "budget">): Pick<Job, "prefix" | "suffix" | "mode" | "languageId" | "budget"> {
+    return { prefix: req.prefix, suffix: req.suffix, mode: req.mode, languageId: req.languageId, budget: req.budget };
   }
 
-  private schedulePrefetch(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId" | "maxTokens">, accepted: string): void {
+  private schedulePrefetch(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId" | "maxTokens" | "budget">, accepted: string): void {
     if (this.options.prefetch === false) return;
     const next = { ...this.jobFields(req), prefix: req.prefix + accepted };
     if (this.cache.get(next.prefix, next.suffix, next.mode)?.typed === 0) return;
@@ -218,17 +224,10 @@ export class CompletionService {
 
   private async run(job: Job, engine: CompletionEngine): Promise<void> {
     const place = { prefix: job.prefix, suffix: job.suffix, mode: job.mode };
-    const lines = placeLines(place);
     try {
-      const result = await engine.generate({
-        prefix: job.prefix,
-        suffix: job.suffix,
-        maxTokens: job.maxTokens,
-        signal: job.controller.signal,
-        shouldStop: (text) => reachedEnd(text, lines),
-      });
+      const processed = await complete(engine, place, { maxTokens: job.maxTokens, budget: job.budget, steps: this.options.steps, signal: job.controller.signal });
+      const result = processed.result;
       if (job.controller.signal.aborted) throw new Error("aborted");
-      const processed = postprocess(result.text, place, this.options.steps ?? DEFAULT_STEPS);
       let text = processed.text;
       if (this.options.reranker && text) text = await choose(this.options.reranker, { ...place, languageId: job.languageId }, [text]);
       this.cache.set(job.prefix, job.suffix, job.mode, text);

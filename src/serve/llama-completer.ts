@@ -10,24 +10,25 @@ import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
 import { LlamaEngine, LlamaScorer } from "./";
 import { encodeSharedPrompt } from "../core/examples/encode-examples";
 import { readModelConfig } from "../core/formats/model-folder";
-import type { CompletionScorer, LineCompleter, LineCompletion } from "../core/completion/completer";
+import { complete } from "../core/completion/complete";
+import type { CompleterOptions, CompletionScorer, LineCompleter, LineCompletion } from "../core/completion/completer";
+import type { CompletionContext } from "../core/completion/context";
 
-export interface LlamaEvaluatorOptions {
-  maxNewTokens: number;
+export interface LlamaCompleterOptions extends CompleterOptions {
   threads?: number;
 }
 
-export class LlamaEvaluator implements LineCompleter, CompletionScorer {
+export class LlamaCompleter implements LineCompleter, CompletionScorer {
   private constructor(
     private readonly engine: LlamaEngine,
     private readonly scorer: LlamaScorer,
     private readonly tokenizer: Tokenizer,
     private readonly context: number,
     private readonly tempDir: string,
-    readonly options: LlamaEvaluatorOptions,
+    readonly options: LlamaCompleterOptions,
   ) {}
 
-  static async open(modelDir: string, options: LlamaEvaluatorOptions): Promise<LlamaEvaluator> {
+  static async open(modelDir: string, options: LlamaCompleterOptions): Promise<LlamaCompleter> {
     const tempDir = mkdtempSync(join(tmpdir(), "repotune-eval-gguf-"));
     try {
       const gguf = join(tempDir, "model.gguf");
@@ -36,7 +37,7 @@ export class LlamaEvaluator implements LineCompleter, CompletionScorer {
       const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, contextSize: context });
       try {
         const scorer = await LlamaScorer.load({ modelPath: gguf, threads: options.threads, contextSize: context });
-        return new LlamaEvaluator(engine, scorer, loadTokenizerJson(join(modelDir, "tokenizer.json")), context, tempDir, options);
+        return new LlamaCompleter(engine, scorer, loadTokenizerJson(join(modelDir, "tokenizer.json")), context, tempDir, options);
       } catch (err) {
         await engine.dispose();
         throw err;
@@ -47,10 +48,10 @@ export class LlamaEvaluator implements LineCompleter, CompletionScorer {
     }
   }
 
-  async complete(prefix: string, suffix: string, signal?: AbortSignal): Promise<LineCompletion> {
-    const r = await this.engine.generate({ prefix, suffix, maxTokens: this.options.maxNewTokens, signal, shouldStop: (t) => t.includes("\n") });
-    const nl = r.text.indexOf("\n");
-    return { text: nl >= 0 ? r.text.slice(0, nl) : r.text, latencyMs: r.totalMs };
+  /** What the completion server would answer at this place: the same engine, prompt, stop rules and post-processing. */
+  async complete(context: CompletionContext, signal?: AbortSignal): Promise<LineCompletion> {
+    const out = await complete(this.engine, context, { maxTokens: this.options.maxNewTokens, budget: this.options.budget, signal });
+    return { text: out.text, latencyMs: out.result.totalMs };
   }
 
   /** Sum of log p(completion | prompt) under llama.cpp, all completions after the same prompt tokens. */

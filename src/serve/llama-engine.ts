@@ -5,7 +5,7 @@
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
 import { SPECIAL_TOKENS } from "../core/tokenizer/special-tokens";
 import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "./completion-engine";
-import { buildFimPrompt, type FimTokens } from "./fim-prompt";
+import { buildFimPrompt, type FimTokens } from "../core/completion/fim-prompt";
 import { likelyHasGpu } from "./gpu-probe";
 import { loadLlama } from "./llama-runtime";
 import { defaultThreads } from "./threads";
@@ -83,7 +83,7 @@ export class LlamaEngine implements CompletionEngine {
     const maxChars = maxPromptTokens * MAX_CHARS_PER_TOKEN;
     const prefixTokens = this.model.tokenize(req.prefix.slice(-maxChars), false) as number[];
     const suffixTokens = this.model.tokenize(req.suffix.slice(0, maxChars), false) as number[];
-    const prompt = buildFimPrompt(prefixTokens, suffixTokens, this.fim, { maxPromptTokens, suffixShare: 0.25 }) as Token[];
+    const prompt = buildFimPrompt(prefixTokens, suffixTokens, this.fim, { maxPromptTokens, suffixShare: 0.25, ...req.budget }) as Token[];
 
     // Keep the longest common prefix with what the sequence already evaluated; at least one
     // prompt token must be evaluated anew to get logits for the first generated token.

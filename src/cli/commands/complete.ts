@@ -1,6 +1,7 @@
 // `repotune complete --model FILE.gguf --file F --line L --column C [--json]`: the completion
 // the editor would show at that place, computed in this process by the completion server's
-// own service (same prompt, post-processing and limits), for scripts and checking by hand.
+// own service and the editor's completion context (same budget, mode, prompt, post-processing
+// and limits), for scripts and checking by hand.
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -8,7 +9,7 @@ import { PROTOCOL_VERSION, type ServerReply } from "../../core/protocol";
 import { CompletionService } from "../../serve/completion-service";
 import type { GenerateResult } from "../../serve/completion-engine";
 import { LlamaEngine } from "../../serve/llama-engine";
-import { chooseMode, placeInText } from "../../core/completion/place-in-file";
+import { completionContext, DEFAULT_COMPLETION_SETTINGS, offsetAt, type ModeSetting } from "../../core/completion/context";
 
 interface CompleteOptions {
   model: string;
@@ -17,6 +18,8 @@ interface CompleteOptions {
   column: string;
   mode: string;
   maxTokens: string;
+  prefixTokens: string;
+  suffixTokens: string;
   threads?: string;
   json?: boolean;
 }
@@ -36,13 +39,18 @@ export function registerComplete(program: Command): void {
     .requiredOption("--line <n>", "line of the cursor, from 1")
     .requiredOption("--column <n>", "column of the cursor, from 1 (line length + 1 = end of line)")
     .option("--mode <mode>", "line, block, or auto (block on a blank line or after an opening bracket)", "auto")
-    .option("--max-tokens <n>", "most tokens to generate", "64")
+    .option("--max-tokens <n>", "most tokens to generate", String(DEFAULT_COMPLETION_SETTINGS.maxTokens))
+    .option("--prefix-tokens <n>", "most tokens of the text before the cursor the model sees", String(DEFAULT_COMPLETION_SETTINGS.budget.prefixTokens))
+    .option("--suffix-tokens <n>", "most tokens of the text after the cursor the model sees", String(DEFAULT_COMPLETION_SETTINGS.budget.suffixTokens))
     .option("--threads <n>", "CPU threads for llama.cpp (default: 1 on 2 cores, more on larger machines)")
     .option("--json", "print {text, mode, latencyMs, ...} as JSON")
     .action(async (opts: CompleteOptions) => {
-      const place = placeInText(readFileSync(opts.file, "utf8"), positiveInt("line", opts.line), positiveInt("column", opts.column));
       if (!["line", "block", "auto"].includes(opts.mode)) throw new Error(`--mode must be line, block or auto, got "${opts.mode}"`);
-      const mode = opts.mode === "auto" ? chooseMode(place.prefix, place.suffix) : (opts.mode as "line" | "block");
+      const text = readFileSync(opts.file, "utf8");
+      const offset = offsetAt(text, positiveInt("line", opts.line), positiveInt("column", opts.column));
+      const budget = { prefixTokens: positiveInt("prefix-tokens", opts.prefixTokens), suffixTokens: positiveInt("suffix-tokens", opts.suffixTokens) };
+      const place = completionContext(text.slice(0, offset), text.slice(offset), { budget, mode: opts.mode as ModeSetting });
+      const mode = place.mode;
       const threads = opts.threads === undefined ? undefined : positiveInt("threads", opts.threads);
       const modelPath = resolve(opts.model);
       if (!existsSync(modelPath)) throw new Error(`--model ${modelPath} does not exist; export one with repotune export --format gguf`);
@@ -61,7 +69,7 @@ export function registerComplete(program: Command): void {
       const loadMs = performance.now() - loadStarted;
 
       const done = new Promise<ServerReply>((r) => (answer = r));
-      service.handle({ v: PROTOCOL_VERSION, type: "complete", id: "cli", prefix: place.prefix, suffix: place.suffix, languageId: "", maxTokens: positiveInt("max-tokens", opts.maxTokens), mode });
+      service.handle({ v: PROTOCOL_VERSION, type: "complete", id: "cli", prefix: place.prefix, suffix: place.suffix, languageId: "", maxTokens: positiveInt("max-tokens", opts.maxTokens), mode, budget });
       const reply = await done;
       await service.dispose();
       if (reply.type !== "completion") throw new Error(reply.type === "error" ? `${reply.message} (${reply.hint})` : `unexpected reply ${reply.type}`);

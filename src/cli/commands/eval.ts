@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { DEFAULT_COMPLETION_SETTINGS } from "../../core/completion/context";
 import { DATASET_FOLDER, DATASET_FILES } from "../../core/store/dataset-files";
 import { resolveBackend } from "../../pipeline/run/resolve-backend";
 import { HELDOUT_PREFERENCES_FILE, loadEvalSet } from "../../pipeline/data/heldout-data";
@@ -53,7 +54,7 @@ export function registerEval(program: Command): void {
     .option("--data <dir>", "the dataset folder with heldout.jsonl (default: the one the model's run used, or ./.repotune/dataset)")
     .option("--probes <n>", "held-out line completions to run, at most", "200")
     .option("--pairs <n>", "held-out preference pairs to score, at most", "200")
-    .option("--max-tokens <n>", "longest completion, in tokens", "48")
+    .option("--max-tokens <n>", "longest completion, in tokens (the editor's default)", String(DEFAULT_COMPLETION_SETTINGS.maxTokens))
     .option("--engine <name>", "llama (the model's GGUF through llama.cpp, as completions are served) or tfjs", "llama")
     .option("--backend <name>", "tfjs backend when the engine is tfjs: auto, wasm, webgpu, tensorflow or cpu", "auto")
     .option("--seed <n>", "which probes, when there are more than --probes", "1234")

@@ -1,14 +1,26 @@
 // What evaluation and the synthetic preference pairs ask of a model, whatever runs it: llama.cpp
 // on its GGUF export (src/serve) or the tfjs model itself (src/engine).
+import type { CompletionBudget, CompletionContext } from "./context";
 
 export interface LineCompletion {
   text: string;
   latencyMs: number;
 }
 
-/** Completes the line at a cursor between prefix and suffix (FIM, PSM order). */
+/** How a completer asks its model: the editor's token budget and limit (DEFAULT_COMPLETION_SETTINGS). */
+export interface CompleterOptions {
+  /** Most tokens one completion may have. */
+  maxNewTokens: number;
+  /** Most prefix and suffix tokens the prompt keeps. */
+  budget?: CompletionBudget;
+}
+
+/**
+ * Completes at a place of the completion context (FIM, PSM order), with the editor's stop
+ * rules and post-processing (core/completion/complete): the text a user would be shown.
+ */
 export interface LineCompleter {
-  complete(prefix: string, suffix: string, signal?: AbortSignal): Promise<LineCompletion>;
+  complete(context: CompletionContext, signal?: AbortSignal): Promise<LineCompletion>;
 }
 
 /**

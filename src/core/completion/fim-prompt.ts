@@ -1,6 +1,7 @@
 // The fill-in-the-middle prompt, in PSM order (prefix, suffix, middle) with the Qwen2.5-Coder
-// special tokens: the FIM samples of sft.jsonl are written with it and the completion server
-// must ask with exactly the same layout. It carries no file path, like node-llama-cpp's infill.
+// special tokens, as text (the FIM samples of sft.jsonl are written with it) and as token ids
+// (what the completion server, evaluation and training feed the model): one layout, so the
+// model is asked exactly as it was trained. It carries no file path, like node-llama-cpp's infill.
 import { FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../tokenizer/special-tokens";
 
 export function formatFimPrompt(prefix: string, suffix: string): string {
@@ -16,4 +17,34 @@ export function parseFimPrompt(prompt: string): { prefix: string; suffix: string
   const cut = body.lastIndexOf(FIM_SUFFIX);
   if (cut === -1) return null;
   return { prefix: body.slice(0, cut), suffix: body.slice(cut + FIM_SUFFIX.length) };
+}
+
+export interface FimTokens {
+  prefix: number;
+  suffix: number;
+  middle: number;
+}
+
+export interface FimBudget {
+  /** Most tokens the prompt may have (the model's context less the completion's room). */
+  maxPromptTokens: number;
+  /** Share of the budget the suffix may take when both sides are long. */
+  suffixShare: number;
+  /** Most prefix and suffix tokens, whatever room the context leaves (the completion budget). */
+  prefixTokens?: number;
+  suffixTokens?: number;
+}
+
+/**
+ * The prompt as token ids, cut to the budget: the prefix keeps its end, the suffix its start
+ * (the text nearest the cursor matters most), and a short side leaves its room to the other.
+ */
+export function buildFimPrompt(prefixTokens: readonly number[], suffixTokens: readonly number[], fim: FimTokens, budget: FimBudget): number[] {
+  const pre = Math.min(prefixTokens.length, budget.prefixTokens ?? Infinity);
+  const suf = Math.min(suffixTokens.length, budget.suffixTokens ?? Infinity);
+  const room = Math.max(0, budget.maxPromptTokens - 3);
+  let suffixRoom = Math.min(suf, Math.floor(room * budget.suffixShare));
+  const prefixRoom = Math.min(pre, room - suffixRoom);
+  suffixRoom = Math.min(suf, room - prefixRoom);
+  return [fim.prefix, ...prefixTokens.slice(prefixTokens.length - prefixRoom), fim.suffix, ...suffixTokens.slice(0, suffixRoom), fim.middle];
 }

@@ -6,3 +6,6 @@ export { DEFAULT_STEPS, postprocess, type PostprocessResult, type PostprocessSte
 export { cutAtBlockEnd, cutAtLineEnd, reachedEnd } from "./stop-rules";
 export { noRepeatOfLineAbove, stopAtNextLine, trimSuffixOverlap } from "./repetition";
 export { dropEmpty, trimTrailingWhitespace } from "./whitespace";
+export { complete, type Completion, type CompleteOptions, type GenerateRequest, type Generator } from "./complete";
+export { chooseMode, completionContext, DEFAULT_COMPLETION_SETTINGS, MAX_CHARS_PER_TOKEN, offsetAt, worthCompleting, type CompletionBudget, type CompletionContext, type CompletionSettings, type ModeSetting } from "./context";
+export { buildFimPrompt, formatFimPrompt, parseFimPrompt, type FimBudget, type FimTokens } from "./fim-prompt";

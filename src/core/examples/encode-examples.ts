@@ -2,7 +2,8 @@
 // prompt is cut to fit the context, so SFT, DPO, the teacher pass and evaluation all show
 // the model the same layout: PSM order, the prefix keeping its end (the code right before
 // the cursor), the suffix keeping its start (the code right after).
-import { parseFimPrompt } from "../completion/fim-prompt";
+import type { CompletionBudget } from "../completion/context";
+import { buildFimPrompt, parseFimPrompt } from "../completion/fim-prompt";
 import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../tokenizer/special-tokens";
 import type { Tokenizer } from "../tokenizer";
 
@@ -28,16 +29,15 @@ export function specialIds(tok: TextTokenizer): SpecialIds {
 /** Share of a FIM prompt's budget the suffix may take: the prefix matters more to the next line. */
 const SUFFIX_SHARE = 0.25;
 
-/** A FIM prompt of at most `budget` tokens (at least 4): markers, the prefix's tail, the suffix's head. */
-export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, budget: number): number[] {
+/**
+ * A FIM prompt of at most `budget` tokens (at least 4), laid out as the completion server lays
+ * it (core/completion/fim-prompt): markers, the prefix's tail, the suffix's head; at most the
+ * completion budget's tokens of each side when one is given.
+ */
+export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, budget: number, sides?: CompletionBudget): number[] {
   const ids = specialIds(tok);
-  const room = Math.max(0, budget - 3);
-  const pre = tok.encode(prefix);
-  const suf = tok.encode(suffix);
-  // The suffix gets its share, more when the prefix is short; the prefix gets the rest.
-  const sufKeep = Math.min(suf.length, Math.max(Math.floor(room * SUFFIX_SHARE), room - pre.length));
-  const preKeep = Math.min(pre.length, room - sufKeep);
-  return [ids.fimPrefix, ...pre.slice(pre.length - preKeep), ids.fimSuffix, ...suf.slice(0, sufKeep), ids.fimMiddle];
+  const fim = { prefix: ids.fimPrefix, suffix: ids.fimSuffix, middle: ids.fimMiddle };
+  return buildFimPrompt(tok.encode(prefix), tok.encode(suffix), fim, { maxPromptTokens: budget, suffixShare: SUFFIX_SHARE, ...sides });
 }
 
 /**

@@ -1,8 +1,8 @@
-// Greedy line completion with the tfjs model and its KV cache: what evaluation and synthetic
+// Greedy completion with the tfjs model and its KV cache: what evaluation and synthetic
 // preference pairs ask of a model that has not been exported to GGUF yet. The prompt goes in
-// once (prefill), then one token per step; it stops at a newline (a line completion ends
-// there, as an editor's inline suggestion for "the rest of this line" does), at any special
-// token (<|endoftext|>, FIM markers), or after maxNewTokens.
+// once (prefill), then one token per step; it stops where the completion context's stop rule
+// says (core/completion: the line's end in line mode, the block's in block mode), at any
+// special token (<|endoftext|>, FIM markers), or after maxNewTokens.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Qwen2Model } from "../model";
 
@@ -10,8 +10,8 @@ export interface GreedyOptions {
   maxNewTokens: number;
   /** Token ids that end the completion (all special tokens). */
   stopIds: ReadonlySet<number>;
-  /** Stop at the first newline and drop it (line completion). Default true. */
-  stopAtNewline?: boolean;
+  /** Called with the decoded text after each token; true ends generation there. */
+  shouldStop?: (textSoFar: string) => boolean;
   signal?: AbortSignal;
 }
 
@@ -33,7 +33,6 @@ export function greedyComplete(model: Qwen2Model, decode: (ids: number[]) => str
   const started = performance.now();
   const cache = model.newCache();
   const ids: number[] = [];
-  const stopAtNewline = options.stopAtNewline ?? true;
   const context = model.config.max_position_embeddings;
   let text = "";
   try {
@@ -46,10 +45,7 @@ export function greedyComplete(model: Qwen2Model, decode: (ids: number[]) => str
       if (options.stopIds.has(next)) break;
       ids.push(next);
       text = decode(ids);
-      if (stopAtNewline && text.includes("\n")) {
-        text = text.slice(0, text.indexOf("\n"));
-        break;
-      }
+      if (options.shouldStop?.(text)) break;
       input = Int32Array.of(next);
     }
   } finally {

@@ -1,43 +1,52 @@
-// A tfjs model as a LineCompleter and CompletionScorer: greedy FIM line completion with the
-// KV cache, and completion log-probs in padded batches.
+// A tfjs model as a LineCompleter and CompletionScorer: greedy FIM completion with the KV
+// cache through the one completion pipeline (core/completion/complete), and completion
+// log-probs in padded batches.
+import { complete, type GenerateRequest } from "../../core/completion/complete";
+import type { CompletionContext } from "../../core/completion/context";
 import { formatFimPrompt } from "../../core/completion/fim-prompt";
 import type { Tokenizer } from "../../core/tokenizer";
 import type { Qwen2Model } from "../model";
 import { encodeFim, encodeSharedPrompt, specialIds } from "../../core/examples/encode-examples";
 import { scoreCompletions } from "./score";
 import { greedyComplete } from "./greedy";
-import type { CompletionScorer, LineCompleter, LineCompletion } from "../../core/completion/completer";
+import type { CompleterOptions, CompletionScorer, LineCompleter, LineCompletion } from "../../core/completion/completer";
 
-export interface TfjsEvaluatorOptions {
-  /** Most tokens one completion may have. */
-  maxNewTokens: number;
+export interface TfjsCompleterOptions extends CompleterOptions {
   /** Longest prompt + completion, in tokens (the model's context by default). */
   contextTokens?: number;
 }
 
-export class TfjsEvaluator implements LineCompleter, CompletionScorer {
+export class TfjsCompleter implements LineCompleter, CompletionScorer {
   private readonly stopIds: Set<number>;
   private readonly context: number;
 
   constructor(
     readonly model: Qwen2Model,
     readonly tokenizer: Tokenizer,
-    readonly options: TfjsEvaluatorOptions,
+    readonly options: TfjsCompleterOptions,
   ) {
     this.stopIds = new Set(tokenizer.specialIds);
     this.context = Math.min(options.contextTokens ?? model.config.max_position_embeddings, model.config.max_position_embeddings);
   }
 
-  async complete(prefix: string, suffix: string, signal?: AbortSignal): Promise<LineCompletion> {
-    const prompt = encodeFim(this.tokenizer, prefix, suffix, this.context - this.options.maxNewTokens);
-    const r = greedyComplete(this.model, (ids) => this.tokenizer.decode(ids), prompt, {
-      maxNewTokens: this.options.maxNewTokens,
-      stopIds: this.stopIds,
-      signal,
-    });
+  async complete(context: CompletionContext, signal?: AbortSignal): Promise<LineCompletion> {
+    const started = performance.now();
+    const out = await complete({ generate: (req) => this.generate(req) }, context, { maxTokens: this.options.maxNewTokens, budget: this.options.budget, signal });
     // Yield so that a cancel message can arrive between completions.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    return { text: r.text, latencyMs: r.latencyMs };
+    return { text: out.text, latencyMs: performance.now() - started };
+  }
+
+  private async generate(req: GenerateRequest): Promise<{ text: string }> {
+    const maxTokens = Math.max(1, Math.min(req.maxTokens, this.context - 4));
+    const prompt = encodeFim(this.tokenizer, req.prefix, req.suffix, this.context - maxTokens, req.budget);
+    const r = greedyComplete(this.model, (ids) => this.tokenizer.decode(ids), prompt, {
+      maxNewTokens: maxTokens,
+      stopIds: this.stopIds,
+      ...(req.shouldStop ? { shouldStop: req.shouldStop } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+    });
+    return { text: r.text };
   }
 
   /** Sum of log p(completion | prompt), all completions after the same prompt tokens. */

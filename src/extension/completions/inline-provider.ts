@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { findSecret } from "../../core/gather/secrets/find-secret";
 import type { FeedbackTracker } from "../../core/feedback/feedback-tracker";
 import { readSettings } from "../settings/config";
-import { completionContext, worthCompleting } from "./completion-context";
+import { completionContext, worthCompleting } from "../../core/completion/context";
 import type { CompletionServerHost } from "./completion-server-host";
 import { ExcludedFiles } from "./excluded-files";
 
@@ -38,7 +38,8 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
     if (!folder) return undefined;
     const relativePath = vscode.workspace.asRelativePath(document.uri, false);
     if (this.excluded.reason(document, relativePath)) return undefined;
-    if (!worthCompleting(document, position)) return undefined;
+    const lineText = document.lineAt(position.line).text;
+    if (!worthCompleting(lineText.slice(position.character))) return undefined;
     const server = this.host.serverFor(folder);
     if (!server) return undefined;
 
@@ -46,8 +47,10 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
     if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) await sleep(settings.debounceMs);
     if (token.isCancellationRequested) return undefined;
 
-    // 3. context within the budget.
-    const ctx = completionContext(document, position);
+    // 3. context within the budget, by the one completion context (core/completion/context).
+    const documentText = document.getText();
+    const offset = document.offsetAt(position);
+    const ctx = { ...completionContext(documentText.slice(0, offset), documentText.slice(offset), settings.completion), offset };
 
     // 4. ask the completion server, cancelling it with the editor's token.
     const abort = new AbortController();
@@ -56,7 +59,7 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
     let result;
     try {
       result = await server.client.complete(
-        { prefix: ctx.prefix, suffix: ctx.suffix, languageId: document.languageId, maxTokens: settings.maxCompletionTokens, mode: ctx.mode },
+        { prefix: ctx.prefix, suffix: ctx.suffix, languageId: document.languageId, maxTokens: settings.completion.maxTokens, mode: ctx.mode, budget: settings.completion.budget },
         abort.signal,
       );
     } finally {

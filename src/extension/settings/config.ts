@@ -1,5 +1,6 @@
 // Typed access to the `repotune.*` settings declared in package.json.
 import * as vscode from "vscode";
+import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type ModeSetting } from "../../core/completion/context";
 import { BACKENDS, PRESETS, type BackendName, type PresetName } from "../../core/protocol";
 
 export interface RepoTuneSettings {
@@ -7,7 +8,8 @@ export interface RepoTuneSettings {
   backend: BackendName;
   completionsEnabled: boolean;
   debounceMs: number;
-  maxCompletionTokens: number;
+  /** Budget, mode and token limit of each completion (core/completion/context). */
+  completion: CompletionSettings;
   /** Empty: the extension's workspace storage. */
   dataFolder: string;
   maxWorkerHeapMb: number;
@@ -30,7 +32,14 @@ export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSetting
     backend: pick(c.get("backend"), BACKENDS, "auto"),
     completionsEnabled: c.get<boolean>("completions.enabled") !== false,
     debounceMs: clampNumber(c.get("completions.debounceMs"), 0, 5000, 250),
-    maxCompletionTokens: clampNumber(c.get("completions.maxTokens"), 1, 512, 64),
+    completion: {
+      maxTokens: Math.round(clampNumber(c.get("completions.maxTokens"), 1, 512, DEFAULT_COMPLETION_SETTINGS.maxTokens)),
+      budget: {
+        prefixTokens: Math.round(clampNumber(c.get("completions.prefixTokens"), 16, 8192, DEFAULT_COMPLETION_SETTINGS.budget.prefixTokens)),
+        suffixTokens: Math.round(clampNumber(c.get("completions.suffixTokens"), 0, 4096, DEFAULT_COMPLETION_SETTINGS.budget.suffixTokens)),
+      },
+      mode: pick<ModeSetting>(c.get("completions.mode"), ["auto", "line", "block"], DEFAULT_COMPLETION_SETTINGS.mode),
+    },
     dataFolder: typeof c.get("dataFolder") === "string" ? (c.get<string>("dataFolder") ?? "") : "",
     maxWorkerHeapMb: clampNumber(c.get("training.maxHeapMb"), 512, 65536, 4096),
   };

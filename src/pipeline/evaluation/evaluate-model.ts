@@ -5,6 +5,7 @@ import type { CompletionScorer, LineCompleter } from "../../core/completion/comp
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import type { HeldoutProbe } from "../../core/store/dataset-files";
 import type { EvalSample, StageEval } from "./types";
+import { lineProbeContext } from "../../core/completion/context";
 
 export interface EvaluateOptions {
   signal?: AbortSignal;
@@ -36,7 +37,7 @@ export async function evaluateModel(
   const stride = Math.max(1, Math.floor(probes.length / Math.max(wantSamples, 1)));
   for (const probe of probes) {
     if (options.signal?.aborted) break;
-    const out = await model.complete(probe.prefix, probe.suffix, options.signal);
+    const out = await model.complete(lineProbeContext(probe), options.signal);
     results.push({ prediction: out.text, truth: probe.target });
     latencies.push(out.latencyMs);
     if (samples.length < wantSamples && (results.length - 1) % stride === 0) {

@@ -3,9 +3,9 @@
 // the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
 import { readModelConfig } from "../../core/formats/model-folder";
 import { loadModelDir } from "../../engine/model/model-dir";
-import { LlamaEvaluator } from "../../serve/llama-completer";
+import { LlamaCompleter } from "../../serve/llama-completer";
 import { LLAMA_MIN_CONTEXT } from "../../serve/llama-runtime";
-import { TfjsEvaluator } from "../../engine/inference/tfjs-completer";
+import { TfjsCompleter } from "../../engine/inference/tfjs-completer";
 import type { CompletionScorer, LineCompleter } from "../../core/completion/completer";
 
 export type EvalEngine = "llama" | "tfjs";
@@ -26,7 +26,7 @@ export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNew
     fallback = `${modelDir} has a context under ${LLAMA_MIN_CONTEXT} tokens, which llama.cpp cannot allocate exactly; evaluated with tfjs`;
   } else if (engine === "llama") {
     try {
-      const evaluator = await LlamaEvaluator.open(modelDir, { maxNewTokens });
+      const evaluator = await LlamaCompleter.open(modelDir, { maxNewTokens });
       return { evaluator, engine: "llama", dispose: () => evaluator.dispose() };
     } catch (err) {
       fallback = `llama.cpp could not evaluate ${modelDir} (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); evaluated with tfjs instead`;
@@ -35,7 +35,7 @@ export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNew
   await beforeTfjs?.();
   const m = loadModelDir(modelDir);
   return {
-    evaluator: new TfjsEvaluator(m.model, m.tokenizer, { maxNewTokens }),
+    evaluator: new TfjsCompleter(m.model, m.tokenizer, { maxNewTokens }),
     engine: "tfjs",
     ...(fallback ? { fallback } : {}),
     dispose: async () => m.model.dispose(),

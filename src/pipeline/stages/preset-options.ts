@@ -2,6 +2,7 @@
 // the benchmark run the stages the same way. Preference stages take a quarter of the learning
 // rate: DPO and the reward model move a model that already works, and at the SFT rate DPO
 // over-optimises (measured on the fixture: held-out exact match fell by half at the full rate).
+import { DEFAULT_COMPLETION_SETTINGS } from "../../core/completion/context";
 import type { Preset } from "../../core/presets";
 import type { DistillStageOptions } from "../training/distillation";
 import type { DpoStageOptions } from "../training/dpo-training";
@@ -39,6 +40,7 @@ export function posttrainOptions(preset: Preset, seed: number, common: Partial<P
     },
     reward: pref(preset.steps.reward),
     distill: { ...lm(preset.steps.distill), studentLayers: preset.studentLayers, temperature: 2, alpha: 0.5, topK: 64 },
-    eval: { maxProbes: preset.evalItems, maxPairs: Math.min(preset.evalItems, 128), maxNewTokens: 32, seed },
+    // Evaluation asks as the editor does: its token limit and budget (core/completion/context).
+    eval: { maxProbes: preset.evalItems, maxPairs: Math.min(preset.evalItems, 128), maxNewTokens: DEFAULT_COMPLETION_SETTINGS.maxTokens, seed },
   };
 }

@@ -12,7 +12,7 @@ import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { type DpoOptions } from "../../engine/objectives";
 import { readRecords } from "../../core/store/jsonl-reader";
 import { HELDOUT_PREFERENCES_FILE, isHeldoutPair } from "../data/heldout-data";
-import { TfjsEvaluator } from "../../engine/inference/tfjs-completer";
+import { TfjsCompleter } from "../../engine/inference/tfjs-completer";
 import { padIdOf } from "../../core/examples/encode-examples";
 import { dpoLossFn, fillReferenceLogProbs, setReference } from "../../engine/loss-fns";
 import { lineProbeFromFim, type LineProbe } from "../data/line-probes";
@@ -80,7 +80,7 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
     for (const p of readRecords<PreferencePair>(paths.preferences)) {
       if (typeof p.prompt === "string" && typeof p.chosen === "string" && typeof p.rejected === "string" && !isHeldoutPair(p)) editor.push(p);
     }
-    const completer = new TfjsEvaluator(model, tokenizer, { maxNewTokens: options.maxNewTokens, contextTokens: seqLen + 1 });
+    const completer = new TfjsCompleter(model, tokenizer, { maxNewTokens: options.maxNewTokens, contextTokens: seqLen + 1 });
     let synthetic: PreferencePair[] = [];
     let stats: SyntheticPairStats | null = null;
     let syntheticFile: string | null = null;

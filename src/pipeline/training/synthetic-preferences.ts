@@ -8,6 +8,7 @@ import { exactMatch } from "../../core/completion/metrics";
 import type { LineCompleter } from "../../core/completion/completer";
 import type { LineProbe } from "../data/line-probes";
 import { seededRandom } from "../../core/random/seeded-random";
+import { lineProbeContext } from "../../core/completion/context";
 
 /** Real pairs below this count get synthetic ones added (the threshold). */
 export const MIN_REAL_PAIRS = 32;
@@ -45,7 +46,7 @@ export async function syntheticPairs(
   for (let i = 0; i < probes.length; i++) {
     if (options.signal?.aborted) break;
     const p = probes[i]!;
-    const guess = (await completer.complete(p.prefix, p.suffix, options.signal)).text;
+    const guess = (await completer.complete(lineProbeContext(p), options.signal)).text;
     let rejected: string | null;
     if (guess.trim() !== "" && !exactMatch(guess, p.target)) {
       rejected = guess;

@@ -23,7 +23,7 @@ const probe = (target: string, i: number): HeldoutProbe => ({ prefix: `line ${i}
 /** Answers from a table keyed by prefix; scores by a table keyed by completion. */
 function scripted(answers: Record<string, string>, scores: Record<string, number> = {}): LineCompleter & CompletionScorer {
   return {
-    async complete(prefix) {
+    async complete({ prefix }) {
       return { text: answers[prefix] ?? "", latencyMs: prefix.length };
     },
     async score(_prompt, completions) {

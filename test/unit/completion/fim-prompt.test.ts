@@ -1,7 +1,7 @@
 // The FIM prompt: PSM order with the model's control tokens, cut to the budget nearest the cursor.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildFimPrompt } from "../../../src/serve/fim-prompt";
+import { buildFimPrompt } from "../../../src/core/completion/fim-prompt";
 import { defaultThreads } from "../../../src/serve/threads";
 
 const fim = { prefix: -1, suffix: -2, middle: -3 };
@@ -23,6 +23,11 @@ describe("FIM prompt", () => {
   it("gives a short side's room to the other", () => {
     assert.equal(buildFimPrompt(range(0, 5), range(100, 200), fim, { maxPromptTokens: 43, suffixShare: 0.25 }).length, 43);
     assert.equal(buildFimPrompt(range(0, 100), range(100, 102), fim, { maxPromptTokens: 43, suffixShare: 0.25 }).length, 43);
+  });
+
+  it("keeps at most the completion budget's tokens of each side, however large the context", () => {
+    const p = buildFimPrompt(range(0, 100), range(100, 200), fim, { maxPromptTokens: 4096, suffixShare: 0.25, prefixTokens: 10, suffixTokens: 4 });
+    assert.deepEqual(p, [-1, ...range(90, 100), -2, ...range(100, 104), -3]);
   });
 });
 

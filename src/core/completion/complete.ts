@@ -1,0 +1,54 @@
+// A completion as a pipeline of named steps, the same wherever a model runs (llama.cpp in the
+// completion server and evaluation, tfjs in evaluation before a GGUF exists): generate with the
+// mode's stop rule, so no token is spent past the end the editor would cut at, then the
+// post-processing steps. What a report measures is what the editor shows.
+import type { CompletionBudget, CompletionContext } from "./context";
+import { placeLines } from "./place";
+import { DEFAULT_STEPS, postprocess, type PostprocessStep } from "./postprocess";
+import { reachedEnd } from "./stop-rules";
+
+export interface GenerateRequest {
+  prefix: string;
+  suffix: string;
+  maxTokens: number;
+  /** Most prefix and suffix tokens the prompt keeps; default: as many as the context holds. */
+  budget?: CompletionBudget;
+  signal?: AbortSignal;
+  /** Called with the decoded text so far after each token; true ends generation there. */
+  shouldStop?: (textSoFar: string) => boolean;
+}
+
+/** Whatever generates greedy fill-in-the-middle text: llama.cpp's engine, the tfjs model. */
+export interface Generator<R extends { text: string }> {
+  generate(request: GenerateRequest): Promise<R>;
+}
+
+export interface CompleteOptions {
+  maxTokens: number;
+  budget?: CompletionBudget;
+  steps?: readonly PostprocessStep[];
+  signal?: AbortSignal;
+}
+
+export interface Completion<R> {
+  /** What the editor shows ("" for nothing). */
+  text: string;
+  /** The post-processing steps that changed the text, in order. */
+  changedBy: string[];
+  /** The generator's own result (raw text, tokens, timings). */
+  result: R;
+}
+
+export async function complete<R extends { text: string }>(generator: Generator<R>, context: CompletionContext, options: CompleteOptions): Promise<Completion<R>> {
+  const lines = placeLines(context);
+  const result = await generator.generate({
+    prefix: context.prefix,
+    suffix: context.suffix,
+    maxTokens: options.maxTokens,
+    ...(options.budget ? { budget: options.budget } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    shouldStop: (text) => reachedEnd(text, lines),
+  });
+  const processed = postprocess(result.text, context, options.steps ?? DEFAULT_STEPS);
+  return { text: processed.text, changedBy: processed.changedBy, result };
+}
