@@ -37,6 +37,11 @@ export interface TrainingJob {
   stages?: StageName[];
   resume: boolean;
   minutes?: number;
+  /**
+   * Data-parallel replica threads for the language-model stages on the wasm backend (Node runs
+   * one wasm engine a thread); absent: one fewer than the cores, at most 3.
+   */
+  replicas?: number;
 }
 
 /** Host -> training worker. */
@@ -131,6 +136,7 @@ const jobShape: Shape = {
   stages: optional(arrayOf(isStage)),
   resume: isBoolean,
   minutes: optional(isNumber),
+  replicas: optional((v) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 64),
 };
 
 const workerCommandShapes: Record<string, Shape> = {

@@ -5,7 +5,7 @@ import { existsSync, rmSync } from "node:fs";
 import type * as tf from "@tensorflow/tfjs-core";
 import { openCheckpoint, resumeTraining, saveCheckpoint } from "./checkpoint";
 import { LATEST_MARKER } from "./checkpoint/layout";
-import { Trainer, type DataSource, type LossFn, type MicroBatch, type StepEvent } from "./train";
+import { Trainer, type DataSource, type GradientSource, type LossFn, type MicroBatch, type StepEvent } from "./train";
 import { join } from "node:path";
 import type { ProgressEvent } from "../core/protocol";
 
@@ -63,6 +63,8 @@ export async function trainLoop<B extends MicroBatch>(
   lossFn: LossFn<B>,
   options: TrainOptions,
   extras?: CheckpointExtras,
+  /** Where micro-batches are computed instead of lossFn on this thread (data-parallel replicas). */
+  gradients?: GradientSource<B>,
 ): Promise<TrainLoopResult> {
   const started = performance.now();
   const trainer = new Trainer(params, data, lossFn, {
@@ -74,6 +76,7 @@ export async function trainLoop<B extends MicroBatch>(
     maxGradNorm: options.maxGradNorm === undefined ? 1 : options.maxGradNorm,
     ...(options.weightDecay !== undefined ? { optimizer: { weightDecay: options.weightDecay } } : {}),
     seed: options.seed,
+    ...(gradients ? { gradients } : {}),
   });
   const ckptDir = options.checkpointDir;
   let resumedFrom: number | undefined;

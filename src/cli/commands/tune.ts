@@ -15,6 +15,7 @@ interface TuneOptions {
   stages?: string;
   resume?: boolean;
   minutes?: string;
+  replicas?: string;
   json?: boolean;
   maxHeapMb: string;
 }
@@ -32,6 +33,8 @@ export function jobFromOptions(opts: TuneOptions): TrainingJob {
     : undefined;
   const minutes = opts.minutes === undefined ? undefined : Number(opts.minutes);
   if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes must be a positive number, got "${opts.minutes}"`);
+  const replicas = opts.replicas === undefined ? undefined : Number(opts.replicas);
+  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0 && replicas <= 64)) throw new Error(`--replicas must be a whole number from 0 to 64, got "${opts.replicas}"`);
   return {
     repo,
     out: resolve(opts.out ?? defaultOutDir(repo)),
@@ -40,6 +43,7 @@ export function jobFromOptions(opts: TuneOptions): TrainingJob {
     stages,
     resume: !!opts.resume,
     minutes,
+    ...(replicas !== undefined ? { replicas } : {}),
   };
 }
 
@@ -54,6 +58,7 @@ export function registerTune(program: Command): void {
     .option("--stages <list>", `only these stages, comma-separated (${STAGES.join(",")}); others reuse earlier outputs`)
     .option("--resume", "continue the last run that did not finish, from its last checkpoint")
     .option("--minutes <n>", "scale the steps to fit about this many minutes")
+    .option("--replicas <n>", "data-parallel replica threads of pretraining and SFT on wasm (default: one a spare core, at most 3; 0: one thread)")
     .option("--max-heap-mb <mb>", "heap limit of the training worker", "4096")
     .option("--json", "print every event as one JSON line")
     .action(async (opts: TuneOptions) => {

@@ -11,6 +11,7 @@ import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import type { TrainingBackend } from "../backends/probe";
 import type { LmBatch, LossAndGrads, Qwen2Model } from "../model/qwen2";
+import type { GradientSource, MicroBatch } from "../train/types";
 import type { FromReplica, ReplicaStep, ToReplica } from "./protocol";
 
 /** Where the replica entry point is: the .ts source under tsx, or the bundle next to ours. */
@@ -167,6 +168,14 @@ export class DataParallel {
       g.dispose();
     }
     return { loss: lossSum * scale, tokens, grads };
+  }
+
+  /** The replicas as the trainer's gradient source for language-model micro-batches. */
+  gradientSource(): GradientSource<LmBatch & MicroBatch> {
+    return async (batch) => {
+      const r = await this.lossAndGrads(batch);
+      return { loss: r.loss, weight: r.tokens, grads: r.grads };
+    };
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients";
 import type { AdamW } from "../optim/adamw";
 import { clipGradNorm, globalNorm } from "../optim/clip-grad-norm";
 import { dropoutSeed } from "./seeds";
-import type { LossFn, LossOutput, MicroBatch, Reseedable } from "./types";
+import type { GradientSource, LossFn, LossOutput, MicroBatch, Reseedable } from "./types";
 
 export interface StepInputs<B extends MicroBatch> {
   params: ReadonlyMap<string, tf.Variable>;
@@ -22,6 +22,8 @@ export interface StepInputs<B extends MicroBatch> {
   maxGradNorm: number | null;
   seed: number;
   seeded?: readonly Reseedable[];
+  /** Computes micro-batches elsewhere (data-parallel replicas) instead of lossFn on this thread. */
+  gradients?: GradientSource<B>;
 }
 
 export interface StepResult {
@@ -65,22 +67,32 @@ export async function trainStep<B extends MicroBatch>(inputs: StepInputs<B>): Pr
       for (const s of inputs.seeded ?? []) s.reseed(microSeed);
       let weight: tf.Scalar | undefined;
       let metrics: Record<string, tf.Scalar> = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const out = asOutput(lossFn(batch, { step, micro, seed: microSeed }));
-        // Tensors other than the loss die with the tape's scope unless kept.
-        weight = tf.keep(typeof out.weight === "number" || out.weight === undefined ? tf.scalar(out.weight ?? 1) : out.weight);
-        metrics = Object.fromEntries(Object.entries(out.metrics ?? {}).map(([k, t]) => [k, tf.keep(t)]));
-        return out.loss;
-      }, vars);
+      let value: tf.Scalar;
+      // Gradients by parameter name; a frozen variable (trainable = false) has none, as in torch.
+      let byName: [string, tf.Tensor][];
+      const external = inputs.gradients ? await inputs.gradients(batch) : null;
+      if (external) {
+        value = tf.scalar(external.loss);
+        weight = tf.scalar(external.weight);
+        byName = [...external.grads].filter(([name]) => params.has(name));
+        for (const [name, g] of external.grads) if (!params.has(name)) g.dispose();
+      } else {
+        const taped = tf.variableGrads(() => {
+          const out = asOutput(lossFn(batch, { step, micro, seed: microSeed }));
+          // Tensors other than the loss die with the tape's scope unless kept.
+          weight = tf.keep(typeof out.weight === "number" || out.weight === undefined ? tf.scalar(out.weight ?? 1) : out.weight);
+          metrics = Object.fromEntries(Object.entries(out.metrics ?? {}).map(([k, t]) => [k, tf.keep(t)]));
+          return out.loss;
+        }, vars);
+        value = taped.value;
+        byName = Object.entries(taped.grads).flatMap(([varName, g]) => (g ? [[nameOf.get(varName) as string, g] as [string, tf.Tensor]] : []));
+      }
       tokens += batch.tokens;
       batch.dispose?.();
       consumed = micro + 1;
       const w = weight as tf.Scalar;
       const next = new Map<string, tf.Tensor>();
-      for (const [varName, g] of Object.entries(grads)) {
-        // A frozen variable (trainable = false) gets null: it does not train, as in torch.
-        if (!g) continue;
-        const name = nameOf.get(varName) as string;
+      for (const [name, g] of byName) {
         const prev = acc?.get(name);
         // One micro-batch: no weighting needed, which saves two passes over every gradient.
         next.set(name, single ? g : tf.tidy(() => (prev ? tf.add(prev, tf.mul(g, w)) : tf.mul(g, w))));

@@ -9,9 +9,9 @@ import { EpochSampler } from "./sampler";
 import { RNG_ALGORITHM } from "./seeds";
 import { trainStep, type StepResult } from "./train-step";
 import { TrainerStateError, type LogEntry, type TrainerState } from "./trainer-state";
-import type { DataSource, LossFn, MicroBatch, Reseedable } from "./types";
+import type { DataSource, GradientSource, LossFn, MicroBatch, Reseedable } from "./types";
 
-export interface TrainerOptions {
+export interface TrainerOptions<B extends MicroBatch = MicroBatch> {
   /** Optimizer steps of the run (the schedule decays to its floor here). */
   totalSteps: number;
   microBatchSize: number;
@@ -30,6 +30,8 @@ export interface TrainerOptions {
   shuffle?: boolean;
   /** Objects with their own randomness (LoRA dropout), reseeded before each micro-batch. */
   seeded?: readonly Reseedable[];
+  /** Micro-batches computed elsewhere (data-parallel replicas) instead of the loss function here. */
+  gradients?: GradientSource<B>;
   /** Which metric of recordMetric decides the best checkpoint, and in which direction. */
   metricForBest?: string;
   greaterIsBetter?: boolean;
@@ -80,7 +82,7 @@ export class Trainer<B extends MicroBatch> {
     readonly params: ReadonlyMap<string, tf.Variable>,
     private readonly data: DataSource<B>,
     private readonly lossFn: LossFn<B>,
-    readonly options: TrainerOptions,
+    readonly options: TrainerOptions<B>,
   ) {
     if (params.size === 0) throw new Error("Trainer: no trainable parameters");
     this.schedule = {
@@ -126,6 +128,7 @@ export class Trainer<B extends MicroBatch> {
       maxGradNorm: this.maxGradNorm,
       seed: this.options.seed,
       seeded: this.options.seeded,
+      ...(this.options.gradients ? { gradients: this.options.gradients } : {}),
     });
     this.globalStep++;
     this.tokensSeen += result.tokens;

@@ -40,6 +40,19 @@ export interface LossOutput {
 
 export type LossFn<B extends MicroBatch> = (batch: B, ctx: MicroStepContext) => tf.Scalar | LossOutput;
 
+/**
+ * A micro-batch's mean loss and gradients computed outside this thread's tape (data-parallel
+ * replicas): `weight` items the mean is over, gradients by parameter name (the caller of the
+ * source disposes them). A source returns null for a batch it leaves to the loss function.
+ */
+export interface ExternalGradients {
+  loss: number;
+  weight: number;
+  grads: Map<string, tf.Tensor>;
+}
+
+export type GradientSource<B extends MicroBatch> = (batch: B) => Promise<ExternalGradients | null>;
+
 /** Anything with its own randomness (LoRA dropout): reseeded before every micro-batch. */
 export interface Reseedable {
   reseed(seed: number): void;

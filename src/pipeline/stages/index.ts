@@ -1,4 +1,6 @@
-// The stages of "Fine-tune on this repo", in order (DESIGN.md; issue "Fine-tune on this repo").
+// The stages of "Fine-tune on this repo": one adapter per name of core/protocol's STAGES, run
+// in that order (the one list; the dashboard's timeline and `--stages` read the same names).
+import { STAGES, type StageName } from "../../core/protocol";
 import type { Stage } from "../run/stage";
 import { activateStage } from "./activate-stage";
 import { distillStage } from "./distill-stage";
@@ -9,6 +11,19 @@ import { gatherStage } from "./gather-stage";
 import { pretrainStage, sftStage } from "./lm-stages";
 import { tokenizerStage } from "./tokenizer-stage";
 
+const ADAPTERS: Record<StageName, Stage> = {
+  gather: gatherStage,
+  tokenizer: tokenizerStage,
+  pretrain: pretrainStage,
+  sft: sftStage,
+  dpo: dpoStage,
+  distill: distillStage,
+  eval: evalStage,
+  export: exportStage,
+  activate: activateStage,
+};
+
+/** Every stage, in STAGES order: what the training worker and bench/posttrain.ts run. */
 export function buildStages(): Stage[] {
-  return [gatherStage, tokenizerStage, pretrainStage, sftStage, dpoStage, distillStage, evalStage, exportStage, activateStage];
+  return STAGES.map((name) => ADAPTERS[name]);
 }

@@ -1,5 +1,6 @@
 // What every training stage passes to the post-training runners: the preset's sizes, a seed,
 // the cancel signal, and progress reports turned into protocol events.
+import { availableParallelism } from "node:os";
 import { posttrainOptions, type PosttrainOptions } from "./preset-options";
 import type { PosttrainProgress } from "../../engine/train-loop";
 import { CancelledError, type StageContext } from "../run/stage";
@@ -21,9 +22,20 @@ export function progressReporter(ctx: StageContext): (p: PosttrainProgress) => v
     });
 }
 
+/**
+ * Replica threads of the language-model stages: on wasm, where Node runs one engine a thread,
+ * one a spare core (at most 3; measured on 2 cores, see bench/README "tune"); none on a GPU.
+ */
+export function replicasFor(ctx: Pick<StageContext, "backend" | "job">, cores = availableParallelism()): number {
+  if (ctx.backend !== "wasm") return 0;
+  return ctx.job.replicas ?? Math.max(0, Math.min(cores - 1, 3));
+}
+
 /** Every stage's options from the preset (one mapping, shared with bench/posttrain.ts). */
 export function stageOptions(ctx: StageContext): PosttrainOptions {
-  return posttrainOptions(ctx.preset, RUN_SEED, { signal: ctx.signal, onProgress: progressReporter(ctx) });
+  const o = posttrainOptions(ctx.preset, RUN_SEED, { signal: ctx.signal, onProgress: progressReporter(ctx) });
+  const lm = { replicas: replicasFor(ctx), log: (m: string) => ctx.log(m) };
+  return { ...o, pretrain: { ...o.pretrain, ...lm }, sft: { ...o.sft, ...lm } };
 }
 
 /** A runner's cancelled outcome becomes the orchestrator's cancellation. */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Qwen2Model } from "../../engine/model";
 import { padIdOf, type PromptCompletionRow } from "../../core/examples/encode-examples";
 import { LmRows } from "../../engine/data/lm-rows";
+import { DataParallel } from "../../engine/parallel/data-parallel";
 import { lmLoss } from "../../engine/loss-fns";
 import { pretrainRows, sftRows } from "../data/training-rows";
 import { saveModelDir } from "../../engine/model/model-dir";
@@ -21,6 +22,9 @@ export interface LmStageInputs {
 export interface LmStageOptions extends TrainOptions {
   /** Tokens per training row (at most the model's context). */
   seqLen: number;
+  /** Data-parallel replica threads besides this one (the wasm backend); 0 or absent: none. */
+  replicas?: number;
+  log?: (message: string) => void;
 }
 
 export interface StageOutcome {
@@ -34,10 +38,28 @@ export interface StageOutcome {
 }
 
 /** Rows in memory, model in memory: the core of both stages (tests call it directly). */
-export function trainLm(model: Qwen2Model, rows: readonly PromptCompletionRow[], padId: number, options: LmStageOptions, extras?: CheckpointExtras): Promise<TrainLoopResult> {
+export async function trainLm(model: Qwen2Model, rows: readonly PromptCompletionRow[], padId: number, options: LmStageOptions, extras?: CheckpointExtras): Promise<TrainLoopResult> {
   if (rows.length === 0) throw new Error("no training rows: the dataset has nothing this stage can use");
   const data = new LmRows(rows, options.seqLen, padId);
-  return trainLoop(model.trainableVariables(), data, lmLoss(model), options, extras);
+  const replicas = await startReplicas(model, options.replicas ?? 0, options.log);
+  try {
+    return await trainLoop(model.trainableVariables(), data, lmLoss(model), options, extras, replicas?.gradientSource());
+  } finally {
+    await replicas?.close();
+  }
+}
+
+/** Replica threads that share each batch's rows (the same mean gradients); none when they cannot start. */
+async function startReplicas(model: Qwen2Model, count: number, log?: (message: string) => void): Promise<DataParallel | undefined> {
+  if (count <= 0) return undefined;
+  try {
+    const dp = await DataParallel.start(model, count, "wasm");
+    log?.(`data parallel: ${dp.threads} threads (this one and ${count} replica${count > 1 ? "s" : ""}), each batch's rows split between them`);
+    return dp;
+  } catch (err) {
+    log?.(`data parallelism unavailable, training on one thread: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    return undefined;
+  }
 }
 
 async function runLmStage(kind: "pretrain" | "sft", inputs: LmStageInputs, options: LmStageOptions): Promise<StageOutcome> {

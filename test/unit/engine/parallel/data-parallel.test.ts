@@ -6,6 +6,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { selectBackend } from "../../../../src/engine/backends/select";
 import { makeLmBatch, makeQwen2Config, Qwen2Model } from "../../../../src/engine/model";
 import { DataParallel } from "../../../../src/engine/parallel/data-parallel";
+import { LmRows } from "../../../../src/engine/data/lm-rows";
+import { lmLoss } from "../../../../src/engine/loss-fns";
+import { trainLoop } from "../../../../src/engine/train-loop";
 
 const config = makeQwen2Config({ vocab_size: 60, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, initializer_range: 0.2 });
 const row = (n: number, s: number) => Array.from({ length: n }, (_, i) => (i * 13 + s * 7 + ((i * s) % 5)) % 60);
@@ -50,5 +53,33 @@ describe("data parallelism over worker threads (wasm)", () => {
     const par = await dp.lossAndGrads(batch);
     assert.ok(Math.abs(par.loss - one.loss) < 1e-6);
     tf.dispose([...one.grads.values(), ...par.grads.values()]);
+  });
+
+  it("as the trainer's gradient source, takes the steps one thread takes (accumulation, clipping, AdamW)", async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ ids: row(9 + (i % 5) * 2, i + 1), completionStart: i % 3 }));
+    const options = { steps: 4, batchSize: 3, gradientAccumulation: 2, learningRate: 1e-2, warmupSteps: 1, seed: 5, maxGradNorm: 0.5 };
+    const run = async (parallel: boolean) => {
+      const m = Qwen2Model.create(config, { seed: 21 });
+      const replicas = parallel ? await DataParallel.start(m, 1, "wasm") : undefined;
+      const losses: number[] = [];
+      try {
+        const r = await trainLoop(m.trainableVariables(), new LmRows(rows, 16, 0), lmLoss(m), { ...options, onProgress: (p) => losses.push(p.loss) }, undefined, replicas?.gradientSource());
+        assert.equal(r.status, "completed");
+        return { losses, weights: await m.getWeights() };
+      } finally {
+        await replicas?.close();
+        m.dispose();
+      }
+    };
+    const one = await run(false);
+    const two = await run(true);
+    assert.equal(two.losses.length, 4);
+    two.losses.forEach((l, i) => assert.ok(Math.abs(l - one.losses[i]!) < 1e-4 * one.losses[i]!, `step ${i + 1}: ${l} vs ${one.losses[i]}`));
+    for (const [name, t] of one.weights) {
+      const other = two.weights.get(name)!.data;
+      let d = 0;
+      t.data.forEach((v, i) => (d = Math.max(d, Math.abs(v - other[i]!))));
+      assert.ok(d < 1e-4, `${name}: max difference ${d}`);
+    }
   });
 });
