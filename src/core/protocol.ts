@@ -22,6 +22,13 @@ export const STAGES = [
 export type StageName = (typeof STAGES)[number];
 
 export const PRESETS = ["micro", "tiny", "small", "base"] as const;
+
+/**
+ * When a run's model replaces the one serving completions: only when it is better on the
+ * held-out probes (the default), whatever it scored, or never (the run only reports).
+ */
+export const ACTIVATION_POLICIES = ["if-better", "always", "never"] as const;
+export type ActivationPolicy = (typeof ACTIVATION_POLICIES)[number];
 export type PresetName = (typeof PRESETS)[number];
 
 export const BACKENDS = ["auto", "wasm", "webgpu", "tensorflow", "cpu"] as const;
@@ -42,6 +49,8 @@ export interface TrainingJob {
    * one wasm engine a thread); absent: one fewer than the cores, at most 3.
    */
   replicas?: number;
+  /** Default "if-better". */
+  activate?: ActivationPolicy;
 }
 
 /** Host -> training worker. */
@@ -61,6 +70,11 @@ export interface ProgressEvent {
   rssMb: number;
   /** Objective-specific scalars with TRL's names (rewards/margins, kl, ...). */
   metrics?: Record<string, number>;
+  /**
+   * What step counts when the stage does not train (its loss, lr and tokens/s are then 0 and
+   * mean nothing): "% of files", "probes", "models"... Absent: optimizer steps.
+   */
+  unit?: string;
 }
 
 /** Training worker -> host; also one line each in the run's events.jsonl. */
@@ -72,6 +86,7 @@ export type WorkerEvent = { v: typeof PROTOCOL_VERSION; time: string } & (
   | { type: "sample"; stage: StageName; path: string; line: number; prefix: string; truth: string; teacher?: string; student?: string }
   | { type: "log"; level: "info" | "warn" | "error"; message: string }
   | { type: "stage-end"; stage: StageName; status: "done" | "skipped" | "cancelled"; reason?: string; durationSec: number }
+  | { type: "activation"; activated: boolean; policy: ActivationPolicy; reason: string; runId: string }
   | { type: "done"; artifacts: Record<string, string> }
   | { type: "error"; message: string; hint: string }
 );
@@ -137,6 +152,7 @@ const jobShape: Shape = {
   resume: isBoolean,
   minutes: optional(isNumber),
   replicas: optional((v) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 64),
+  activate: optional(oneOf(ACTIVATION_POLICIES)),
 };
 
 const workerCommandShapes: Record<string, Shape> = {
@@ -157,6 +173,7 @@ const workerEventShapes: Record<string, Shape> = {
     etaSec: isNumber,
     rssMb: isNumber,
     metrics: optional(recordOf(isNumber)),
+    unit: optional(isString),
   },
   eval: { stage: isStage, metrics: recordOf((v) => v === null || isNumber(v)) },
   sample: {
@@ -175,6 +192,7 @@ const workerEventShapes: Record<string, Shape> = {
     reason: optional(isString),
     durationSec: isNumber,
   },
+  activation: { activated: isBoolean, policy: oneOf(ACTIVATION_POLICIES), reason: isString, runId: isString },
   done: { artifacts: recordOf(isString) },
   error: { message: isString, hint: isString },
 };
@@ -278,7 +296,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Rows of report.json's `stages` (the models compared) and the numbers of each. */
 export const EVAL_ROWS = ["base", "pretrain", "sft", "dpo", "student"] as const;
 export type EvalRowName = (typeof EVAL_ROWS)[number];
-export const EVAL_METRICS = ["exactMatch", "editSimilarity", "preferenceAccuracy", "latencyMsP50", "heldoutItems"] as const;
+export const EVAL_METRICS = ["exactMatch", "acceptedChars", "editSimilarity", "preferenceAccuracy", "latencyMsP50", "heldoutItems"] as const;
 export type EvalMetric = (typeof EVAL_METRICS)[number];
 export type EvalValues = Partial<Record<EvalMetric, number | null>>;
 /** report.json, reduced to what the dashboard shows (unknown rows and fields dropped by the host). */

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { exportQwen2Gguf } from "../core/formats/gguf";
 import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
 import { LlamaEngine, LlamaScorer } from "./";
+import { LLAMA_MIN_CONTEXT } from "./llama-runtime";
 import { encodeSharedPrompt } from "../core/examples/encode-examples";
 import { readModelConfig } from "../core/formats/model-folder";
 import { complete } from "../core/completion/complete";
@@ -77,4 +78,20 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
       rmSync(this.tempDir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * A GGUF file as a completer only: the model serving completions now (an earlier run's), asked
+ * on this run's probes as the completion server would ask it. Scoring needs its tokenizer
+ * folder, which an earlier run may no longer have, so it does not score.
+ */
+export async function openGgufCompleter(gguf: string, options: LlamaCompleterOptions): Promise<LineCompleter & { dispose(): Promise<void> }> {
+  const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, minContext: LLAMA_MIN_CONTEXT });
+  return {
+    async complete(context, signal) {
+      const out = await complete(engine, context, { maxTokens: options.maxNewTokens, budget: options.budget, signal });
+      return { text: out.text, latencyMs: out.result.totalMs };
+    },
+    dispose: () => engine.dispose(),
+  };
 }

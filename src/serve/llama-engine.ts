@@ -18,6 +18,8 @@ export interface LlamaEngineOptions {
   gpu?: boolean;
   /** KV cache size in tokens; default the model's training context, at most 4096. */
   contextSize?: number;
+  /** Refuse a model trained on fewer positions than this (llama.cpp cannot size its context exactly). */
+  minContext?: number;
 }
 
 const MAX_DEFAULT_CONTEXT = 4096;
@@ -47,6 +49,10 @@ export class LlamaEngine implements CompletionEngine {
       if (prefix === null || suffix === null || middle === null) {
         await model.dispose();
         throw new Error(`${options.modelPath} has no fill-in-the-middle tokens (tokenizer.ggml.fim_pre/suf/mid_token_id); export it with repotune export`);
+      }
+      if (options.minContext !== undefined && model.trainContextSize < options.minContext) {
+        await model.dispose();
+        throw new Error(`${options.modelPath} was trained on ${model.trainContextSize} positions, under the ${options.minContext} llama.cpp can allocate exactly`);
       }
       const contextSize = options.contextSize ?? Math.min(model.trainContextSize, MAX_DEFAULT_CONTEXT);
       const context = await model.createContext({ contextSize, batchSize: Math.min(contextSize, 512), threads, sequences: 1 });

@@ -45,6 +45,8 @@ export function findDatasetFor(modelDir: string, cwd = process.cwd()): string | 
 }
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
+/** A 95% interval as "[low, high]", scaled (100 for fractions shown as percent). */
+const ci = (interval: [number, number] | null, scale: number) => (interval ? `[${(scale * interval[0]).toFixed(1)}, ${(scale * interval[1]).toFixed(1)}]` : "");
 
 export function registerEval(program: Command): void {
   program
@@ -99,8 +101,9 @@ export function registerEval(program: Command): void {
         [
           `model ${modelDir}`,
           `data  ${data} (${engine})`,
-          `exact match          ${pct(e.exactMatch)} of ${e.heldoutItems} held-out lines`,
-          `edit similarity      ${e.editSimilarity === null ? "–" : e.editSimilarity.toFixed(1)}`,
+          `exact match          ${pct(e.exactMatch)} ${ci(e.exactMatchCi, 100)} of ${e.heldoutItems} held-out probes (${e.modes.line?.items ?? 0} line, ${e.modes.block?.items ?? 0} block)`,
+          `accepted chars       ${pct(e.acceptedChars)} ${ci(e.acceptedCharsCi, 100)}`,
+          `edit similarity      ${e.editSimilarity === null ? "–" : e.editSimilarity.toFixed(1)} ${ci(e.editSimilarityCi, 1)}`,
           `preference accuracy  ${pct(e.preferenceAccuracy)} of ${e.preferenceItems} pairs (${set.pairSources.editor} from the editor, ${set.pairSources.synthetic} synthetic)`,
           `latency p50          ${e.latencyMsP50 === null ? "–" : `${e.latencyMsP50.toFixed(0)} ms`}`,
           `(${seconds.toFixed(1)} s)`,

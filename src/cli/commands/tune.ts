@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BACKENDS, PRESETS, STAGES, type BackendName, type PresetName, type StageName, type TrainingJob, type WorkerEvent } from "../../core/protocol";
+import { ACTIVATION_POLICIES, BACKENDS, PRESETS, STAGES, type ActivationPolicy, type BackendName, type PresetName, type StageName, type TrainingJob, type WorkerEvent } from "../../core/protocol";
 import { TrainingWorkerClient } from "../../worker/clients/training-worker-client";
 import { defaultOutDir } from "./out-dir";
 import { humanPrinter, jsonPrinter } from "../tune/progress-printer";
@@ -16,6 +16,7 @@ interface TuneOptions {
   resume?: boolean;
   minutes?: string;
   replicas?: string;
+  activate: string;
   json?: boolean;
   maxHeapMb: string;
 }
@@ -44,6 +45,7 @@ export function jobFromOptions(opts: TuneOptions): TrainingJob {
     resume: !!opts.resume,
     minutes,
     ...(replicas !== undefined ? { replicas } : {}),
+    activate: oneOf<ActivationPolicy>("activate", opts.activate, ACTIVATION_POLICIES),
   };
 }
 
@@ -58,6 +60,7 @@ export function registerTune(program: Command): void {
     .option("--stages <list>", `only these stages, comma-separated (${STAGES.join(",")}); others reuse earlier outputs`)
     .option("--resume", "continue the last run that did not finish, from its last checkpoint")
     .option("--minutes <n>", "scale the steps to fit about this many minutes")
+    .option("--activate <when>", `when the new model serves completions: ${ACTIVATION_POLICIES.join(", ")} (if-better: only when it beats the active model, or the base, on the held-out probes)`, "if-better")
     .option("--replicas <n>", "data-parallel replica threads of pretraining and SFT on wasm (default: one a spare core, at most 3; 0: one thread)")
     .option("--max-heap-mb <mb>", "heap limit of the training worker", "4096")
     .option("--json", "print every event as one JSON line")

@@ -54,7 +54,9 @@ export function humanPrinter(out: NodeJS.WritableStream, tty: boolean): Printer 
           break;
         case "progress": {
           const fraction = e.totalSteps ? e.step / e.totalSteps : 0;
-          const line = `${e.stage.padEnd(9)} ${bar(fraction)} ${String(e.step).padStart(5)}/${e.totalSteps}  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(1)}  ${Math.round(e.tokensPerSec)} tok/s  ETA ${formatDuration(e.etaSec)}  ${Math.round(e.rssMb)} MB`;
+          // A stage that does not train counts its own things: no loss, lr or tokens/s to show.
+          const figures = e.unit ? ` ${e.unit}` : `  loss ${e.loss.toFixed(4)}  lr ${e.lr.toExponential(1)}  ${Math.round(e.tokensPerSec)} tok/s`;
+          const line = `${e.stage.padEnd(9)} ${bar(fraction)} ${String(e.step).padStart(5)}/${e.totalSteps}${figures}  ETA ${formatDuration(e.etaSec)}  ${Math.round(e.rssMb)} MB`;
           if (tty) {
             out.write(`\r\x1b[2K${line}`);
             barShown = true;
@@ -81,6 +83,10 @@ export function humanPrinter(out: NodeJS.WritableStream, tty: boolean): Printer 
           break;
         case "sample":
           break; // shown with the report at the end
+        case "activation":
+          endBar();
+          out.write(e.activated ? `\nactivated: ${e.reason}\n` : `\ndone, not activated: ${e.reason}\n  to use it anyway: run again with --activate always (or "Use this run's model" in the dashboard)\n`);
+          break;
         case "done":
           endBar();
           out.write(`\ndone. ${Object.entries(e.artifacts).map(([k, v]) => `${k}: ${v}`).join("\n      ")}\n`);

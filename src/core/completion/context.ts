@@ -107,9 +107,10 @@ export function offsetAt(text: string, line: number, column: number): number {
 }
 
 /**
- * A line probe (held-out or training: a cursor and the line that follows it) as the editor
- * would ask there. Its truth is one line, so it is asked in line mode; the budget is the editor's.
+ * A probe (held-out or training: a cursor and the text that follows it) as the editor would
+ * ask there: in the probe's mode (line when its truth is one line, block for a block's body),
+ * with the editor's budget.
  */
-export function lineProbeContext(probe: { prefix: string; suffix: string }, budget: CompletionBudget = DEFAULT_COMPLETION_SETTINGS.budget): CompletionContext {
-  return completionContext(probe.prefix, probe.suffix, { budget, mode: "line" });
+export function probeContext(probe: { prefix: string; suffix: string; mode?: CompletionMode }, budget: CompletionBudget = DEFAULT_COMPLETION_SETTINGS.budget): CompletionContext {
+  return completionContext(probe.prefix, probe.suffix, { budget, mode: probe.mode ?? "line" });
 }

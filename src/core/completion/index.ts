@@ -4,7 +4,7 @@
 export { indentOf, placeLines, type CompletionMode, type CompletionPlace, type PlaceLines } from "./place";
 export { DEFAULT_STEPS, postprocess, type PostprocessResult, type PostprocessStep } from "./postprocess";
 export { cutAtBlockEnd, cutAtLineEnd, reachedEnd } from "./stop-rules";
-export { noRepeatOfLineAbove, stopAtNextLine, trimSuffixOverlap } from "./repetition";
+export { dropDegenerate, noRepeatOfLineAbove, stopAtNextLine, trimSuffixOverlap } from "./repetition";
 export { dropEmpty, trimTrailingWhitespace } from "./whitespace";
 export { complete, type Completion, type CompleteOptions, type GenerateRequest, type Generator } from "./complete";
 export { chooseMode, completionContext, DEFAULT_COMPLETION_SETTINGS, MAX_CHARS_PER_TOKEN, offsetAt, worthCompleting, type CompletionBudget, type CompletionContext, type CompletionSettings, type ModeSetting } from "./context";

@@ -3,6 +3,9 @@
 //   exact match:     pred.split() == truth.split()   (Python's whitespace split: spacing ignored)
 //   edit similarity: fuzz.ratio(pred, truth)         (0-100; rapidfuzz's Indel-normalised ratio,
 //                    2 * LCS / (len(a) + len(b)), i.e. Levenshtein with substitution cost 2)
+//   accepted characters: the share of the truth's characters a user would take by accepting
+//                    the suggestion up to its first wrong character (the longest correct
+//                    prefix over the truth's length), the figure closest to partial accepts.
 // Both sides are stripped first, as the evaluator strips the prediction; lengths count code
 // points as Python does, not UTF-16 units.
 import type { PreferencePair } from "../store/dataset-files";
@@ -48,6 +51,16 @@ export function editSimilarity(prediction: string, truth: string): number {
   const total = a.length + b.length;
   if (total === 0) return 100;
   return (100 * 2 * lcsLength(a, b)) / total;
+}
+
+/** 0-1: the longest common prefix of prediction and truth (both stripped) over the truth's length. */
+export function acceptedChars(prediction: string, truth: string): number {
+  const a = Array.from(prediction.trim());
+  const b = Array.from(truth.trim());
+  if (b.length === 0) return a.length === 0 ? 1 : 0;
+  let k = 0;
+  while (k < a.length && k < b.length && a[k] === b[k]) k++;
+  return k / b.length;
 }
 
 /** The median (mean of the middle two for an even count); null for no values. */

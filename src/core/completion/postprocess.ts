@@ -2,7 +2,7 @@
 // core/autocomplete: each step is small and testable alone, and the trace tells which step
 // changed or emptied a suggestion (for logs and for tests).
 import { placeLines, type CompletionPlace, type PlaceLines } from "./place";
-import { noRepeatOfLineAbove, stopAtNextLine, trimSuffixOverlap } from "./repetition";
+import { dropDegenerate, noRepeatOfLineAbove, stopAtNextLine, trimSuffixOverlap } from "./repetition";
 import { cutAtBlockEnd, cutAtLineEnd } from "./stop-rules";
 import { dropEmpty, trimTrailingWhitespace } from "./whitespace";
 
@@ -14,6 +14,7 @@ export interface PostprocessStep {
 export const DEFAULT_STEPS: readonly PostprocessStep[] = [
   { name: "stop-at-line-end", apply: (t, p) => (p.mode === "line" ? cutAtLineEnd(t) : t) },
   { name: "stop-at-block-end", apply: (t, p) => (p.mode === "block" ? cutAtBlockEnd(t, p) : t) },
+  { name: "drop-degenerate", apply: dropDegenerate },
   { name: "stop-at-next-line", apply: stopAtNextLine },
   { name: "no-repeat-of-line-above", apply: noRepeatOfLineAbove },
   { name: "trim-trailing-whitespace", apply: trimTrailingWhitespace },

@@ -18,12 +18,13 @@ export interface ManifestParts {
   judge: FileJudge;
   files: GatheredFiles;
   records: RecordCounts;
+  probesExcluded?: DatasetManifest["heldoutExcluded"];
   started: number;
   commits: CommitStats | null;
   preferences: number;
 }
 
-export function assembleManifest({ options, listing, judge, files, records, started, commits, preferences }: ManifestParts): DatasetManifest {
+export function assembleManifest({ options, listing, judge, files, records, probesExcluded, started, commits, preferences }: ManifestParts): DatasetManifest {
   const durationMs = Date.now() - started;
   const seconds = Math.max(durationMs, 1) / 1000;
   const byReason: Partial<Record<ExclusionReason, number>> = {};
@@ -55,6 +56,7 @@ export function assembleManifest({ options, listing, judge, files, records, star
       heldoutPaths: [...files.heldout].sort(),
     },
     counts: { pretrain: records.pretrain, fim: records.fim, docstring: records.docstring, commit: records.commit, heldout: records.heldout, preferences },
+    heldoutExcluded: { ...probesExcluded },
     tokens: {
       pretrain: Math.round(records.pretrainChars / CHARS_PER_TOKEN),
       sft: Math.round(records.sftChars / CHARS_PER_TOKEN),

@@ -59,8 +59,10 @@ export type ResolvedGatherOptions = Required<Omit<GatherOptions, "signal" | "onP
 export const GATHER_DEFAULTS = {
   maxFileBytes: 1_000_000,
   seed: 1234,
-  heldoutFraction: 0.05,
-  heldoutMin: 1,
+  // A tenth of the files, and at least 7: with up to 16 probes a file, 100 probes or more
+  // wherever the repository's files are long enough to hold them.
+  heldoutFraction: 0.1,
+  heldoutMin: 7,
   heldoutMax: 200,
   pretrainChunkChars: 16_000,
   // About 600 tokens: what a completion request sends, and what fits the CPU presets' contexts.
@@ -74,7 +76,7 @@ export const GATHER_DEFAULTS = {
   commitMaxChangedLines: 400,
   commitMaxFiles: 20,
   commitMaxBeforeBytes: 64_000,
-  probesPerFile: 8,
+  probesPerFile: 16,
 } as const;
 
 export function resolveGatherOptions(options: GatherOptions): ResolvedGatherOptions {

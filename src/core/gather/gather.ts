@@ -43,7 +43,7 @@ export async function gatherDataset(input: GatherOptions): Promise<DatasetManife
     files = await gatherFiles(listing.paths, judge, records, options);
     files.excluded.unshift(...listing.excluded);
     if (files.train.size === 0 && files.heldout.length === 0) {
-      const manifest = assembleManifest({ options, listing, judge, files, records: records.counts, started, commits, preferences: 0 });
+      const manifest = assembleManifest({ options, listing, judge, files, records: records.counts, probesExcluded: records.probesExcluded, started, commits, preferences: 0 });
       throw new NothingToGatherError(`${root} has nothing usable: all ${manifest.files.seen} files were excluded (${describeReasons(manifest.excludedByReason)})`, manifest);
     }
     if (listing.source === "git") {
@@ -61,7 +61,7 @@ export async function gatherDataset(input: GatherOptions): Promise<DatasetManife
     throw err;
   }
   const preferences = output.complete();
-  const manifest = assembleManifest({ options, listing, judge, files, records: records.counts, started, commits, preferences: preferences.records });
+  const manifest = assembleManifest({ options, listing, judge, files, records: records.counts, probesExcluded: records.probesExcluded, started, commits, preferences: preferences.records });
   if (preferences.problem) manifest.notes.push(preferences.problem);
   output.writeManifest(manifest);
   return manifest;

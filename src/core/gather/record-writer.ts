@@ -4,7 +4,8 @@ import { SPECIAL_TOKENS } from "../tokenizer/special-tokens";
 import type { JsonlAppender } from "../store/jsonl-appender";
 import { buildDocstringPairs } from "./builders/docstrings/docstring-pairs";
 import { buildFimSamples, type FimSettings } from "./builders/fim";
-import { buildHeldoutProbes, type ProbeSettings } from "./builders/heldout-probes";
+import { buildHeldoutProbes, type ProbeExclusion, type ProbeSettings } from "./builders/heldout-probes";
+import { LineHashSet } from "./dedup/line-hash-set";
 import { buildPretrainRecords } from "./builders/pretrain";
 import type { ResolvedGatherOptions } from "./gather-options";
 import { LineIndex } from "./text/line-index";
@@ -29,6 +30,10 @@ export interface RecordCounts {
 
 export class RecordWriter {
   readonly counts: RecordCounts = { pretrain: 0, fim: 0, docstring: 0, commit: 0, heldout: 0, pretrainChars: 0, sftChars: 0, heldoutChars: 0 };
+  /** Held-out targets left out, by reason (manifest.heldoutExcluded). */
+  readonly probesExcluded: Partial<Record<ProbeExclusion, number>> = {};
+  /** Every training file's lines: held-out files are written last, after all of them (gather-files). */
+  private readonly trainingLines = new LineHashSet();
   private readonly fim: FimSettings;
   private readonly probes: ProbeSettings;
 
@@ -42,6 +47,7 @@ export class RecordWriter {
 
   writeTraining(path: string, text: string, language: string): void {
     const index = new LineIndex(text);
+    for (let line = 0; line < index.count; line++) this.trainingLines.add(index.content(line));
     for (const record of buildPretrainRecords(path, index, this.options.pretrainChunkChars)) {
       this.writers.pretrain.append(record);
       this.counts.pretrain++;
@@ -64,7 +70,9 @@ export class RecordWriter {
 
   writeHeldout(path: string, text: string): void {
     if (quotesSpecialTokens(text)) return;
-    for (const probe of buildHeldoutProbes(path, new LineIndex(text), this.probes, randomForFile(this.options.seed, path, "heldout"))) {
+    const built = buildHeldoutProbes(path, new LineIndex(text), this.probes, randomForFile(this.options.seed, path, "heldout"), this.trainingLines);
+    for (const [reason, n] of Object.entries(built.excluded) as [ProbeExclusion, number][]) this.probesExcluded[reason] = (this.probesExcluded[reason] ?? 0) + n;
+    for (const probe of built.probes) {
       this.writers.heldout.append(probe);
       this.counts.heldout++;
       this.counts.heldoutChars += probe.prefix.length + probe.suffix.length + probe.target.length;

@@ -11,11 +11,16 @@ export interface SplitSettings {
   max: number;
 }
 
-/** How many of `total` files are held out: the fraction, at least `min`, at most `max`, and never all of them. */
+/**
+ * How many of `total` files are held out: the fraction, at least `min` (but never more than a
+ * quarter of the files for that floor: a small repository must keep most files to train on),
+ * at least one, at most `max`, and never all of them.
+ */
 export function heldoutCount(total: number, settings: SplitSettings): number {
   if (total < 2) return 0; // one file: train on it, there is nothing left to evaluate on
   const wanted = Math.round(total * settings.fraction);
-  return Math.min(total - 1, settings.max, Math.max(settings.min, wanted));
+  const floor = Math.max(1, Math.min(settings.min, Math.floor(total / 4)));
+  return Math.min(total - 1, settings.max, Math.max(floor, wanted));
 }
 
 /** A 53-bit key from two seeded 32-bit hashes (ties, vanishingly rare, are broken by path). */

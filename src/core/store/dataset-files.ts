@@ -50,6 +50,8 @@ export interface HeldoutProbe {
   path: string;
   /** 1-based line of the cursor, as editors and `git blame` number lines. */
   line: number;
+  /** How the editor asks there: "block" for a multi-line body from a fresh line; absent: "line". */
+  mode?: "line" | "block";
 }
 
 /** One line of preferences.jsonl, in TRL's preference format. */
@@ -58,4 +60,12 @@ export interface PreferencePair {
   chosen: string;
   rejected: string;
   source: "editor" | "synthetic";
+  /** Workspace-relative file the pair was made in: pairs are held out by file, as probes are. */
+  path?: string;
+  /**
+   * What wrote a synthetic pair's rejected side: the model being trained ("policy", training
+   * pairs only), the model the run started from ("base-model"), or a line from the same file
+   * ("same-file") or from another file ("elsewhere"). Evaluation never uses "policy" pairs.
+   */
+  rejectedBy?: "policy" | "base-model" | "same-file" | "elsewhere";
 }

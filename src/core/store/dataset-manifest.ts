@@ -64,6 +64,12 @@ export interface DatasetManifest {
   duplicates: { exact: number; near: number };
   split: { seed: number; heldoutFraction: number; train: number; heldout: number; heldoutPaths: string[] };
   counts: { pretrain: number; fim: number; docstring: number; commit: number; heldout: number; preferences: number };
+  /**
+   * Held-out targets left out, by reason: "short" (fewer than 4 non-blank characters),
+   * "closes-block" (only punctuation and words like end, else, return), "in-training-files"
+   * (every line of it also occurs in a training file).
+   */
+  heldoutExcluded: Partial<Record<"short" | "closes-block" | "in-training-files", number>>;
   /** Estimated tokens: characters / 3.5, a typical rate of BPE on code. */
   tokens: { pretrain: number; sft: number; heldout: number };
   commits: { scanned: number; used: number; skipped: Record<string, number> };

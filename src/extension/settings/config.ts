@@ -1,11 +1,12 @@
 // Typed access to the `repotune.*` settings declared in package.json.
 import * as vscode from "vscode";
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type ModeSetting } from "../../core/completion/context";
-import { BACKENDS, PRESETS, type BackendName, type PresetName } from "../../core/protocol";
+import { ACTIVATION_POLICIES, BACKENDS, PRESETS, type ActivationPolicy, type BackendName, type PresetName } from "../../core/protocol";
 
 export interface RepoTuneSettings {
   preset: PresetName;
   backend: BackendName;
+  activation: ActivationPolicy;
   completionsEnabled: boolean;
   debounceMs: number;
   /** Budget, mode and token limit of each completion (core/completion/context). */
@@ -30,6 +31,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSetting
   return {
     preset: pick(c.get("preset"), PRESETS, "tiny"),
     backend: pick(c.get("backend"), BACKENDS, "auto"),
+    activation: pick(c.get("activation"), ACTIVATION_POLICIES, "if-better"),
     completionsEnabled: c.get<boolean>("completions.enabled") !== false,
     debounceMs: clampNumber(c.get("completions.debounceMs"), 0, 5000, 250),
     completion: {

@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import type { TrainingJob, WorkerEvent } from "../../core/protocol";
 import { resumableRun } from "../../core/runs/run-record";
 import { TrainingWorkerClient } from "../../worker/clients/training-worker-client";
-import { COMMANDS } from "../settings/command-ids";
+import { COMMANDS, INTERNAL_COMMANDS } from "../settings/command-ids";
 import { readSettings, SETTINGS_SECTION } from "../settings/config";
 import { dataFolderFor } from "../settings/data-folder";
 import type { RepoTuneStatusBar } from "../status/status-bar";
@@ -83,7 +83,7 @@ export class TrainingController implements vscode.Disposable {
       void vscode.window.showWarningMessage(`RepoTune is already training on ${folder.name} in another VS Code window (process ${lock.heldBy}).`);
       return "declined";
     }
-    const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume };
+    const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume, activate: settings.activation };
     try {
       return await this.run(folder, job, settings.maxWorkerHeapMb);
     } finally {
@@ -181,6 +181,16 @@ export class TrainingController implements vscode.Disposable {
 
   private finish(events: WorkerEvent[]): "done" | "failed" | "cancelled" {
     const error = events.find((e) => e.type === "error");
+    const activation = events.find((e) => e.type === "activation");
+    if (events.some((e) => e.type === "done") && activation?.type === "activation" && !activation.activated) {
+      this.log.warn(`Fine-tuning finished; the new model was not activated: ${activation.reason}`);
+      const runId = activation.runId;
+      void vscode.window.showInformationMessage(`RepoTune: fine-tuning finished, but the new model was not activated: ${activation.reason}.`, "Activate anyway", "Open dashboard").then(async (choice) => {
+        if (choice === "Activate anyway") await vscode.commands.executeCommand(INTERNAL_COMMANDS.useRunModel, { runId });
+        if (choice === "Open dashboard") await vscode.commands.executeCommand(COMMANDS.openDashboard);
+      });
+      return "done";
+    }
     if (events.some((e) => e.type === "done")) {
       this.log.info("Fine-tuning finished.");
       void vscode.window.showInformationMessage("RepoTune: fine-tuning finished.", "Open dashboard", "Enable completions").then(async (choice) => {

@@ -1,11 +1,15 @@
-// Evaluates one model on the held-out set: line completion (exact match, edit similarity,
-// latency) and preference accuracy (does the model give the chosen side the higher log-prob).
-import { median, preferenceAccuracy, scoreCompletions } from "../../core/completion/metrics";
+// Evaluates one model on the held-out set, asked as the editor asks (core/completion): exact
+// match, edit similarity and accepted characters per probe, with intervals and per-mode
+// figures, latency, and preference accuracy (does the model give the chosen side the higher
+// log-prob).
+import { acceptedChars, editSimilarity, exactMatch, median, preferenceAccuracy } from "../../core/completion/metrics";
+import { bootstrapInterval } from "../../core/math/resampling";
 import type { CompletionScorer, LineCompleter } from "../../core/completion/completer";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import type { HeldoutProbe } from "../../core/store/dataset-files";
-import type { EvalSample, StageEval } from "./types";
-import { lineProbeContext } from "../../core/completion/context";
+import type { EvalSample, ItemScores, StageEval } from "./types";
+import { probeContext } from "../../core/completion/context";
+import { modelBitsPerByte } from "./held-out-loss";
 
 export interface EvaluateOptions {
   signal?: AbortSignal;
@@ -18,6 +22,8 @@ export interface EvaluateOptions {
 export interface ModelEvaluation {
   eval: StageEval;
   samples: EvalSample[];
+  /** Per-probe scores, in the probes' order (for paired comparisons between models). */
+  items: ItemScores;
 }
 
 export async function evaluateModel(
@@ -29,7 +35,8 @@ export async function evaluateModel(
   const total = probes.length + (model.score ? pairs.length : 0);
   let done = 0;
   const tick = () => options.onItem?.(++done, total);
-  const results: { prediction: string; truth: string }[] = [];
+  const items: ItemScores = { exactMatch: [], editSimilarity: [], acceptedChars: [] };
+  const modes: ("line" | "block")[] = [];
   const latencies: number[] = [];
   const samples: EvalSample[] = [];
   const wantSamples = options.samples ?? 5;
@@ -37,25 +44,67 @@ export async function evaluateModel(
   const stride = Math.max(1, Math.floor(probes.length / Math.max(wantSamples, 1)));
   for (const probe of probes) {
     if (options.signal?.aborted) break;
-    const out = await model.complete(lineProbeContext(probe), options.signal);
-    results.push({ prediction: out.text, truth: probe.target });
+    const out = await model.complete(probeContext(probe), options.signal);
+    items.exactMatch.push(exactMatch(out.text, probe.target) ? 1 : 0);
+    items.editSimilarity.push(editSimilarity(out.text, probe.target));
+    items.acceptedChars.push(acceptedChars(out.text, probe.target));
+    modes.push(probe.mode ?? "line");
     latencies.push(out.latencyMs);
-    if (samples.length < wantSamples && (results.length - 1) % stride === 0) {
+    if (samples.length < wantSamples && (modes.length - 1) % stride === 0) {
       samples.push({ path: probe.path, line: probe.line, prefixTail: probe.prefix.slice(-120), truth: probe.target, prediction: out.text });
     }
     tick();
   }
-  const score = scoreCompletions(results);
-  const pref = model.score ? await preferenceAccuracy(model as CompletionScorer, pairs, options.signal, tick) : { accuracy: null, items: 0 };
+  const bySource: Record<string, { accuracy: number; items: number }> = {};
+  let pref: { accuracy: number | null; items: number } = { accuracy: null, items: 0 };
+  if (model.score) {
+    const groups = new Map<string, PreferencePair[]>();
+    for (const pair of pairs) {
+      const key = pairSource(pair);
+      groups.set(key, [...(groups.get(key) ?? []), pair]);
+    }
+    let right = 0;
+    for (const [key, group] of groups) {
+      const r = await preferenceAccuracy(model as CompletionScorer, group, options.signal, tick);
+      if (r.accuracy === null) continue;
+      bySource[key] = { accuracy: r.accuracy, items: r.items };
+      right += r.accuracy * r.items;
+      pref = { accuracy: null, items: pref.items + r.items };
+    }
+    pref = { accuracy: pref.items ? right / pref.items : null, items: pref.items };
+  }
+  const summary = summarise(items, modes, latencies, pref);
+  const bitsPerByte = model.score ? await modelBitsPerByte(model as CompletionScorer, probes, options.signal) : null;
+  return { eval: { ...summary, bitsPerByte, ...(Object.keys(bySource).length ? { preferenceBySource: bySource } : {}) }, samples, items };
+}
+
+/** Where a pair comes from, for the report: the editor, or what wrote a synthetic pair's rejected side. */
+export function pairSource(pair: PreferencePair): string {
+  return pair.source === "editor" ? "editor" : (pair.rejectedBy ?? "synthetic");
+}
+
+const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** Means, their intervals and the per-mode figures of a model's item scores. */
+export function summarise(items: ItemScores, modes: readonly ("line" | "block")[], latencies: readonly number[], pref: { accuracy: number | null; items: number }): StageEval {
+  const byMode: StageEval["modes"] = {};
+  for (const mode of ["line", "block"] as const) {
+    const at = modes.flatMap((m, i) => (m === mode ? [i] : []));
+    if (!at.length) continue;
+    const pick = (xs: number[]) => mean(at.map((i) => xs[i]!))!;
+    byMode[mode] = { exactMatch: pick(items.exactMatch), editSimilarity: pick(items.editSimilarity), acceptedChars: pick(items.acceptedChars), items: at.length };
+  }
   return {
-    eval: {
-      exactMatch: score.items ? score.exactMatch : null,
-      editSimilarity: score.items ? score.editSimilarity : null,
-      preferenceAccuracy: pref.accuracy,
-      latencyMsP50: median(latencies),
-      heldoutItems: score.items,
-      preferenceItems: pref.items,
-    },
-    samples,
+    exactMatch: mean(items.exactMatch),
+    editSimilarity: mean(items.editSimilarity),
+    acceptedChars: mean(items.acceptedChars),
+    exactMatchCi: bootstrapInterval(items.exactMatch),
+    editSimilarityCi: bootstrapInterval(items.editSimilarity),
+    acceptedCharsCi: bootstrapInterval(items.acceptedChars),
+    modes: byMode,
+    preferenceAccuracy: pref.accuracy,
+    latencyMsP50: median(latencies),
+    heldoutItems: items.exactMatch.length,
+    preferenceItems: pref.items,
   };
 }

@@ -6,7 +6,13 @@ import { loadRewardModel, RewardScorer } from "../../engine/reward/reward-model"
 import { loadEvalSet } from "../data/heldout-data";
 import { preferenceAccuracy } from "../../core/completion/metrics";
 import { evaluateModel } from "./evaluate-model";
+import { compareModels } from "./compare-models";
+import { baselineBitsPerByte } from "./held-out-loss";
 import { emptyStages, REPORT_VERSION, writeReport, type EvalReport } from "./report";
+import { join } from "node:path";
+import { writeFileAtomicSync } from "../../core/fs/atomic-write";
+import { EVAL_ITEMS_FILE, type EvalItems } from "./eval-items";
+import type { ItemScores } from "./types";
 import { openEvaluator, type EvalEngine } from "./open-evaluator";
 
 export interface EvaluateRunInputs {
@@ -37,15 +43,25 @@ export interface EvaluateRunOptions {
   notes?: string[];
 }
 
-export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRunOptions): Promise<{ report: EvalReport; files: { json: string; md: string } }> {
+export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRunOptions): Promise<{ report: EvalReport; files: { json: string; md: string; items: string }; items: EvalItems }> {
   const started = options.startedAt ?? Date.now();
   const set = loadEvalSet(inputs.datasetDir, { maxProbes: options.maxProbes, maxPairs: options.maxPairs, seed: options.seed, pairFiles: inputs.pairFiles });
   const stages = emptyStages();
   const samples: EvalReport["samples"] = {};
   const notes: string[] = [...(options.notes ?? [])];
   const engines = new Set<string>();
+  const items: Partial<Record<EvalRowName, ItemScores>> = {};
+  const done = new Map<string, EvalRowName>();
   for (const [row, dir] of Object.entries(inputs.models) as [EvalRowName, string][]) {
     if (options.signal?.aborted) break;
+    // The base of a run made from scratch is its pretrained model: evaluated once, reported twice.
+    const same = done.get(dir);
+    if (same) {
+      stages[row] = stages[same]!;
+      samples[row] = samples[same]!;
+      items[row] = items[same]!;
+      continue;
+    }
     const opened = await openEvaluator(dir, options.engine ?? "llama", options.maxNewTokens);
     if (opened.fallback) notes.push(opened.fallback);
     engines.add(opened.engine);
@@ -56,6 +72,8 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
       });
       stages[row] = result.eval;
       samples[row] = result.samples;
+      items[row] = result.items;
+      done.set(dir, row);
     } finally {
       await opened.dispose();
     }
@@ -78,9 +96,14 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
     rewardModel,
     preferencePairs: set.pairSources,
     config: { ...(options.config ?? {}), evalEngine: [...engines].join(", ") },
+    comparisons: compareModels(items, inputs.models),
+    heldoutLoss: baselineBitsPerByte(inputs.datasetDir, set.probes),
     wallTimeSec: (Date.now() - started) / 1000,
     samples,
     notes: [...notes, ...set.warnings],
   };
-  return { report, files: writeReport(inputs.outDir, report) };
+  const evalItems: EvalItems = { probes: set.probes, rows: items };
+  const itemsFile = join(inputs.outDir, EVAL_ITEMS_FILE);
+  writeFileAtomicSync(itemsFile, JSON.stringify(evalItems) + "\n");
+  return { report, files: { ...writeReport(inputs.outDir, report), items: itemsFile }, items: evalItems };
 }

@@ -5,9 +5,12 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { EVAL_ROWS, type EvalRowName } from "../../core/protocol";
+import { verdict, type Comparison } from "./compare-models";
+import type { HeldoutBaselines } from "./held-out-loss";
 import type { EvalSample, StageEval } from "./types";
 
-export const REPORT_VERSION = 1;
+/** 2: intervals, accepted characters, per-mode figures, paired comparisons, activation. */
+export const REPORT_VERSION = 2;
 
 export interface EvalReport {
   version: typeof REPORT_VERSION;
@@ -18,6 +21,10 @@ export interface EvalReport {
   preferencePairs: { editor: number; synthetic: number };
   /** Preset, model sizes, steps...: whatever the caller ran with. */
   config: Record<string, unknown>;
+  /** Paired tests between every two models on the same probes (compare-models.ts). */
+  comparisons: Comparison[];
+  /** Yardsticks of the held-out loss (bits per byte), measured on the same target bytes. */
+  heldoutLoss?: HeldoutBaselines;
   /** Seconds from the start of the run (or of the evaluation) to the report. */
   wallTimeSec: number | null;
   samples: Partial<Record<EvalRowName, EvalSample[]>>;
@@ -30,23 +37,66 @@ export function emptyStages(): Record<EvalRowName, StageEval | null> {
 
 const pct = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
 const num = (x: number | null, digits = 1) => (x === null ? "–" : x.toFixed(digits));
+const pctCi = (x: number | null, ci: [number, number] | null) => (x === null ? "–" : `${pct(x)} [${ci ? `${(100 * ci[0]).toFixed(1)}, ${(100 * ci[1]).toFixed(1)}` : "–"}]`);
+const numCi = (x: number | null, ci: [number, number] | null) => (x === null ? "–" : `${num(x)} [${ci ? `${ci[0].toFixed(1)}, ${ci[1].toFixed(1)}` : "–"}]`);
+
+/** What each figure means, in words, under the table. */
+const LEGEND = [
+  "- **exact match**: the share of held-out places where what the editor would show (after its stop rules and clean-up) equals the truth, whitespace aside (CrossCodeEval's EM).",
+  "- **accepted chars**: the share of the truth's characters a user would take by accepting the suggestion up to its first wrong character: the figure closest to partial accepts.",
+  "- **edit similarity**: 0-100, how close the suggestion is to the truth character by character (100 = identical; CrossCodeEval's ES).",
+  "- **[low, high]**: the 95% bootstrap interval of the figure over these probes; intervals that overlap much mean the probes cannot tell the models apart.",
+  "- **preference accuracy**: the share of held-out pairs where the model gives the chosen side a higher log-probability than the rejected one.",
+  "- **latency p50**: the median time of one completion with the editor's settings, on this machine.",
+];
 
 export function renderReportMarkdown(r: EvalReport): string {
   const lines: string[] = [];
   lines.push("# RepoTune evaluation", "");
-  lines.push("Held-out files only (never trained on). Exact match and edit similarity as CodeXGLUE line completion; preference accuracy: the model gives the chosen side of a held-out pair the higher log-probability.", "");
-  lines.push("| model | exact match | edit similarity | preference accuracy | latency p50 (ms) | held-out items |");
-  lines.push("| --- | ---: | ---: | ---: | ---: | ---: |");
+  lines.push("Held-out files only (never trained on), asked as the editor asks (its budget, stop rules and clean-up).", "");
+  lines.push("| model | exact match | accepted chars | edit similarity | preference accuracy | latency p50 (ms) | probes (line / block) |");
+  lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of EVAL_ROWS) {
     const s = r.stages[row];
     if (!s) {
-      lines.push(`| ${row} | – | – | – | – | – |`);
+      lines.push(`| ${row} | – | – | – | – | – | – |`);
       continue;
     }
     const pairs = s.preferenceAccuracy === null ? "–" : `${pct(s.preferenceAccuracy)} (${s.preferenceItems})`;
-    lines.push(`| ${row} | ${pct(s.exactMatch)} | ${num(s.editSimilarity)} | ${pairs} | ${num(s.latencyMsP50, 0)} | ${s.heldoutItems} |`);
+    const modes = `${s.heldoutItems} (${s.modes?.line?.items ?? 0} / ${s.modes?.block?.items ?? 0})`;
+    lines.push(`| ${row} | ${pctCi(s.exactMatch, s.exactMatchCi ?? null)} | ${pctCi(s.acceptedChars ?? null, s.acceptedCharsCi ?? null)} | ${numCi(s.editSimilarity, s.editSimilarityCi ?? null)} | ${pairs} | ${num(s.latencyMsP50, 0)} | ${modes} |`);
   }
-  lines.push("");
+  lines.push("", ...LEGEND, "");
+  const modeRows = EVAL_ROWS.flatMap((row) => {
+    const m = r.stages[row]?.modes;
+    return m ? (["line", "block"] as const).flatMap((mode) => (m[mode] ? [`| ${row} | ${mode} | ${pct(m[mode]!.exactMatch)} | ${pct(m[mode]!.acceptedChars)} | ${num(m[mode]!.editSimilarity)} | ${m[mode]!.items} |`] : [])) : [];
+  });
+  if (modeRows.length) lines.push("## By mode", "", "| model | mode | exact match | accepted chars | edit similarity | probes |", "| --- | --- | ---: | ---: | ---: | ---: |", ...modeRows, "");
+  const losses = EVAL_ROWS.flatMap((row) => (typeof r.stages[row]?.bitsPerByte === "number" ? [`${row} ${r.stages[row]!.bitsPerByte!.toFixed(2)}`] : []));
+  if (losses.length || r.heldoutLoss) {
+    const yardsticks = r.heldoutLoss ? `; fitted on the training files and measured on the same bytes: byte 4-gram ${num(r.heldoutLoss.ngram4, 2)}, byte unigram ${num(r.heldoutLoss.unigram, 2)}` : "";
+    lines.push("## Held-out loss", "", `Bits per byte of the held-out targets given the text before them (lower is better): ${losses.join(", ") || "–"}${yardsticks}. A model above the 4-gram has learnt less than counting byte sequences would.`, "");
+  }
+  const sources = [...new Set(EVAL_ROWS.flatMap((row) => Object.keys(r.stages[row]?.preferenceBySource ?? {})))];
+  if (sources.length) {
+    lines.push("## Preference accuracy by source", "", "Where the held-out pairs come from: the editor (what you accepted or typed instead), or a synthetic pair whose rejected side is the base model's line or another line of the same file (never a model trained against it).", "");
+    lines.push(`| model | ${sources.join(" | ")} |`, `| --- | ${sources.map(() => "---:").join(" | ")} |`);
+    for (const row of EVAL_ROWS) {
+      const by = r.stages[row]?.preferenceBySource;
+      if (by) lines.push(`| ${row} | ${sources.map((k) => (by[k] ? `${pct(by[k]!.accuracy)} (${by[k]!.items})` : "–")).join(" | ")} |`);
+    }
+    lines.push("");
+  }
+  const compared = r.comparisons ?? [];
+  if (compared.length) {
+    lines.push("## Comparisons", "", "Each later model against each earlier one on the same probes (paired sign-flip test; better or worse at p < 0.05).", "");
+    lines.push("| a | b | metric | b - a | p | verdict for b |", "| --- | --- | --- | ---: | ---: | --- |");
+    for (const c of compared) {
+      const delta = c.metric === "editSimilarity" ? c.delta.toFixed(1) : `${(100 * c.delta).toFixed(1)} pts`;
+      lines.push(`| ${c.a} | ${c.b} | ${c.metric} | ${delta} | ${c.p.toFixed(3)} | ${verdict(c)} |`);
+    }
+    lines.push("");
+  }
   if (r.rewardModel) lines.push(`Reward model: held-out pair accuracy ${pct(r.rewardModel.preferenceAccuracy)} on ${r.rewardModel.items} pairs.`, "");
   lines.push(`Held-out preference pairs: ${r.preferencePairs.editor} from the editor, ${r.preferencePairs.synthetic} synthetic.`, "");
   if (r.wallTimeSec !== null) lines.push(`Wall time: ${formatDuration(r.wallTimeSec)}.`, "");

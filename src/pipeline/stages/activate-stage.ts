@@ -1,10 +1,16 @@
 // Stage "activate": keeps this run's models in its own folder (hard links: no extra disk)
 // so "Use this run's model" works after later runs, then points the folder's completions at
-// the new student (OUT/active.json); the extension's completion host sees the file change.
-import { copyFileSync, existsSync, linkSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { writeActiveModel } from "../../core/runs/active-model";
-import type { Stage } from "../run/stage";
+// the new model (OUT/active.json) when the user's policy allows: by default only when it is
+// better on the held-out probes than the model serving now (or than its base, for a first
+// run). The extension's completion host sees the file change.
+import { copyFileSync, existsSync, linkSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { ActivationPolicy } from "../../core/protocol";
+import { readActiveModel, writeActiveModel } from "../../core/runs/active-model";
+import { writeFileAtomicSync } from "../../core/fs/atomic-write";
+import { readEvalItems } from "../evaluation/eval-items";
+import { judgeActivation } from "../evaluation/judge-activation";
+import { throwIfCancelled, type Stage } from "../run/stage";
 
 function keep(source: string, target: string): void {
   rmSync(target, { force: true });
@@ -31,16 +37,43 @@ export const activateStage: Stage = {
       artifacts[`${role}Gguf`] = kept;
     }
     // The evaluation belongs to every run that ends with these models, also when it was skipped.
-    for (const [key, name] of [["report", "report.json"], ["reportMd", "report.md"]] as const) {
+    for (const [key, name] of [["report", "report.json"], ["reportMd", "report.md"], ["evalItems", "eval-items.json"]] as const) {
       const source = ctx.artifacts[key];
       if (source && existsSync(source)) copyFileSync(source, join(ctx.layout.runDir, name));
     }
     const role = artifacts.studentGguf ? "student" : "teacher";
     const gguf = artifacts[`${role}Gguf`];
     if (!gguf) throw new Error("no GGUF model to activate: the export stage made none");
-    writeActiveModel(ctx.layout.out, { gguf, runId: ctx.layout.runId, role });
-    ctx.log(`completions now come from the ${role} (${gguf})`);
-    ctx.progress({ step: 1, totalSteps: 1, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20 });
-    return { artifacts: { ...artifacts, activeModel: gguf } };
+    throwIfCancelled(ctx.signal);
+
+    const policy: ActivationPolicy = ctx.job.activate ?? "if-better";
+    const active = readActiveModel(ctx.layout.out);
+    const verdict =
+      policy === "if-better"
+        ? await judgeActivation({ candidate: { gguf, role, items: ctx.artifacts.evalItems ? readEvalItems(ctx.artifacts.evalItems) : null }, active, runsDir: dirname(ctx.layout.runDir), signal: ctx.signal, log: (m) => ctx.log(m, "warn") })
+        : { better: policy === "always", reason: policy === "always" ? "activated whatever it scored (activation policy: always)" : "not activated (activation policy: never)", against: "nothing" };
+    throwIfCancelled(ctx.signal);
+    const activated = policy === "always" || (policy === "if-better" && verdict.better);
+    if (activated) {
+      writeActiveModel(ctx.layout.out, { gguf, runId: ctx.layout.runId, role });
+      ctx.log(`completions now come from the ${role} (${gguf}): ${verdict.reason}`);
+    } else {
+      ctx.log(`done, not activated: ${verdict.reason}${active ? `; completions still come from run ${active.runId}` : ""}. Use this run's model anyway from the dashboard, or run again with --activate always.`, "warn");
+    }
+    recordActivation(join(ctx.layout.runDir, "report.json"), { activated, policy, reason: verdict.reason, against: verdict.against });
+    ctx.emit({ type: "activation", activated, policy, reason: verdict.reason, runId: ctx.layout.runId });
+    ctx.progress({ step: 1, totalSteps: 1, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20, unit: activated ? "model activated" : "model kept, not activated" });
+    return { artifacts: activated ? { ...artifacts, activeModel: gguf } : artifacts };
   },
 };
+
+/** report.json of the run's folder gains `activation`: what the dashboard and the CLI show. */
+function recordActivation(reportPath: string, activation: { activated: boolean; policy: ActivationPolicy; reason: string; against: string }): void {
+  if (!existsSync(reportPath)) return;
+  try {
+    const report = JSON.parse(readFileSync(reportPath, "utf8")) as Record<string, unknown>;
+    writeFileAtomicSync(reportPath, JSON.stringify({ ...report, activation }, null, 2) + "\n");
+  } catch {
+    // A damaged report stays as it is: the activation event still says what happened.
+  }
+}

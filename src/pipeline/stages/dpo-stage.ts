@@ -20,7 +20,7 @@ export const dpoStage: Stage = {
     const sftModelDir = ctx.artifacts.sftModel;
     if (!sftModelDir) throw new Error("DPO needs the SFT stage's model");
     const options = stageOptions(ctx);
-    const dpo = await runDpoStage({ sftModelDir, datasetDir: ctx.layout.datasetDir, outDir: join(ctx.dir, "dpo") }, { ...options.dpo, log: (m) => ctx.log(m) });
+    const dpo = await runDpoStage({ sftModelDir, baseModelDir: ctx.artifacts.pretrainModel, datasetDir: ctx.layout.datasetDir, outDir: join(ctx.dir, "dpo") }, { ...options.dpo, log: (m) => ctx.log(m) });
     for (const note of dpo.notes) ctx.log(note);
     throwIfStageCancelled(dpo.status);
     const m = dpo.train.metrics;

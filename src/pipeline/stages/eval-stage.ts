@@ -3,11 +3,13 @@
 // run's folder, an eval event per model and a few samples for the dashboard and the CLI.
 import type { EvalRowName } from "../../core/protocol";
 import { evaluateRun } from "../evaluation/evaluate-run";
-import type { Stage } from "../run/stage";
+import { throwIfCancelled, type Stage } from "../run/stage";
 import { RUN_SEED, stageOptions } from "./training-options";
 
 const ROW_ARTIFACTS: Record<EvalRowName, string | undefined> = {
-  base: undefined, // models made from scratch have no "before"
+  // The model the run started from: made from scratch, that is the pretrained model (a
+  // pretrained base takes its place once runs start from one).
+  base: "pretrainModel",
   pretrain: "pretrainModel",
   sft: "sftModel",
   dpo: "dpoModel",
@@ -47,14 +49,16 @@ export const evalStage: Stage = {
           const step = index * perRow + Math.round((done / Math.max(1, total)) * perRow);
           const totalSteps = perRow * Math.max(1, rows.length);
           const elapsed = (Date.now() - started) / 1000;
-          ctx.progress({ step, totalSteps, loss: 0, lr: 0, tokensPerSec: 0, etaSec: step ? (elapsed * (totalSteps - step)) / step : 0, rssMb: process.memoryUsage().rss / 2 ** 20 });
+          ctx.progress({ step, totalSteps, loss: 0, lr: 0, tokensPerSec: 0, etaSec: step ? (elapsed * (totalSteps - step)) / step : 0, rssMb: process.memoryUsage().rss / 2 ** 20, unit: `items (${row}: ${done}/${total} probes and pairs)` });
         },
       },
     );
+    // An evaluation cut short is no report: nothing is kept as complete, nothing activated.
+    throwIfCancelled(ctx.signal);
     for (const row of rows) {
       const s = report.stages[row];
       if (!s) continue;
-      ctx.emit({ type: "eval", stage: "eval", metrics: { [`${row}/exactMatch`]: s.exactMatch, [`${row}/editSimilarity`]: s.editSimilarity, [`${row}/preferenceAccuracy`]: s.preferenceAccuracy, [`${row}/latencyMsP50`]: s.latencyMsP50 } });
+      ctx.emit({ type: "eval", stage: "eval", metrics: { [`${row}/exactMatch`]: s.exactMatch, [`${row}/acceptedChars`]: s.acceptedChars, [`${row}/editSimilarity`]: s.editSimilarity, [`${row}/preferenceAccuracy`]: s.preferenceAccuracy, [`${row}/latencyMsP50`]: s.latencyMsP50 } });
     }
     if (report.rewardModel) ctx.emit({ type: "eval", stage: "eval", metrics: { "reward/preferenceAccuracy": report.rewardModel.preferenceAccuracy } });
     // Samples side by side: the truth, the teacher (DPO, else SFT) and the student at the same place.
@@ -63,6 +67,6 @@ export const evalStage: Stage = {
       const teacher = report.samples[teacherRow]?.find((t) => t.path === s.path && t.line === s.line);
       ctx.emit({ type: "sample", stage: "eval", path: s.path, line: s.line, prefix: s.prefixTail, truth: s.truth, teacher: teacher?.prediction, student: s.prediction });
     }
-    return { artifacts: { report: files.json, reportMd: files.md } };
+    return { artifacts: { report: files.json, reportMd: files.md, evalItems: files.items } };
   },
 };

@@ -3,7 +3,7 @@
 // to completions.
 import { join } from "node:path";
 import { exportQwen2Gguf } from "../../core/formats/gguf";
-import type { Stage } from "../run/stage";
+import { throwIfCancelled, type Stage } from "../run/stage";
 
 export const exportStage: Stage = {
   name: "export",
@@ -15,13 +15,15 @@ export const exportStage: Stage = {
     if (!models.length) throw new Error("nothing to export: no teacher or student checkpoint was made (run the training stages first)");
     let step = 0;
     for (const role of models) {
+      throwIfCancelled(ctx.signal);
       const outPath = join(ctx.dir, `${role}.gguf`);
       const result = exportQwen2Gguf({ checkpointDir: ctx.artifacts[role]!, outPath, dtype: "f16", name: `repotune-${role}` });
       for (const note of result.notes) ctx.log(note);
       ctx.log(`${role}: ${outPath} (${(result.bytes / 2 ** 20).toFixed(1)} MB, ${result.tensors} tensors)`);
       artifacts[`${role}Gguf`] = outPath;
-      ctx.progress({ step: ++step, totalSteps: models.length, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20 });
+      ctx.progress({ step: ++step, totalSteps: models.length, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20, unit: `models (${(result.bytes / 2 ** 20).toFixed(1)} MB written)` });
     }
+    throwIfCancelled(ctx.signal);
     return { artifacts };
   },
 };

@@ -28,10 +28,10 @@ export const gatherStage: Stage = {
         const span = { list: 5, scan: 85, build: 85, commits: 10 }[p.phase];
         const step = Math.round(base + (p.total ? (span * p.done) / p.total : 0));
         const elapsed = (now - started) / 1000;
-        ctx.progress({ step, totalSteps: 100, loss: 0, lr: 0, tokensPerSec: 0, etaSec: step > 0 ? (elapsed * (100 - step)) / step : 0, rssMb: rss() });
+        ctx.progress({ step, totalSteps: 100, loss: 0, lr: 0, tokensPerSec: 0, etaSec: step > 0 ? (elapsed * (100 - step)) / step : 0, rssMb: rss(), unit: `% (${p.phase}: ${p.done}/${p.total}, ${(p.bytes / 2 ** 20).toFixed(1)} MB read)` });
       },
     });
-    ctx.progress({ step: 100, totalSteps: 100, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: rss() });
+    ctx.progress({ step: 100, totalSteps: 100, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: rss(), unit: "%" });
     const reasons = describeReasons(manifest.excludedByReason);
     ctx.log(`${manifest.files.kept} files kept, ${manifest.files.excluded} excluded${reasons ? ` (${reasons})` : ""}; ${manifest.counts.pretrain} pretrain records, ${manifest.counts.fim} FIM, ${manifest.counts.docstring} docstring and ${manifest.counts.commit} commit pairs, ${manifest.counts.heldout} held-out probes`);
     for (const note of manifest.notes) ctx.log(note);

@@ -5,7 +5,7 @@ import { datasetPaths } from "../../core/store/dataset-files";
 import type { PretrainRecord } from "../../core/store/dataset-files";
 import { readJsonlRecords } from "../../core/store/jsonl-reader";
 import { saveTokenizerJson, trainBpe } from "../../core/tokenizer";
-import type { Stage } from "../run/stage";
+import { throwIfCancelled, type Stage } from "../run/stage";
 
 export const TOKENIZER_FILE = "tokenizer.json";
 
@@ -26,9 +26,10 @@ export const tokenizerStage: Stage = {
       // Long tokens rarely recur outside the text they came from; capping keeps the vocabulary general.
       maxTokenBytes: 24,
     });
+    throwIfCancelled(ctx.signal); // a vocabulary cut short is not one to reuse
     const file = join(ctx.dir, TOKENIZER_FILE);
     saveTokenizerJson(tokenizer, file);
-    ctx.progress({ step: 1, totalSteps: 1, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20 });
+    ctx.progress({ step: 1, totalSteps: 1, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20, unit: `vocabulary (${tokenizer.vocabSize} tokens)` });
     ctx.log(`vocabulary of ${tokenizer.vocabSize} tokens in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return { artifacts: { tokenizer: file } };
   },

@@ -11,13 +11,14 @@ import { datasetPaths, type HeldoutProbe, type SftRecord } from "../../core/stor
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { type DpoOptions } from "../../engine/objectives";
 import { readRecords } from "../../core/store/jsonl-reader";
-import { HELDOUT_PREFERENCES_FILE, isHeldoutPair } from "../data/heldout-data";
+import { HELDOUT_PREFERENCES_FILE, pairSplit } from "../data/heldout-data";
 import { TfjsCompleter } from "../../engine/inference/tfjs-completer";
 import { padIdOf } from "../../core/examples/encode-examples";
 import { dpoLossFn, fillReferenceLogProbs, setReference } from "../../engine/loss-fns";
 import { lineProbeFromFim, type LineProbe } from "../data/line-probes";
 import type { StageOutcome } from "./lm-training";
-import { saveModelDir } from "../../engine/model/model-dir";
+import { loadModelDir, saveModelDir } from "../../engine/model/model-dir";
+import type { LineCompleter } from "../../core/completion/completer";
 import { openModel } from "../../engine/model/model-source";
 import { encodePairs, PairRows } from "../../engine/data/pair-rows";
 import { reservoirSample } from "../../core/random/sample";
@@ -30,6 +31,11 @@ export const SYNTHETIC_PREFERENCES_FILE = "synthetic-preferences.jsonl";
 export interface DpoStageInputs {
   /** The SFT model: the policy's start and the frozen reference. */
   sftModelDir: string;
+  /**
+   * The model the run started from: held-out pairs reject its output, which DPO never trains
+   * against (without it they reject a line from the same file only).
+   */
+  baseModelDir?: string;
   datasetDir: string;
   outDir: string;
 }
@@ -61,6 +67,17 @@ export interface DpoOutcome extends StageOutcome {
   referenceEngine: "llama" | "tfjs";
 }
 
+/** Held-out pairs rejecting the base model's output, or a line from the same file where the base is right. */
+async function heldoutPairs(baseModelDir: string | undefined, probes: readonly LineProbe[], o: { maxNewTokens: number; contextTokens: number; seed: number; signal?: AbortSignal }) {
+  const base = baseModelDir ? loadModelDir(baseModelDir) : undefined;
+  try {
+    const completer: LineCompleter = base ? new TfjsCompleter(base.model, base.tokenizer, { maxNewTokens: o.maxNewTokens, contextTokens: o.contextTokens }) : { complete: async () => ({ text: "", latencyMs: 0 }) };
+    return await syntheticPairs(completer, probes, { seed: o.seed, signal: o.signal, rejectedBy: "base-model", elsewhere: "same-file" });
+  } finally {
+    base?.model.dispose();
+  }
+}
+
 /** A whole pair file at once (atomically): it is a stage output, not a shared log. */
 export function writePairs(path: string, pairs: readonly PreferencePair[]): void {
   writeFileAtomicSync(path, pairs.map((p) => JSON.stringify(p) + "\n").join(""));
@@ -77,8 +94,9 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
   try {
     const paths = datasetPaths(inputs.datasetDir);
     const editor: PreferencePair[] = [];
+    const isHeldout = pairSplit(inputs.datasetDir);
     for (const p of readRecords<PreferencePair>(paths.preferences)) {
-      if (typeof p.prompt === "string" && typeof p.chosen === "string" && typeof p.rejected === "string" && !isHeldoutPair(p)) editor.push(p);
+      if (typeof p.prompt === "string" && typeof p.chosen === "string" && typeof p.rejected === "string" && !isHeldout(p)) editor.push(p);
     }
     const completer = new TfjsCompleter(model, tokenizer, { maxNewTokens: options.maxNewTokens, contextTokens: seqLen + 1 });
     let synthetic: PreferencePair[] = [];
@@ -107,13 +125,19 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
     let heldoutCount = 0;
     if (options.heldoutPairs > 0) {
       const probes: LineProbe[] = reservoirSample(readRecords<HeldoutProbe>(paths.heldout), options.heldoutPairs, options.seed + 7);
-      const made = await syntheticPairs(completer, probes, { seed: options.seed + 7, signal: options.signal });
+      // Never the policy's own output: DPO is trained to push exactly that down, so its held-out
+      // accuracy on such pairs would be won before it is measured.
+      const made = await heldoutPairs(inputs.baseModelDir, probes, { maxNewTokens: options.maxNewTokens, contextTokens: seqLen + 1, seed: options.seed + 7, signal: options.signal });
       heldoutFile = join(inputs.outDir, HELDOUT_PREFERENCES_FILE);
       writePairs(heldoutFile, made.pairs);
       heldoutCount = made.pairs.length;
     }
     const encoded = encodePairs(tokenizer, [...editor, ...synthetic], seqLen);
     const pairsInfo = { editor: editor.length, synthetic: synthetic.length, heldoutSynthetic: heldoutCount };
+    // Cancelled while making pairs: not "no pairs" (which would end the stage as done).
+    if (options.signal?.aborted) {
+      return { status: "cancelled", modelDir: null, train: { status: "cancelled", steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 }, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile }, referenceEngine: "tfjs" };
+    }
     if (encoded.length === 0) {
       return {
         status: "completed",
@@ -126,9 +150,6 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
         files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile },
         referenceEngine: "tfjs",
       };
-    }
-    if (options.signal?.aborted) {
-      return { status: "cancelled", modelDir: null, train: { status: "cancelled", steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 }, examples: encoded.length, notes: [], pairs: pairsInfo, synthetic: stats, files: { syntheticPairs: syntheticFile, heldoutPairs: heldoutFile }, referenceEngine: "tfjs" };
     }
     let referenceEngine: "llama" | "tfjs" = "tfjs";
     const viaLlama =

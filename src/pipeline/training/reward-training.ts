@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import { datasetPaths } from "../../core/store/dataset-files";
 import { readRecords } from "../../core/store/jsonl-reader";
-import { isHeldoutPair } from "../data/heldout-data";
+import { pairSplit } from "../data/heldout-data";
 import { preferenceAccuracy } from "../../core/completion/metrics";
 import { padIdOf } from "../../core/examples/encode-examples";
 import { rewardLossFn } from "../../engine/loss-fns";
@@ -49,7 +49,8 @@ export async function runRewardStage(inputs: RewardStageInputs, options: RewardS
   const padId = padIdOf(tokenizer);
   const seqLen = Math.min(options.seqLen, model.config.max_position_embeddings - 1);
   try {
-    const train = readPairs([datasetPaths(inputs.datasetDir).preferences], (p) => !isHeldoutPair(p)).concat(readPairs(inputs.pairFiles ?? [], () => true));
+    const isHeldout = pairSplit(inputs.datasetDir);
+    const train = readPairs([datasetPaths(inputs.datasetDir).preferences], (p) => !isHeldout(p)).concat(readPairs(inputs.pairFiles ?? [], () => true));
     const encoded = encodePairs(tokenizer, train, seqLen);
     if (encoded.length === 0) {
       const none = { status: "completed" as const, steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 };
@@ -66,7 +67,7 @@ export async function runRewardStage(inputs: RewardStageInputs, options: RewardS
       await saveModelDir(modelDir, model, tokenizer);
       saveRewardHead(modelDir, head);
       dropCheckpoints(join(inputs.outDir, "checkpoints"));
-      const pairs = readPairs([datasetPaths(inputs.datasetDir).preferences], isHeldoutPair).concat(readPairs(inputs.heldoutPairFiles ?? [], () => true));
+      const pairs = readPairs([datasetPaths(inputs.datasetDir).preferences], isHeldout).concat(readPairs(inputs.heldoutPairFiles ?? [], () => true));
       heldout = await preferenceAccuracy(new RewardScorer(rm, seqLen), pairs, options.signal);
     }
     return { status: result.status, modelDir, train: result, examples: encoded.length, notes: [], heldoutAccuracy: heldout.accuracy, heldoutItems: heldout.items };

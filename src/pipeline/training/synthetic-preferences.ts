@@ -8,7 +8,7 @@ import { exactMatch } from "../../core/completion/metrics";
 import type { LineCompleter } from "../../core/completion/completer";
 import type { LineProbe } from "../data/line-probes";
 import { seededRandom } from "../../core/random/seeded-random";
-import { lineProbeContext } from "../../core/completion/context";
+import { probeContext } from "../../core/completion/context";
 
 /** Real pairs below this count get synthetic ones added (the issue's threshold). */
 export const MIN_REAL_PAIRS = 32;
@@ -25,12 +25,12 @@ export interface SyntheticPairsResult {
 }
 
 /** A different line from another probe (not equal up to whitespace), or null if none is. */
-function elsewhere(probes: readonly LineProbe[], i: number, random: () => number): string | null {
-  for (let tries = 0; tries < 16 && probes.length > 1; tries++) {
-    const j = Math.floor(random() * probes.length);
-    if (j === i) continue;
-    const other = probes[j]!.target;
-    if (!exactMatch(other, probes[i]!.target) && other.trim() !== "") return other;
+function elsewhere(probes: readonly LineProbe[], i: number, random: () => number, sameFile: boolean): string | null {
+  const pool = sameFile ? probes.filter((p) => p.path === probes[i]!.path) : probes;
+  for (let tries = 0; tries < 16 && pool.length > 1; tries++) {
+    const other = pool[Math.floor(random() * pool.length)]!;
+    if (other === probes[i]) continue;
+    if (!exactMatch(other.target, probes[i]!.target) && other.target.trim() !== "") return other.target;
   }
   return null;
 }
@@ -38,7 +38,15 @@ function elsewhere(probes: readonly LineProbe[], i: number, random: () => number
 export async function syntheticPairs(
   completer: LineCompleter,
   probes: readonly LineProbe[],
-  options: { seed: number; signal?: AbortSignal; onPair?: (done: number, total: number) => void },
+  options: {
+    seed: number;
+    signal?: AbortSignal;
+    onPair?: (done: number, total: number) => void;
+    /** Who `completer` is: the model DPO trains ("policy", for training pairs) or the run's base (held-out pairs). */
+    rejectedBy?: "policy" | "base-model";
+    /** Where a line from elsewhere comes from: any probe's file, or the same file (held-out pairs). */
+    elsewhere?: "any" | "same-file";
+  },
 ): Promise<SyntheticPairsResult> {
   const random = seededRandom(options.seed);
   const pairs: PreferencePair[] = [];
@@ -46,17 +54,21 @@ export async function syntheticPairs(
   for (let i = 0; i < probes.length; i++) {
     if (options.signal?.aborted) break;
     const p = probes[i]!;
-    const guess = (await completer.complete(lineProbeContext(p), options.signal)).text;
+    const guess = (await completer.complete(probeContext(p), options.signal)).text;
     let rejected: string | null;
+    let rejectedBy: PreferencePair["rejectedBy"];
     if (guess.trim() !== "" && !exactMatch(guess, p.target)) {
       rejected = guess;
+      rejectedBy = options.rejectedBy ?? "policy";
       stats.fromModel++;
     } else {
-      rejected = elsewhere(probes, i, random);
+      const sameFile = options.elsewhere === "same-file";
+      rejected = elsewhere(probes, i, random, sameFile);
+      rejectedBy = sameFile ? "same-file" : "elsewhere";
       if (rejected !== null) stats.fromElsewhere++;
     }
     if (rejected === null) stats.skipped++;
-    else pairs.push({ prompt: formatFimPrompt(p.prefix, p.suffix), chosen: p.target, rejected, source: "synthetic" });
+    else pairs.push({ prompt: formatFimPrompt(p.prefix, p.suffix), chosen: p.target, rejected, source: "synthetic", ...(p.path ? { path: p.path } : {}), rejectedBy });
     options.onPair?.(i + 1, probes.length);
   }
   return { pairs, stats };

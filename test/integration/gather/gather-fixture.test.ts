@@ -152,7 +152,9 @@ describe("repotune gather on the fixture repository", () => {
       const before = parent && git(repo.dir, "ls-tree", parent, "--", r.path).trim() ? git(repo.dir, "show", `${parent}:${r.path}`) : "";
       assert.ok(r.prompt.startsWith(`${FILE_SEP}${r.path}\n${before}`), `${r.path}: the prompt lacks the file before the change`);
     }
-    assert.ok(commits.some((r) => r.path === "src/utils/strings.ts" && r.completion.includes("+/** Words are runs of non-space characters. */")));
+    // A held-out file makes no commit pair either (the split decides which files it is).
+    const stringsPair = commits.some((r) => r.path === "src/utils/strings.ts" && r.completion.includes("+/** Words are runs of non-space characters. */"));
+    assert.equal(stringsPair, !manifest.split.heldoutPaths.includes("src/utils/strings.ts"));
     // The commits that added and removed a secret make no pair.
     assert.ok(!commits.some((r) => r.path === "src/service.ts" && r.completion.includes("stripeKey")));
     assert.ok((manifest.commits.skipped.secret ?? 0) >= 2);
@@ -168,7 +170,7 @@ describe("repotune gather on the fixture repository", () => {
       const text = fileText(p.path);
       const joined = p.prefix + p.target + p.suffix;
       assert.ok(text.includes(joined));
-      assert.ok(p.target.trim() !== "" && !p.target.includes("\n"));
+      assert.ok(p.target.trim() !== "" && (p.mode === "block" || !p.target.includes("\n")));
       // `line` is the 1-based line of the cursor.
       const cursor = text.indexOf(joined) + p.prefix.length;
       assert.equal(text.slice(0, cursor).split("\n").length, p.line);

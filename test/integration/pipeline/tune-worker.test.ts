@@ -17,7 +17,8 @@ const workerScript = join(__dirname, "..", "..", "..", "out", "training-worker.j
 let repo: string;
 let outs: string;
 
-const job = (out: string, resume = false): TrainingJob => ({ repo, out, preset: "micro", backend: "wasm", resume });
+// The mechanics below want every run's model active; the if-better rule has its own test.
+const job = (out: string, resume = false, activate: TrainingJob["activate"] = "always"): TrainingJob => ({ repo, out, preset: "micro", backend: "wasm", resume, activate });
 const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 const weightsOf = (out: string) => ({
   sft: sha(join(out, "stages", "sft", "model", "model.safetensors")),
@@ -119,6 +120,22 @@ describe("repotune tune in the training worker (micro preset)", { timeout: 600_0
     const first2 = second.events.find((e) => e.type === "progress" && e.stage === "pretrain");
     assert.ok(first2 && first2.type === "progress" && first2.step > 1, "pretraining resumed from its checkpoint");
     assert.deepEqual(weightsOf(out), baseline);
+  });
+
+  it("with the if-better rule, the run says whether its model was activated and why, in the event, report.json and active.json alike", async () => {
+    const out = join(outs, "if-better");
+    const { events } = await runWorker(job(out, false, "if-better"));
+    const activation = events.find((e) => e.type === "activation");
+    assert.ok(activation && activation.type === "activation");
+    assert.equal(activation.policy, "if-better");
+    // A first run: compared with its base on the same probes, with the figures in words.
+    assert.match(activation.reason, /the base .* on \d+ held-out probes: exact match [+-][0-9.]+ pts \(p [0-9.]+, .*\), accepted chars/);
+    const start = events.find((e) => e.type === "run-start");
+    assert.ok(start && start.type === "run-start");
+    const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
+    assert.deepEqual(report.activation, { activated: activation.activated, policy: "if-better", reason: activation.reason, against: "the base (the model the run started from)" });
+    assert.equal(readActiveModel(out)?.runId, activation.activated ? activation.runId : undefined);
+    assert.ok(existsSync(join(start.runDir, "student.gguf")), "kept for \"Use this run's model\" either way");
   });
 
   it("a copied output folder of a finished run is reused by a new run (nothing retrained)", async () => {

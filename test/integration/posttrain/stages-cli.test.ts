@@ -15,6 +15,12 @@ import { tinyRun, TINY_SHAPE, TINY_STEPS, type TinyRunResult } from "./tiny-run"
 interface EvalJson {
   engine: string;
   exactMatch: number;
+  acceptedChars: number;
+  editSimilarity: number;
+  exactMatchCi: [number, number];
+  acceptedCharsCi: [number, number];
+  editSimilarityCi: [number, number];
+  modes: { line?: { items: number }; block?: { items: number } };
   heldoutItems: number;
   preferenceItems: number;
   pairSources: { editor: number; synthetic: number };
@@ -34,7 +40,8 @@ describe("reward model, distillation and repotune eval (few steps)", { timeout: 
     tf.env().set("PROD", true);
     assert.ok(await tf.setBackend("wasm"));
     await tf.ready();
-    run = await tinyRun(root, 2, () => undefined, { ...TINY_STEPS, pretrain: 4, sft: 8, dpo: 4, reward: 4, distill: 4, extras: true, engine: "llama" },
+    // SFT long enough for the model to write something: the llama.cpp-vs-tfjs check compares text, not two empty strings.
+    run = await tinyRun(root, 2, () => undefined, { ...TINY_STEPS, pretrain: 20, sft: 60, dpo: 4, reward: 4, distill: 4, extras: true, engine: "llama" },
       // llama.cpp evaluates models of 256 positions or more (smaller ones fall back to tfjs).
       { ...TINY_SHAPE, contextLength: 256 },
     );
@@ -77,7 +84,11 @@ describe("reward model, distillation and repotune eval (few steps)", { timeout: 
     assert.equal(res.status, 0, res.stderr);
     const out = jsonOut(res.stdout);
     assert.equal(out.heldoutItems, 10);
-    assert.ok(out.exactMatch >= 0 && out.exactMatch <= 1);
+    // Every figure with its interval around it, and the per-mode counts adding up.
+    for (const [m, ci] of [["exactMatch", "exactMatchCi"], ["acceptedChars", "acceptedCharsCi"], ["editSimilarity", "editSimilarityCi"]] as const) {
+      assert.ok(typeof out[m] === "number" && Array.isArray(out[ci]) && out[ci][0] <= out[m] + 1e-12 && out[m] <= out[ci][1] + 1e-12, `${m} ${out[m]} outside ${JSON.stringify(out[ci])}`);
+    }
+    assert.equal((out.modes.line?.items ?? 0) + (out.modes.block?.items ?? 0), 10);
     assert.ok(out.preferenceItems > 0, "the DPO model folder's heldout-preferences.jsonl was not used");
     assert.equal(out.pairSources.synthetic, out.preferenceItems);
     assert.match(out.engine, /^tfjs/);
@@ -95,8 +106,12 @@ describe("reward model, distillation and repotune eval (few steps)", { timeout: 
     const llama = run1("llama");
     const tfjs = run1("tfjs");
     assert.equal(llama.engine, "llama.cpp");
-    // Greedy decoding of an f16 export against float32 tfjs: the same lines, bar near-ties.
+    // Greedy decoding of an f16 export against float32 tfjs, through the same completion
+    // pipeline: the same suggestions, bar near-ties (a model that wrote nothing would score 0).
+    assert.ok(tfjs.editSimilarity > 5, `tfjs wrote next to nothing: edit similarity ${tfjs.editSimilarity}`);
     assert.ok(Math.abs(llama.exactMatch - tfjs.exactMatch) <= 1 / 12 + 1e-9, `llama ${llama.exactMatch}, tfjs ${tfjs.exactMatch}`);
+    assert.ok(Math.abs(llama.editSimilarity - tfjs.editSimilarity) <= 10, `edit similarity: llama ${llama.editSimilarity}, tfjs ${tfjs.editSimilarity}`);
+    assert.ok(Math.abs(llama.acceptedChars - tfjs.acceptedChars) <= 0.1, `accepted chars: llama ${llama.acceptedChars}, tfjs ${tfjs.acceptedChars}`);
   });
 
   it("repotune eval without a held-out set says so and fails", () => {

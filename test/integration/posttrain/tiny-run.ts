@@ -62,7 +62,7 @@ export async function tinyRun(root: string, seed: number, log: (m: string) => vo
   const sft = await runSftStage({ from: { modelDir: pre.modelDir! }, datasetDir: data, outDir: join(root, "sft") }, { ...common, steps: steps.sft });
   lap("sft");
   const dpo = await runDpoStage(
-    { sftModelDir: sft.modelDir!, datasetDir: data, outDir: join(root, "dpo") },
+    { sftModelDir: sft.modelDir!, baseModelDir: pre.modelDir!, datasetDir: data, outDir: join(root, "dpo") },
     { ...common, learningRate: steps.prefLr, steps: steps.dpo, syntheticPairs: 64, heldoutPairs: 32, maxNewTokens: 16, log },
   );
   lap("dpo");

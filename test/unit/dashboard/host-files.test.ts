@@ -69,7 +69,7 @@ describe("dashboard host: files", () => {
     assert.deepEqual(normalizeReport(REPORT)?.stages.dpo, REPORT.stages.dpo);
     assert.equal(normalizeReport(REPORT)?.stages.base, null);
     const odd = normalizeReport({ stages: { sft: { exactMatch: "high", extra: 1 }, mystery: {} } });
-    assert.deepEqual(odd, { stages: { sft: { exactMatch: null, editSimilarity: null, preferenceAccuracy: null, latencyMsP50: null, heldoutItems: null } } });
+    assert.deepEqual(odd, { stages: { sft: { exactMatch: null, acceptedChars: null, editSimilarity: null, preferenceAccuracy: null, latencyMsP50: null, heldoutItems: null } } });
     assert.equal(normalizeReport("nope"), null);
   });
 

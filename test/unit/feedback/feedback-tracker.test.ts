@@ -186,7 +186,7 @@ describe("feedback log on disk", () => {
       assert.deepEqual([stats.shown, stats.accepted, stats.rejected, stats.rate], [2, 1, 1, 0.5]);
       const pairsOnDisk = readFileSync(feedbackPaths(out).preferences, "utf8").trim().split("\n").map((l) => JSON.parse(l));
       assert.deepEqual(pairsOnDisk.map((p: PreferencePair) => [p.chosen, p.rejected, p.source]), [["z;", "y;", "editor"]]);
-      assert.deepEqual(Object.keys(pairsOnDisk[0]).sort(), ["chosen", "prompt", "rejected", "source"]);
+      assert.deepEqual(Object.keys(pairsOnDisk[0]).sort(), ["chosen", "path", "prompt", "rejected", "source"], "the pair records the file it was typed in (held out by file)");
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

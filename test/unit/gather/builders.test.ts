@@ -7,7 +7,8 @@ import { chunkByLines } from "../../../src/core/gather/builders/chunk-lines";
 import { contextWindow } from "../../../src/core/gather/builders/context-window";
 import { buildFimSamples, fimSampleCount } from "../../../src/core/gather/builders/fim";
 import { blockEnd, chooseFimSpans, spanOfKind } from "../../../src/core/gather/builders/fim-spans";
-import { buildHeldoutProbes } from "../../../src/core/gather/builders/heldout-probes";
+import { BLOCK_PROBE_MAX_LINES, buildHeldoutProbes, uninformative } from "../../../src/core/gather/builders/heldout-probes";
+import { LineHashSet } from "../../../src/core/gather/dedup/line-hash-set";
 import { buildPretrainRecords } from "../../../src/core/gather/builders/pretrain";
 import { LineIndex } from "../../../src/core/gather/text/line-index";
 import { seededRandom } from "../../../src/core/random/seeded-random";
@@ -87,16 +88,56 @@ describe("context windows", () => {
 });
 
 describe("held-out probes", () => {
-  it("reassemble to a piece of the file, with the cursor's 1-based line and a one-line target", () => {
+  it("leave out targets that tell nothing: short, closing a block, or also in a training file", () => {
+    assert.equal(uninformative("}"), "short");
+    assert.equal(uninformative("});"), "short");
+    assert.equal(uninformative("  } else {"), "closes-block");
+    assert.equal(uninformative("end end;"), "closes-block");
+    assert.equal(uninformative("return;"), "closes-block");
+    assert.equal(uninformative("return a + b;"), null);
+    assert.equal(uninformative("x = 1"), "short");
+    assert.equal(uninformative("x = 10"), null);
+    const text = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? "// Copyright the authors" : `const value${i} = compute(${i}, ${i * 7});`)).join("\n") + "\n";
+    const training = new LineHashSet();
+    training.add("  // Copyright   the authors  ");
+    const settings = { prefixChars: 300, suffixChars: 120, perFile: 40, charsPerProbe: 10 };
+    const withSet = buildHeldoutProbes("h.ts", new LineIndex(text), settings, seededRandom(3), training);
+    assert.ok(withSet.probes.length > 5);
+    assert.ok(withSet.probes.filter((p) => p.mode !== "block").every((p) => !(p.prefix.slice(p.prefix.lastIndexOf("\n") + 1) + p.target).includes("Copyright")), "a line found in training files is no probe");
+    assert.ok((withSet.excluded["in-training-files"] ?? 0) > 0, `excluded: ${JSON.stringify(withSet.excluded)}`);
+    const without = buildHeldoutProbes("h.ts", new LineIndex(text), settings, seededRandom(3));
+    assert.ok(without.probes.some((p) => p.target.includes("Copyright")), "without the training lines the same file gives such probes");
+  });
+
+  it("include block probes, asked in block mode, whose lines are the block's body", () => {
+    const body = Array.from({ length: 40 }, (_, i) => `function f${i}(a, b) {\n  const s${i} = a * ${i} + b;\n  return s${i} - a;\n}\n`).join("\n");
+    const { probes } = buildHeldoutProbes("b.js", new LineIndex(body), { prefixChars: 300, suffixChars: 120, perFile: 16, charsPerProbe: 10 }, seededRandom(11));
+    const blocks = probes.filter((p) => p.mode === "block");
+    assert.ok(blocks.length > 0, "some block probes");
+    assert.ok(blocks.some((p) => p.target.includes("\n")), "a multi-line one");
+  });
+
+  it("the training-line set grows past its first table and finds what it was given, whitespace aside", () => {
+    const set = new LineHashSet();
+    for (let i = 0; i < 10_000; i++) set.add(`line number ${i}`);
+    assert.equal(set.size, 10_000);
+    assert.ok(set.has("  line   number 9999 "));
+    assert.ok(!set.has("line number 10000"));
+    assert.ok(!set.has("   "));
+  });
+
+  it("reassemble to a piece of the file, with the cursor's 1-based line; one-line targets in line mode, at most 6 lines in block mode", () => {
     fc.assert(
       fc.property(textArb, fc.integer(), (text, seed) => {
-        const probes = buildHeldoutProbes("h.py", new LineIndex(text), { prefixChars: 300, suffixChars: 120, perFile: 6, charsPerProbe: 100 }, seededRandom(seed));
+        const { probes } = buildHeldoutProbes("h.py", new LineIndex(text), { prefixChars: 300, suffixChars: 120, perFile: 6, charsPerProbe: 100 }, seededRandom(seed));
         for (const p of probes) {
           const joined = p.prefix + p.target + p.suffix;
           const at = text.indexOf(joined);
           assert.ok(at !== -1);
           assert.equal(text.slice(0, at + p.prefix.length).split("\n").length, p.line);
-          assert.ok(!p.target.includes("\n") && !p.target.includes("\r") && p.target.trim() !== "");
+          assert.ok(p.target.trim() !== "" && uninformative(p.target) === null, `an uninformative target: ${JSON.stringify(p.target)}`);
+          if (p.mode === "block") assert.ok(p.target.split("\n").length <= BLOCK_PROBE_MAX_LINES);
+          else assert.ok(!p.target.includes("\n") && !p.target.includes("\r"));
         }
         assert.equal(new Set(probes.map((p) => p.line)).size, probes.length, "one probe per line");
       }),

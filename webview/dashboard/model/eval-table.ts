@@ -26,6 +26,7 @@ export const ROW_LABELS: Record<EvalRowName, string> = {
 
 export const METRIC_LABELS: Record<EvalMetric, string> = {
   exactMatch: "Exact match",
+  acceptedChars: "Accepted chars",
   editSimilarity: "Edit similarity",
   preferenceAccuracy: "Preference accuracy",
   latencyMsP50: "Latency p50",
@@ -35,6 +36,7 @@ export const METRIC_LABELS: Record<EvalMetric, string> = {
 /** Which way is better; null: not a score (the number of items). */
 const BETTER: Record<EvalMetric, "higher" | "lower" | null> = {
   exactMatch: "higher",
+  acceptedChars: "higher",
   editSimilarity: "higher",
   preferenceAccuracy: "higher",
   latencyMsP50: "lower",
@@ -66,13 +68,14 @@ export function buildEvalTable(report: RunReport | null, live: Partial<Record<Ev
 }
 
 /**
- * Shows a number in the unit the report uses: exact match and preference accuracy are
- * fractions 0..1 (shown as percent), edit similarity is already 0..100, latency in ms.
+ * Shows a number in the unit the report uses: exact match, accepted characters and preference
+ * accuracy are fractions 0..1 (shown as percent), edit similarity is already 0..100, latency in ms.
  */
 export function formatEvalValue(metric: EvalMetric, value: number | null): string {
   if (value === null) return "—";
   switch (metric) {
     case "exactMatch":
+    case "acceptedChars":
     case "preferenceAccuracy":
       return `${(value * 100).toFixed(1)}%`;
     case "editSimilarity":

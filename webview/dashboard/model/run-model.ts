@@ -78,6 +78,8 @@ export interface RunModel {
   samples: Map<string, SampleRow>;
   logs: LogLine[];
   error: { message: string; hint: string } | null;
+  /** Whether the run's model replaced the one serving completions, and why (the activate stage). */
+  activation: { activated: boolean; reason: string } | null;
   artifacts: Record<string, string> | null;
   eventCount: number;
 }
@@ -116,6 +118,7 @@ export function createRunModel(): RunModel {
     samples: new Map(),
     logs: [],
     error: null,
+    activation: null,
     artifacts: null,
     eventCount: 0,
   };
@@ -232,6 +235,9 @@ export function applyEvent(model: RunModel, event: WorkerEvent): void {
       if (event.status === "cancelled") model.state = "cancelled";
       return;
     }
+    case "activation":
+      model.activation = { activated: event.activated, reason: event.reason };
+      return;
     case "done":
       // A cancelled run may still close with done {artifacts} for what it kept.
       model.state = model.state === "cancelled" ? "cancelled" : "done";

@@ -13,6 +13,8 @@ export class StatsView {
   readonly root = h("section", { class: "stats card", "aria-label": "Run" });
   private readonly values = new Map<Field, HTMLElement>();
   private readonly errorBox = h("div", { class: "notice error", role: "alert" });
+  /** "Done, not activated" with its reason, or which model now completes. */
+  private readonly activationBox = h("div", { class: "notice", role: "status" });
 
   constructor() {
     const grid = h("div", { class: "stat-grid" });
@@ -22,7 +24,8 @@ export class StatsView {
       grid.append(h("div", { class: "stat", title: f === "Memory" ? "Resident memory of the training worker" : undefined }, h("div", { class: "stat-label" }, f), value));
     }
     this.errorBox.hidden = true;
-    this.root.append(grid, this.errorBox);
+    this.activationBox.hidden = true;
+    this.root.append(grid, this.errorBox, this.activationBox);
   }
 
   update(state: PageState, now: number): void {
@@ -49,6 +52,13 @@ export class StatsView {
       this.errorBox.dataset.key = errorKey;
       this.errorBox.hidden = !run.error;
       this.errorBox.replaceChildren(...(run.error ? [icon("error"), h("strong", null, ` ${run.error.message}`), h("div", null, run.error.hint)] : []));
+    }
+    const a = run.activation;
+    const activationKey = a ? `${a.activated}\n${a.reason}` : "";
+    if (this.activationBox.dataset.key !== activationKey) {
+      this.activationBox.dataset.key = activationKey;
+      this.activationBox.hidden = !a;
+      this.activationBox.replaceChildren(...(a ? [icon(a.activated ? "check" : "info"), h("strong", null, a.activated ? " Activated: completions now come from this run's model." : " Done, not activated."), h("div", null, a.reason)] : []));
     }
   }
 }

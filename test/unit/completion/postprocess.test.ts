@@ -54,6 +54,16 @@ describe("post-processing", () => {
     assert.equal(run("x();\n  x();\n  x();", block("f() {\n  ")), "x();");
   });
 
+  it("drops degenerate output: a short unit repeated to the cap", () => {
+    const place: CompletionPlace = { prefix: "const name = ", suffix: ";\n", mode: "line" };
+    assert.deepEqual(postprocess("s".repeat(52), place), { text: "", changedBy: ["drop-degenerate"] });
+    assert.equal(postprocess(', " " " " " " " " " " "', place).text, "");
+    assert.equal(postprocess("foo(a))))))))))))))))", place).text, "");
+    // Real code with repeats survives: short runs, or runs under 16 characters.
+    assert.equal(postprocess('"===="', place).text, '"===="');
+    assert.equal(postprocess("[0, 0, 0, 0]", place).text, "[0, 0, 0, 0]");
+  });
+
   it("trims trailing whitespace and drops empty results", () => {
     assert.equal(run("foo   ", line("x = ")), "foo");
     assert.equal(run("a();  \n  b();   \n\n", block("{\n  ")), "a();\n  b();");
