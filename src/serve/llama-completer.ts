@@ -64,7 +64,7 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
       const lp = await this.scorer.targetLogProbs(row.ids);
       let sum = 0;
       // lp[i - 1] is log p(ids[i] | ids[..i]).
-      for (let i = row.completionStart; i < row.ids.length; i++) sum += lp[i - 1]!;
+      for (let i = Math.max(1, row.completionStart); i < row.ids.length; i++) sum += lp[i - 1]!;
       out.push(sum);
     }
     return out;

@@ -53,7 +53,7 @@ export async function llamaCompletionLogProbs(scorer: LlamaScorer, rows: readonl
     const lp = await scorer.targetLogProbs(row.ids);
     let sum = 0;
     // lp[i - 1] = log p(ids[i] | ids[..i])
-    for (let i = row.completionStart; i < row.ids.length; i++) sum += lp[i - 1]!;
+    for (let i = Math.max(1, row.completionStart); i < row.ids.length; i++) sum += lp[i - 1]!;
     out.push({ sum, tokens: row.ids.length - row.completionStart });
   }
   return out;

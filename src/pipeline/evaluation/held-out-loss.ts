@@ -9,6 +9,15 @@ import { readRecords } from "../../core/store/jsonl-reader";
 
 const encoder = new TextEncoder();
 
+/**
+ * The probes the loss is measured on: line targets after some text. A block target may be
+ * longer than a scorer keeps of a completion (half its context), and a target at the very
+ * start of a file has nothing to be predicted from.
+ */
+export function lossProbes(probes: readonly HeldoutProbe[]): HeldoutProbe[] {
+  return probes.filter((p) => (p.mode ?? "line") === "line" && p.prefix !== "" && p.target.trim() !== "");
+}
+
 export interface HeldoutBaselines {
   unigram: number | null;
   ngram4: number | null;
@@ -20,10 +29,11 @@ export interface HeldoutBaselines {
 export async function modelBitsPerByte(scorer: CompletionScorer, probes: readonly HeldoutProbe[], signal?: AbortSignal): Promise<number | null> {
   let nats = 0;
   let bytes = 0;
-  for (const p of probes) {
+  for (const p of lossProbes(probes)) {
     if (signal?.aborted) return null;
-    if (p.target.trim() === "") continue;
     const [logProb] = await scorer.score(p.prefix, [p.target]);
+    // A target longer than the model's context leaves no prefix to condition on: not scored.
+    if (!Number.isFinite(logProb)) continue;
     nats -= logProb!;
     bytes += encoder.encode(p.target).length;
   }
@@ -39,7 +49,7 @@ export function baselineBitsPerByte(datasetDir: string, probes: readonly Heldout
   let u = 0;
   let g = 0;
   let bytes = 0;
-  for (const p of probes) {
+  for (const p of lossProbes(probes)) {
     const a = unigram.bitsOf(p.prefix, p.target);
     const b = ngram.bitsOf(p.prefix, p.target);
     if (!a.bytes) continue;

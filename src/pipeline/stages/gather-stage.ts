@@ -34,6 +34,8 @@ export const gatherStage: Stage = {
     ctx.progress({ step: 100, totalSteps: 100, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: rss(), unit: "%" });
     const reasons = describeReasons(manifest.excludedByReason);
     ctx.log(`${manifest.files.kept} files kept, ${manifest.files.excluded} excluded${reasons ? ` (${reasons})` : ""}; ${manifest.counts.pretrain} pretrain records, ${manifest.counts.fim} FIM, ${manifest.counts.docstring} docstring and ${manifest.counts.commit} commit pairs, ${manifest.counts.heldout} held-out probes`);
+    const probesLeftOut = Object.entries(manifest.heldoutExcluded ?? {}).map(([reason, n]) => `${n} ${reason}`).join(", ");
+    if (probesLeftOut) ctx.log(`held-out targets left out as uninformative: ${probesLeftOut}`);
     for (const note of manifest.notes) ctx.log(note);
     const paths = datasetPaths(ctx.layout.datasetDir);
     return {
