@@ -22,17 +22,14 @@ export function trimSuffixOverlap(text: string, place: PlaceLines): string {
 /**
  * A run of one short unit repeated to the length cap (`sssss...`, `, " " " "...`, `))))`) is
  * a small model stuck in a loop, never code a user wants: the whole suggestion is dropped, as
- * Continue's filters drop it. A unit of 1-4 characters repeated at least 8 times over at least
- * 16 characters counts, whatever else precedes it on the line.
+ * Continue's filters drop it. A unit of 1-4 characters with something visible in it, repeated
+ * at least 8 times over at least 16 characters, counts, whatever else precedes it on the line.
+ * Runs of whitespace are not loops: indentation and alignment are made of them, and trailing
+ * ones are trimmed by their own step.
  */
 export function dropDegenerate(text: string): string {
-  return /(.{1,4}?)\1{7,}/su.test(text) && degenerateRunLength(text) >= 16 ? "" : text;
-}
-
-function degenerateRunLength(text: string): number {
-  let longest = 0;
-  for (const m of text.matchAll(/(.{1,4}?)\1{7,}/gsu)) longest = Math.max(longest, m[0].length);
-  return longest;
+  for (const m of text.matchAll(/(.{1,4}?)\1{7,}/gsu)) if (m[0].length >= 16 && /\S/u.test(m[1]!)) return "";
+  return text;
 }
 
 /**

@@ -12,9 +12,10 @@ const ROWS: Record<string, keyof EvalReport["stages"]> = {
   "Student (distilled)": "student",
 };
 
-type Metric = "exactMatch" | "editSimilarity" | "preferenceAccuracy" | "latencyMsP50" | "heldoutItems";
+type Metric = "exactMatch" | "acceptedChars" | "editSimilarity" | "preferenceAccuracy" | "latencyMsP50" | "heldoutItems";
 const COLUMNS: Record<string, { metric: Metric; scale: number; tolerance: number }> = {
   "Exact match": { metric: "exactMatch", scale: 100, tolerance: 0.051 },
+  "Accepted chars": { metric: "acceptedChars", scale: 100, tolerance: 0.051 },
   "Edit similarity": { metric: "editSimilarity", scale: 1, tolerance: 0.051 },
   "Preference accuracy": { metric: "preferenceAccuracy", scale: 100, tolerance: 0.051 },
   "Latency p50": { metric: "latencyMsP50", scale: 1, tolerance: 0.51 },

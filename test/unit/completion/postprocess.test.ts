@@ -62,6 +62,8 @@ describe("post-processing", () => {
     // Real code with repeats survives: short runs, or runs under 16 characters.
     assert.equal(postprocess('"===="', place).text, '"===="');
     assert.equal(postprocess("[0, 0, 0, 0]", place).text, "[0, 0, 0, 0]");
+    assert.equal(postprocess("it" + " ".repeat(38), place).text, "it", "trailing spaces are trimmed, not a loop");
+    assert.equal(postprocess('{\n        a: 1,\n        b: 2\n}', { ...place, mode: "block" }).text.includes("a: 1"), true, "indentation is no loop");
   });
 
   it("trims trailing whitespace and drops empty results", () => {
