@@ -46,7 +46,8 @@ export interface TrainingJob {
   minutes?: number;
   /**
    * Data-parallel replica threads for the language-model stages on the wasm backend (Node runs
-   * one wasm engine a thread); absent: one fewer than the cores, at most 3.
+   * one wasm engine a thread); absent: one fewer than the cores, at most 3, for models 256
+   * wide or more (a smaller one trains no faster on more threads).
    */
   replicas?: number;
   /** Default "if-better". */

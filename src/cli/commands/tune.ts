@@ -61,7 +61,7 @@ export function registerTune(program: Command): void {
     .option("--resume", "continue the last run that did not finish, from its last checkpoint")
     .option("--minutes <n>", "scale the steps to fit about this many minutes")
     .option("--activate <when>", `when the new model serves completions: ${ACTIVATION_POLICIES.join(", ")} (if-better: only when it beats the active model, or the base, on the held-out probes)`, "if-better")
-    .option("--replicas <n>", "data-parallel replica threads of pretraining and SFT on wasm (default: one a spare core, at most 3; 0: one thread)")
+    .option("--replicas <n>", "data-parallel replica threads of pretraining and SFT on wasm (default: one a spare core, at most 3, for models 256 wide or more; 0: one thread)")
     .option("--max-heap-mb <mb>", "heap limit of the training worker", "4096")
     .option("--json", "print every event as one JSON line")
     .action(async (opts: TuneOptions) => {
