@@ -71,24 +71,6 @@ export function median(values: readonly number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export interface CompletionScore {
-  exactMatch: number;
-  editSimilarity: number;
-  items: number;
-}
-
-/** Averages over (prediction, truth) pairs: exact match as a fraction 0-1, edit similarity 0-100. */
-export function scoreCompletions(pairs: readonly { prediction: string; truth: string }[]): CompletionScore {
-  let em = 0;
-  let es = 0;
-  for (const { prediction, truth } of pairs) {
-    if (exactMatch(prediction, truth)) em++;
-    es += editSimilarity(prediction, truth);
-  }
-  const n = pairs.length;
-  return { exactMatch: n ? em / n : 0, editSimilarity: n ? es / n : 0, items: n };
-}
-
 /** Fraction of pairs whose chosen side scores strictly higher; null without pairs. */
 export async function preferenceAccuracy(scorer: CompletionScorer, pairs: readonly PreferencePair[], signal?: AbortSignal, onItem?: () => void): Promise<{ accuracy: number | null; items: number }> {
   let right = 0;

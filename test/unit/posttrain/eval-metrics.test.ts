@@ -1,7 +1,8 @@
 // CodeXGLUE-style line-completion metrics on cases worked out by hand.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { editSimilarity, exactMatch, indelDistance, median, scoreCompletions } from "../../../src/core/completion/metrics";
+import { acceptedChars, editSimilarity, exactMatch, indelDistance, median } from "../../../src/core/completion/metrics";
+import { summarise } from "../../../src/pipeline/evaluation/evaluate-model";
 import { assertClose } from "./helpers";
 
 describe("evaluation metrics", () => {
@@ -37,13 +38,19 @@ describe("evaluation metrics", () => {
   });
 
   it("averages exact match as a fraction and edit similarity 0-100", () => {
-    const s = scoreCompletions([
+    const pairs = [
       { prediction: "a = 1", truth: "a  =  1" },
       { prediction: "kitten", truth: "sitting" },
-    ]);
-    assert.equal(s.items, 2);
+    ];
+    const items = {
+      exactMatch: pairs.map((p) => (exactMatch(p.prediction, p.truth) ? 1 : 0)),
+      editSimilarity: pairs.map((p) => editSimilarity(p.prediction, p.truth)),
+      acceptedChars: pairs.map((p) => acceptedChars(p.prediction, p.truth)),
+    };
+    const s = summarise(items, ["line", "line"], [], { accuracy: null, items: 0 });
+    assert.equal(s.heldoutItems, 2);
     assert.equal(s.exactMatch, 0.5);
     // "a = 1" vs "a  =  1": LCS 5 of 5 + 7 -> 83.33; mean with 61.54
-    assertClose(s.editSimilarity, ((100 * 10) / 12 + 61.53846153846154) / 2, { abs: 1e-9 }, "mean");
+    assertClose(s.editSimilarity!, ((100 * 10) / 12 + 61.53846153846154) / 2, { abs: 1e-9 }, "mean");
   });
 });
