@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { exportQwen2Gguf } from "../core/formats/gguf";
 import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
 import { LlamaEngine, LlamaScorer } from "./";
+import { llamaCompletionLogProbs } from "./llama-passes";
 import { LLAMA_MIN_CONTEXT } from "./llama-runtime";
 import { encodeSharedPrompt } from "../core/examples/encode-examples";
 import { readModelConfig } from "../core/formats/model-folder";
@@ -51,23 +52,14 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
 
   /** What the completion server would answer at this place: the same engine, prompt, stop rules and post-processing. */
   async complete(context: CompletionContext, signal?: AbortSignal): Promise<LineCompletion> {
-    const out = await complete(this.engine, context, { maxTokens: this.options.maxNewTokens, budget: this.options.budget, signal });
-    return { text: out.text, latencyMs: out.result.totalMs };
+    return completeOn(this.engine, this.options, context, signal);
   }
 
   /** Sum of log p(completion | prompt) under llama.cpp, all completions after the same prompt tokens. */
   async score(prompt: string, completions: readonly string[]): Promise<number[]> {
     const rows = encodeSharedPrompt(this.tokenizer, prompt, completions, this.context - 1);
     if (!rows) throw new Error("score: a completion is empty");
-    const out: number[] = [];
-    for (const row of rows) {
-      const lp = await this.scorer.targetLogProbs(row.ids);
-      let sum = 0;
-      // lp[i - 1] is log p(ids[i] | ids[..i]).
-      for (let i = Math.max(1, row.completionStart); i < row.ids.length; i++) sum += lp[i - 1]!;
-      out.push(sum);
-    }
-    return out;
+    return (await llamaCompletionLogProbs(this.scorer, rows)).map((s) => s.sum);
   }
 
   async dispose(): Promise<void> {
@@ -88,10 +80,13 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
 export async function openGgufCompleter(gguf: string, options: LlamaCompleterOptions): Promise<LineCompleter & { dispose(): Promise<void> }> {
   const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, minContext: LLAMA_MIN_CONTEXT });
   return {
-    async complete(context, signal) {
-      const out = await complete(engine, context, { maxTokens: options.maxNewTokens, budget: options.budget, signal });
-      return { text: out.text, latencyMs: out.result.totalMs };
-    },
+    complete: (context, signal) => completeOn(engine, options, context, signal),
     dispose: () => engine.dispose(),
   };
+}
+
+/** What the completion server would answer at this place: the same prompt, stop rules and post-processing. */
+async function completeOn(engine: LlamaEngine, options: CompleterOptions, context: CompletionContext, signal?: AbortSignal): Promise<LineCompletion> {
+  const out = await complete(engine, context, { maxTokens: options.maxNewTokens, budget: options.budget, signal });
+  return { text: out.text, latencyMs: out.result.totalMs };
 }

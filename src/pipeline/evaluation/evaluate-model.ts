@@ -61,17 +61,20 @@ export async function evaluateModel(
     const groups = new Map<string, PreferencePair[]>();
     for (const pair of pairs) {
       const key = pairSource(pair);
-      groups.set(key, [...(groups.get(key) ?? []), pair]);
+      const group = groups.get(key);
+      if (group) group.push(pair);
+      else groups.set(key, [pair]);
     }
     let right = 0;
+    let counted = 0;
     for (const [key, group] of groups) {
       const r = await preferenceAccuracy(model as CompletionScorer, group, options.signal, tick);
       if (r.accuracy === null) continue;
       bySource[key] = { accuracy: r.accuracy, items: r.items };
       right += r.accuracy * r.items;
-      pref = { accuracy: null, items: pref.items + r.items };
+      counted += r.items;
     }
-    pref = { accuracy: pref.items ? right / pref.items : null, items: pref.items };
+    pref = { accuracy: counted ? right / counted : null, items: counted };
   }
   const summary = summarise(items, modes, latencies, pref);
   const bitsPerByte = model.score ? await modelBitsPerByte(model as CompletionScorer, probes, options.signal) : null;
