@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportQwen2Gguf } from "../core/formats/gguf";
+import { exportGguf } from "../core/formats/gguf";
 import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
 import { LlamaEngine, LlamaScorer } from "./";
 import { llamaCompletionLogProbs } from "./llama-passes";
@@ -34,7 +34,7 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
     const tempDir = mkdtempSync(join(tmpdir(), "repotune-eval-gguf-"));
     try {
       const gguf = join(tempDir, "model.gguf");
-      exportQwen2Gguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f16" });
+      exportGguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f16" });
       const context = readModelConfig(modelDir).max_position_embeddings;
       const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, contextSize: context });
       try {

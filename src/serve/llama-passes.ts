@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportQwen2Gguf } from "../core/formats/gguf";
+import { exportGguf } from "../core/formats/gguf";
 import { topKLogProbs } from "../core/math/top-k";
 import { LlamaScorer } from "./";
 import type { PromptCompletionRow } from "../core/examples/encode-examples";
@@ -30,7 +30,7 @@ export async function withLlamaScorer<T>(modelDir: string, fn: (scorer: LlamaSco
   let scorer: LlamaScorer;
   try {
     const gguf = join(dir, "model.gguf");
-    exportQwen2Gguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f32" });
+    exportGguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f32" });
     scorer = await LlamaScorer.load({ modelPath: gguf, contextSize: context, exact: true });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

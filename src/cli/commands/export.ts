@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { exportQwen2Gguf, type ExportDtype } from "../../core/formats/gguf";
+import { exportGguf, type ExportDtype } from "../../core/formats/gguf";
 
 interface ExportOptions {
   format: string;
@@ -87,7 +87,7 @@ export function registerExport(program: Command): void {
       if (!opts.run || !opts.out) throw new Error("export --format gguf needs --run DIR and --out FILE");
       if (opts.dtype !== "f16" && opts.dtype !== "f32") throw new Error(`--dtype must be f16 or f32, got "${opts.dtype}"`);
       const started = Date.now();
-      const result = exportQwen2Gguf({ checkpointDir: findCheckpoint(opts.run), outPath: resolve(opts.out), dtype: opts.dtype as ExportDtype, name: opts.name });
+      const result = exportGguf({ checkpointDir: findCheckpoint(opts.run), outPath: resolve(opts.out), dtype: opts.dtype as ExportDtype, name: opts.name });
       const seconds = (Date.now() - started) / 1000;
       if (opts.json) {
         process.stdout.write(JSON.stringify({ out: result.outPath, bytes: result.bytes, tensors: result.tensors, dtype: opts.dtype, seconds, notes: result.notes }) + "\n");

@@ -3,7 +3,8 @@
 // loads here. Parsing checks every field the engine relies on and names the bad one.
 
 export interface Qwen2Config {
-  model_type: "qwen2";
+  /** "llama" for Llama-family checkpoints: the same decoder without q/k/v biases by default. */
+  model_type: "qwen2" | "llama";
   architectures: string[];
   vocab_size: number;
   hidden_size: number;
@@ -89,8 +90,8 @@ function positiveNumber(obj: Record<string, unknown>, field: string, fallback: n
 
 /**
  * Validates a parsed config.json. Accepts `qwen2` and `llama` model types (both share this
- * architecture here; a llama config is read with attention_bias defaulting to false) and
- * returns it normalised to Qwen2's field set. Unknown extra fields are kept.
+ * decoder here; a llama config is read with attention_bias defaulting to false) and returns
+ * it with every field the engine uses filled in. Unknown extra fields are kept.
  */
 export function parseQwen2Config(json: unknown): Qwen2Config {
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new ConfigError("(root)", "must be a JSON object");
@@ -116,6 +117,7 @@ export function parseQwen2Config(json: unknown): Qwen2Config {
   if (o.rope_scaling !== undefined && o.rope_scaling !== null) {
     throw new ConfigError("rope_scaling", "rotary scaling (YaRN, dynamic NTK...) is not supported; remove it or set it to null");
   }
+  if (o.mlp_bias === true) throw new ConfigError("mlp_bias", "MLP biases are not supported (no Qwen2 or Llama code model has them)");
   const dtype = o.torch_dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float16" && dtype !== "bfloat16") {
     throw new ConfigError("torch_dtype", `must be float32, float16 or bfloat16, got ${JSON.stringify(dtype)}`);
@@ -128,8 +130,8 @@ export function parseQwen2Config(json: unknown): Qwen2Config {
   const maxPos = o.max_position_embeddings === undefined ? 32768 : positiveInt(o, "max_position_embeddings");
   return {
     ...(o as object),
-    model_type: "qwen2",
-    architectures: Array.isArray(o.architectures) ? (o.architectures as string[]) : ["Qwen2ForCausalLM"],
+    model_type: modelType,
+    architectures: Array.isArray(o.architectures) ? (o.architectures as string[]) : [modelType === "llama" ? "LlamaForCausalLM" : "Qwen2ForCausalLM"],
     vocab_size: vocab,
     hidden_size: hidden,
     intermediate_size: inter,

@@ -1,12 +1,14 @@
-// Where a stage's starting model comes from: a model directory (a previous stage's output or
-// a real Qwen2 checkpoint), or nothing yet: a fresh model of a preset's shape on the
-// repository's own tokenizer (the first stage of a from-scratch run).
+// Where a stage's starting model comes from: a model directory (a previous stage's output),
+// a pretrained base (a GGUF file or a Hugging Face folder: Qwen2.5-Coder, a Llama), or nothing
+// yet: a fresh model of a preset's shape on the repository's own tokenizer (the first stage of
+// a from-scratch run).
 import type { ModelShape } from "../../core/presets";
 import { loadTokenizerJson, serializeTokenizerJson, type Tokenizer } from "../../core/tokenizer";
 import { makeQwen2Config, Qwen2Model, type Qwen2Config } from "./";
 import { loadModelDir } from "./model-dir";
+import { readBaseModel } from "../../core/formats/base-model";
 
-export type ModelSource = { modelDir: string } | { tokenizerPath: string; shape: ModelShape; seed?: number };
+export type ModelSource = { modelDir: string } | { basePath: string } | { tokenizerPath: string; shape: ModelShape; seed?: number };
 
 export interface OpenedModel {
   model: Qwen2Model;
@@ -31,6 +33,12 @@ export function configForShape(shape: ModelShape, vocabSize: number): Qwen2Confi
 }
 
 export function openModel(source: ModelSource): OpenedModel {
+  if ("basePath" in source) {
+    const base = readBaseModel(source.basePath);
+    const model = Qwen2Model.fromWeights(base.config, base.tensors);
+    base.tensors.clear(); // the model holds its own copies; the float32 host copies can go
+    return { model, tokenizer: base.tokenizer, config: base.config, tokenizerJson: serializeTokenizerJson(base.tokenizer) };
+  }
   if ("modelDir" in source) {
     const m = loadModelDir(source.modelDir);
     return { model: m.model, tokenizer: m.tokenizer, config: m.config, tokenizerJson: serializeTokenizerJson(m.tokenizer) };

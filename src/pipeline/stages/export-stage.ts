@@ -2,7 +2,7 @@
 // llama.cpp serves. f16 halves the files and the memory llama.cpp maps, at no visible cost
 // to completions.
 import { join } from "node:path";
-import { exportQwen2Gguf } from "../../core/formats/gguf";
+import { exportGguf } from "../../core/formats/gguf";
 import { throwIfCancelled, type Stage } from "../run/stage";
 
 export const exportStage: Stage = {
@@ -17,7 +17,7 @@ export const exportStage: Stage = {
     for (const role of models) {
       throwIfCancelled(ctx.signal);
       const outPath = join(ctx.dir, `${role}.gguf`);
-      const result = exportQwen2Gguf({ checkpointDir: ctx.artifacts[role]!, outPath, dtype: "f16", name: `repotune-${role}` });
+      const result = exportGguf({ checkpointDir: ctx.artifacts[role]!, outPath, dtype: "f16", name: `repotune-${role}` });
       for (const note of result.notes) ctx.log(note);
       ctx.log(`${role}: ${outPath} (${(result.bytes / 2 ** 20).toFixed(1)} MB, ${result.tensors} tensors)`);
       artifacts[`${role}Gguf`] = outPath;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { exportQwen2Gguf } from "../../../src/core/formats/gguf";
+import { exportGguf } from "../../../src/core/formats/gguf";
 import { realCode } from "./helpers/real-code";
 import { ensureServerBundle } from "./helpers/server-bundle";
 import { ServerClient } from "./helpers/server-client";
@@ -23,7 +23,7 @@ before(async () => {
   // Untied: a random model with tied embeddings only ever repeats its last token (here a FIM
   // control token, so every completion would be empty).
   await writeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, config: { tie_word_embeddings: false } });
-  exportQwen2Gguf({ checkpointDir: join(dir, "ckpt"), outPath: gguf, dtype: "f16" });
+  exportGguf({ checkpointDir: join(dir, "ckpt"), outPath: gguf, dtype: "f16" });
   server = new ServerClient(await ensureServerBundle(), { REPOTUNE_SERVER_LOG: "1" });
 });
 

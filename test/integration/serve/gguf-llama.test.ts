@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { Tokenizer } from "@huggingface/tokenizers";
 import type { Llama } from "node-llama-cpp";
 import { SafetensorsFile } from "../../../src/core/formats/safetensors";
-import { exportQwen2Gguf, readGguf } from "../../../src/core/formats/gguf";
+import { exportGguf, readGguf } from "../../../src/core/formats/gguf";
 import { tokenizerToJson } from "../../../src/core/tokenizer";
 import { loadLlama } from "../../../src/serve/llama-runtime";
 import { LlamaScorer } from "../../../src/serve/llama-scorer";
@@ -44,7 +44,7 @@ async function checkParity(name: string, config: Partial<TinyConfig>, dtype: "f3
   const ckpt = join(dir, name);
   const cfg = await writeTinyCheckpoint(ckpt, { seed: 7, config });
   const out = join(dir, `${name}.gguf`);
-  exportQwen2Gguf({ checkpointDir: ckpt, outPath: out, dtype });
+  exportGguf({ checkpointDir: ckpt, outPath: out, dtype });
   const scorer = await LlamaScorer.load({ modelPath: out, threads: 1, contextSize: 512 });
   try {
     const text = realCode(2000).slice(500, 1400);
@@ -87,7 +87,7 @@ describe("GGUF export through llama.cpp", () => {
     const ckpt = join(dir, "load");
     await writeTinyCheckpoint(ckpt);
     const out = join(dir, "load.gguf");
-    const res = exportQwen2Gguf({ checkpointDir: ckpt, outPath: out, dtype: "f32" });
+    const res = exportGguf({ checkpointDir: ckpt, outPath: out, dtype: "f32" });
     assert.equal(res.tensors, 2 + 2 * 12);
     const file = readGguf(out);
     assert.equal(file.metadata.get("general.architecture")?.value, "qwen2");
@@ -127,6 +127,13 @@ describe("GGUF export through llama.cpp", () => {
 
   it("f32, untied head (output.weight): log-probs equal our tfjs model's to 1e-4", async () => {
     await checkParity("untied", { tie_word_embeddings: false }, "f32", 1e-4);
+  });
+
+  it("llama architecture (no biases, untied): the q/k permutation llama.cpp expects, log-probs to 1e-4", async () => {
+    await checkParity("llama", { model_type: "llama", tie_word_embeddings: false }, "f32", 1e-4);
+    const file = readGguf(join(dir, "llama.gguf"));
+    assert.equal(file.metadata.get("general.architecture")?.value, "llama");
+    assert.ok(file.metadata.has("llama.rope.freq_base"));
   });
 
   it("f16 weights: loads and stays close to the f32 references", async () => {

@@ -2,7 +2,9 @@
 export * from "./types";
 export { encodeGguf, layoutGguf, writeGgufFile, type GgufTensorSource, type GgufWriteType, type GgufLayout } from "./writer";
 export { metaNumber, metaString, parseGguf, readGguf, readGgufTensor, type GgufFile } from "./reader";
-export { qwen2GgufName, requiredQwen2Tensors } from "./qwen2-names";
-export { parseQwen2Config, qwen2ArchMetadata, type Qwen2ExportConfig } from "./qwen2-metadata";
+export { hfNameOfGguf, qwen2GgufName, requiredQwen2Tensors } from "./tensor-names";
+export { parseExportConfig, archMetadata, type GgufExportConfig } from "./arch-metadata";
 export { parseTokenizerJson, tokenizerMetadata, type HfTokenizerJson, type HfAddedToken } from "./tokenizer-metadata";
-export { exportQwen2Gguf, type ExportDtype, type ExportOptions, type ExportResult } from "./export-qwen2";
+export { exportGguf, type ExportDtype, type ExportOptions, type ExportResult } from "./export-model";
+export { ggufModelConfig, readGgufModel, type GgufModel, type ModelTensor } from "./read-model";
+export { GGUF_PRE_PATTERNS, ggufPreName, LLAMA3_PATTERN, tokenizerFromGguf } from "./read-tokenizer";

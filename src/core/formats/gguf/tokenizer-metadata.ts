@@ -5,6 +5,7 @@
 // so they are never produced from plain text, the merges as "a b", the special ids, and
 // add_bos_token false (Qwen2 prompts start without BOS).
 import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PAD, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../../tokenizer/special-tokens";
+import { ggufPreName } from "./read-tokenizer";
 import { bool, GGUF_TOKEN_TYPE, GgufFormatError, i32s, str, strings, u32, type GgufValue } from "./types";
 
 export interface HfAddedToken {
@@ -44,6 +45,18 @@ export function parseTokenizerJson(raw: unknown, label = "tokenizer.json"): HfTo
   return t as HfTokenizerJson;
 }
 
+/** llama.cpp's name for the tokenizer's split pattern; Qwen2's when the file names none we know. */
+function preName(tok: HfTokenizerJson): string {
+  const pre = tok.pre_tokenizer as { type?: string; use_regex?: boolean; pattern?: { Regex?: string }; pretokenizers?: unknown[] } | null | undefined;
+  const steps = (pre?.type === "Sequence" ? pre.pretokenizers : [pre]) as ({ type?: string; use_regex?: boolean; pattern?: { Regex?: string } } | null)[] | undefined;
+  for (const step of steps ?? []) {
+    const regex = step?.type === "Split" ? step.pattern?.Regex : undefined;
+    if (regex !== undefined) return ggufPreName(regex) ?? "qwen2";
+    if (step?.type === "ByteLevel" && step.use_regex !== false) return "gpt2";
+  }
+  return "qwen2";
+}
+
 /** Token strings by id, with each id's type and the special ids found by their text. */
 export function tokenizerMetadata(tok: HfTokenizerJson, rows: number, ids: TokenizerIds = {}): [string, GgufValue][] {
   const tokens: (string | undefined)[] = new Array(rows);
@@ -74,7 +87,7 @@ export function tokenizerMetadata(tok: HfTokenizerJson, rows: number, ids: Token
   if (eos === undefined) throw new GgufFormatError(`tokenizer.json: no ${ENDOFTEXT} token and no eos_token_id in config.json`);
   const entries: [string, GgufValue][] = [
     ["tokenizer.ggml.model", str("gpt2")],
-    ["tokenizer.ggml.pre", str("qwen2")],
+    ["tokenizer.ggml.pre", str(preName(tok))],
     ["tokenizer.ggml.tokens", strings(tokens as string[])],
     ["tokenizer.ggml.token_type", i32s(types)],
     ["tokenizer.ggml.merges", strings(merges)],

@@ -1,6 +1,6 @@
 // A plain float64 Qwen2 forward pass (as in shared/notes: the check llama.cpp was held to),
 // straight from the Hugging Face modeling code: RMSNorm, rotary over halves, grouped-query
-// causal attention with q/k/v bias, SwiGLU, tied or separate head. Returns log-probs.
+// causal attention with q/k/v bias (Qwen2; none in Llama), SwiGLU, tied or separate head. Returns log-probs.
 // To be replaced by (or checked against) the tfjs model of src/engine/model/ once it lands.
 import type { TinyConfig } from "./tiny-checkpoint";
 
@@ -59,9 +59,9 @@ export function referenceLogProbs(cfg: TinyConfig, w: Weights, tokens: number[])
     for (let l = 0; l < cfg.num_hidden_layers; l++) {
       const p = `model.layers.${l}`;
       const a = rmsnorm(x, get(w, `${p}.input_layernorm.weight`), cfg.rms_norm_eps);
-      const q = linear(a, get(w, `${p}.self_attn.q_proj.weight`), nh * hd, get(w, `${p}.self_attn.q_proj.bias`));
-      const k = linear(a, get(w, `${p}.self_attn.k_proj.weight`), nkv * hd, get(w, `${p}.self_attn.k_proj.bias`));
-      const v = linear(a, get(w, `${p}.self_attn.v_proj.weight`), nkv * hd, get(w, `${p}.self_attn.v_proj.bias`));
+      const q = linear(a, get(w, `${p}.self_attn.q_proj.weight`), nh * hd, w.get(`${p}.self_attn.q_proj.bias`)?.data);
+      const k = linear(a, get(w, `${p}.self_attn.k_proj.weight`), nkv * hd, w.get(`${p}.self_attn.k_proj.bias`)?.data);
+      const v = linear(a, get(w, `${p}.self_attn.v_proj.weight`), nkv * hd, w.get(`${p}.self_attn.v_proj.bias`)?.data);
       rope(q, nh, hd, pos, cfg.rope_theta);
       rope(k, nkv, hd, pos, cfg.rope_theta);
       keys[l]!.push(k);

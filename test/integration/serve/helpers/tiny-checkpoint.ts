@@ -18,6 +18,9 @@ export interface TinyConfig {
   rms_norm_eps: number;
   rope_theta: number;
   tie_word_embeddings: boolean;
+  /** "llama": LlamaForCausalLM, no q/k/v biases. */
+  model_type?: "qwen2" | "llama";
+  attention_bias?: boolean;
 }
 
 export const TINY: TinyConfig = {
@@ -52,6 +55,7 @@ export function tinyWeights(cfg: TinyConfig, seed: number): Map<string, { shape:
   const h = cfg.hidden_size;
   const hd = h / cfg.num_attention_heads;
   const kv = cfg.num_key_value_heads * hd;
+  const qkvBias = cfg.attention_bias ?? cfg.model_type !== "llama";
   const linear = (name: string, out: number, inp: number, bias = false): void => {
     add(`${name}.weight`, [out, inp], () => randn(1 / Math.sqrt(inp)));
     if (bias) add(`${name}.bias`, [out], () => randn(0.1));
@@ -61,9 +65,9 @@ export function tinyWeights(cfg: TinyConfig, seed: number): Map<string, { shape:
   for (let l = 0; l < cfg.num_hidden_layers; l++) {
     const p = `model.layers.${l}`;
     add(`${p}.input_layernorm.weight`, [h], () => 1 + randn(0.1));
-    linear(`${p}.self_attn.q_proj`, h, h, true);
-    linear(`${p}.self_attn.k_proj`, kv, h, true);
-    linear(`${p}.self_attn.v_proj`, kv, h, true);
+    linear(`${p}.self_attn.q_proj`, h, h, qkvBias);
+    linear(`${p}.self_attn.k_proj`, kv, h, qkvBias);
+    linear(`${p}.self_attn.v_proj`, kv, h, qkvBias);
     linear(`${p}.self_attn.o_proj`, h, h);
     add(`${p}.post_attention_layernorm.weight`, [h], () => 1 + randn(0.1));
     linear(`${p}.mlp.gate_proj`, cfg.intermediate_size, h);
@@ -89,7 +93,11 @@ export async function writeTinyCheckpoint(dir: string, options: { seed?: number;
   writeSafetensors(join(dir, "model.safetensors"), tensors);
   writeFileSync(
     join(dir, "config.json"),
-    JSON.stringify({ architectures: ["Qwen2ForCausalLM"], model_type: "qwen2", hidden_act: "silu", torch_dtype: "float32", ...cfg }, null, 2),
+    JSON.stringify(
+      { architectures: [cfg.model_type === "llama" ? "LlamaForCausalLM" : "Qwen2ForCausalLM"], model_type: "qwen2", hidden_act: "silu", torch_dtype: "float32", ...cfg },
+      null,
+      2,
+    ),
   );
   writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(tokenizerToJson(await tinyTokenizer())));
   return cfg;

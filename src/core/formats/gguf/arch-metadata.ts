@@ -1,9 +1,11 @@
-// The part of Hugging Face's Qwen2 config.json that the GGUF export needs, and the GGUF
-// metadata keys it becomes: a missing or mistyped field is named in the error, never NaN.
+// The part of a Hugging Face config.json (Qwen2 or Llama) that the GGUF export needs, and the
+// GGUF metadata keys it becomes: a missing or mistyped field is named in the error, never NaN.
+import { architectureOfConfig, type Architecture } from "../arch";
 import { headDim, parseQwen2Config as parseModelConfig, type Qwen2Config } from "../qwen2-config";
 import { f32, GgufFormatError, str, u32, type GgufValue } from "./types";
 
-export interface Qwen2ExportConfig {
+export interface GgufExportConfig {
+  architecture: Architecture;
   hiddenSize: number;
   intermediateSize: number;
   layers: number;
@@ -25,13 +27,11 @@ export interface Qwen2ExportConfig {
  * The export's view of a config.json: parsed by the one Qwen2 config parser
  * (core/formats/qwen2-config), with its errors named after the file.
  */
-export function parseQwen2Config(raw: unknown, label = "config.json"): Qwen2ExportConfig {
-  const type = (raw as { model_type?: unknown } | null)?.model_type;
-  if (type !== undefined && type !== "qwen2") {
-    throw new GgufFormatError(`${label}: model_type ${JSON.stringify(type)} is not qwen2; only the Qwen2 architecture exports to GGUF here`);
-  }
+export function parseExportConfig(raw: unknown, label = "config.json"): GgufExportConfig {
   let c: Qwen2Config;
+  let architecture: Architecture;
   try {
+    architecture = architectureOfConfig((raw ?? {}) as Record<string, unknown>, label);
     c = parseModelConfig(raw);
   } catch (err) {
     throw new GgufFormatError(`${label}: ${(err as Error).message}`);
@@ -43,6 +43,7 @@ export function parseQwen2Config(raw: unknown, label = "config.json"): Qwen2Expo
   };
   const dim = headDim(c);
   return {
+    architecture,
     headDim: dim === c.hidden_size / c.num_attention_heads ? undefined : dim,
     hiddenSize: c.hidden_size,
     intermediateSize: c.intermediate_size,
@@ -60,25 +61,26 @@ export function parseQwen2Config(raw: unknown, label = "config.json"): Qwen2Expo
   };
 }
 
-/** general.* and qwen2.* keys, typed as llama.cpp reads them (u32 sizes, f32 eps and base). */
-export function qwen2ArchMetadata(cfg: Qwen2ExportConfig, name: string, fileType: number): [string, GgufValue][] {
+/** general.* and {arch}.* keys, typed as llama.cpp reads them (u32 sizes, f32 eps and base). */
+export function archMetadata(cfg: GgufExportConfig, name: string, fileType: number): [string, GgufValue][] {
+  const a = cfg.architecture.name;
   const headSize: [string, GgufValue][] = cfg.headDim === undefined ? [] : [
-    ["qwen2.attention.key_length", u32(cfg.headDim)],
-    ["qwen2.attention.value_length", u32(cfg.headDim)],
+    [`${a}.attention.key_length`, u32(cfg.headDim)],
+    [`${a}.attention.value_length`, u32(cfg.headDim)],
   ];
   return [
-    ["general.architecture", str("qwen2")],
+    ["general.architecture", str(a)],
     ["general.name", str(name)],
     ["general.alignment", u32(32)],
     ["general.file_type", u32(fileType)],
-    ["qwen2.context_length", u32(cfg.contextLength)],
-    ["qwen2.embedding_length", u32(cfg.hiddenSize)],
-    ["qwen2.block_count", u32(cfg.layers)],
-    ["qwen2.feed_forward_length", u32(cfg.intermediateSize)],
-    ["qwen2.attention.head_count", u32(cfg.heads)],
-    ["qwen2.attention.head_count_kv", u32(cfg.kvHeads)],
-    ["qwen2.attention.layer_norm_rms_epsilon", f32(cfg.rmsNormEps)],
-    ["qwen2.rope.freq_base", f32(cfg.ropeTheta)],
+    [`${a}.context_length`, u32(cfg.contextLength)],
+    [`${a}.embedding_length`, u32(cfg.hiddenSize)],
+    [`${a}.block_count`, u32(cfg.layers)],
+    [`${a}.feed_forward_length`, u32(cfg.intermediateSize)],
+    [`${a}.attention.head_count`, u32(cfg.heads)],
+    [`${a}.attention.head_count_kv`, u32(cfg.kvHeads)],
+    [`${a}.attention.layer_norm_rms_epsilon`, f32(cfg.rmsNormEps)],
+    [`${a}.rope.freq_base`, f32(cfg.ropeTheta)],
     ...headSize,
   ];
 }

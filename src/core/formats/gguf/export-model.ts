@@ -1,11 +1,12 @@
-// Hugging Face Qwen2 checkpoint directory (config.json, model.safetensors, tokenizer.json)
-// -> one GGUF file that llama.cpp loads as architecture "qwen2", unchanged: Qwen2's rotary
-// embedding over halves is what llama.cpp's qwen2 graph computes, so no row permutation.
+// Hugging Face checkpoint directory (config.json, model.safetensors or shards, tokenizer.json)
+// -> one GGUF file that llama.cpp loads as architecture "qwen2" or "llama". Qwen2's rotary
+// embedding over halves is what llama.cpp's qwen2 graph computes, so its rows go unchanged;
+// Llama's q/k rows are permuted as llama.cpp's converter does (core/formats/arch/llama.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { SafetensorsFile } from "../safetensors";
-import { parseQwen2Config, qwen2ArchMetadata, type Qwen2ExportConfig } from "./qwen2-metadata";
-import { qwen2GgufName, requiredQwen2Tensors } from "./qwen2-names";
+import { openSafetensorsShards } from "../safetensors-shards";
+import { parseExportConfig, archMetadata, type GgufExportConfig } from "./arch-metadata";
+import { qwen2GgufName, requiredQwen2Tensors } from "./tensor-names";
 import { parseTokenizerJson, tokenizerMetadata } from "./tokenizer-metadata";
 import { GgufFormatError, type GgufMetadata } from "./types";
 import { writeGgufFile, type GgufTensorSource, type GgufWriteType } from "./writer";
@@ -24,7 +25,7 @@ export interface ExportResult {
   outPath: string;
   bytes: number;
   tensors: number;
-  config: Qwen2ExportConfig;
+  config: GgufExportConfig;
   /** Things the user may want to know (tensors skipped, ignored head). */
   notes: string[];
 }
@@ -38,25 +39,15 @@ function readJson(path: string): unknown {
   }
 }
 
-/** Every tensor file of the checkpoint: one model.safetensors, or the shards of its index. */
-function openShards(dir: string): SafetensorsFile[] {
-  const single = join(dir, "model.safetensors");
-  if (existsSync(single)) return [SafetensorsFile.open(single)];
-  const index = join(dir, "model.safetensors.index.json");
-  if (!existsSync(index)) throw new GgufFormatError(`${dir}: no model.safetensors (nor model.safetensors.index.json)`);
-  const map = (readJson(index) as { weight_map?: Record<string, string> }).weight_map ?? {};
-  return [...new Set(Object.values(map))].map((f) => SafetensorsFile.open(join(dir, f)));
-}
-
 /** The GGUF file_type code (llama_ftype): 0 all F32, 1 mostly F16. */
 const FILE_TYPE: Record<ExportDtype, number> = { f32: 0, f16: 1 };
 
-export function exportQwen2Gguf(options: ExportOptions): ExportResult {
+export function exportGguf(options: ExportOptions): ExportResult {
   const dir = resolve(options.checkpointDir);
-  const config = parseQwen2Config(readJson(join(dir, "config.json")), join(dir, "config.json"));
+  const config = parseExportConfig(readJson(join(dir, "config.json")), join(dir, "config.json"));
   const tokenizer = parseTokenizerJson(readJson(join(dir, "tokenizer.json")), join(dir, "tokenizer.json"));
   const notes: string[] = [];
-  const shards = openShards(dir);
+  const shards = openSafetensorsShards(dir);
   try {
     const sources: GgufTensorSource[] = [];
     for (const file of shards) {
@@ -70,14 +61,20 @@ export function exportQwen2Gguf(options: ExportOptions): ExportResult {
         }
         // llama.cpp's converter keeps 1-D tensors (norms, biases) in F32 whatever the file type.
         const type: GgufWriteType = options.dtype === "f16" && info.shape.length >= 2 ? "F16" : "F32";
-        sources.push({ name: mapped.gguf, shape: info.shape, type, read: () => file.readFloat32(hfName).data });
+        const rows = info.shape[0]!;
+        const headSize = config.headDim ?? config.hiddenSize / config.heads;
+        const permuted = /\.self_attn\.[qk]_proj\./.test(hfName);
+        const read = permuted
+          ? () => config.architecture.toGgufRows(file.readFloat32(hfName).data, rows, rows / headSize)
+          : () => file.readFloat32(hfName).data;
+        sources.push({ name: mapped.gguf, shape: info.shape, type, read });
       }
     }
     checkTensors(config, sources);
     const embedding = sources.find((s) => s.name === "token_embd.weight")!;
     const rows = embedding.shape[0]!;
     const metadata: GgufMetadata = new Map([
-      ...qwen2ArchMetadata(config, options.name ?? basename(dir), FILE_TYPE[options.dtype]),
+      ...archMetadata(config, options.name ?? basename(dir), FILE_TYPE[options.dtype]),
       ...tokenizerMetadata(tokenizer, rows, config),
     ]);
     const { bytes } = writeGgufFile(options.outPath, metadata, sources);
@@ -88,10 +85,10 @@ export function exportQwen2Gguf(options: ExportOptions): ExportResult {
 }
 
 /** Fails before writing anything when a tensor is missing or has a shape llama.cpp would reject. */
-function checkTensors(cfg: Qwen2ExportConfig, sources: GgufTensorSource[]): void {
+function checkTensors(cfg: GgufExportConfig, sources: GgufTensorSource[]): void {
   const byName = new Map(sources.map((s) => [s.name, s.shape]));
   const missing = requiredQwen2Tensors(cfg.layers, cfg.tied).filter((n) => !byName.has(n));
-  if (missing.length) throw new GgufFormatError(`the checkpoint lacks ${missing.length} tensor(s) a qwen2 GGUF needs: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}`);
+  if (missing.length) throw new GgufFormatError(`the checkpoint lacks ${missing.length} tensor(s) a ${cfg.architecture.name} GGUF needs: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}`);
   const head = cfg.headDim ?? cfg.hiddenSize / cfg.heads;
   const expect: Record<string, number[]> = {
     "token_embd.weight": [byName.get("token_embd.weight")![0]!, cfg.hiddenSize],

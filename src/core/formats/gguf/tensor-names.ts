@@ -1,5 +1,5 @@
-// Hugging Face Qwen2 tensor names -> llama.cpp's GGUF names (llama.cpp's
-// convert_hf_to_gguf.py and gguf-py/gguf/tensor_mapping.py, architecture "qwen2").
+// Hugging Face tensor names <-> llama.cpp's GGUF names (llama.cpp's convert_hf_to_gguf.py and
+// gguf-py/gguf/tensor_mapping.py): the same for architectures "qwen2" and "llama".
 
 const LAYER_PARTS: Record<string, string> = {
   "input_layernorm.weight": "attn_norm.weight",
@@ -35,6 +35,18 @@ export function qwen2GgufName(hfName: string): NameMapping {
   const part = m ? LAYER_PARTS[m[2]!] : undefined;
   if (m && part) return { gguf: `blk.${m[1]}.${part}` };
   return { unknown: true };
+}
+
+const HF_BY_GGUF_TOP = new Map(Object.entries(TOP_LEVEL).map(([hf, gguf]) => [gguf, hf]));
+const HF_BY_GGUF_PART = new Map(Object.entries(LAYER_PARTS).map(([hf, gguf]) => [gguf, hf]));
+
+/** The Hugging Face name of a GGUF tensor, or undefined for one the decoder has no place for. */
+export function hfNameOfGguf(ggufName: string): string | undefined {
+  const top = HF_BY_GGUF_TOP.get(ggufName);
+  if (top) return top;
+  const m = /^blk\.(\d+)\.(.+)$/.exec(ggufName);
+  const part = m ? HF_BY_GGUF_PART.get(m[2]!) : undefined;
+  return m && part ? `model.layers.${m[1]}.${part}` : undefined;
 }
 
 /** The tensors llama.cpp requires for a qwen2 model with `layers` blocks. */
