@@ -52,6 +52,12 @@ export interface TrainingJob {
   replicas?: number;
   /** Default "if-better". */
   activate?: ActivationPolicy;
+  /**
+   * The pretrained model the run starts from: a .gguf file or a Hugging Face folder, already
+   * resolved to a path on this machine (hub/resolve-base). Absent: a model is trained from
+   * scratch on a tokenizer of the repository's own, and the run says it is weak.
+   */
+  base?: string;
 }
 
 /** Host -> training worker. */
@@ -154,6 +160,7 @@ const jobShape: Shape = {
   minutes: optional(isNumber),
   replicas: optional((v) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 64),
   activate: optional(oneOf(ACTIVATION_POLICIES)),
+  base: optional((v) => typeof v === "string" && v.length > 0),
 };
 
 const workerCommandShapes: Record<string, Shape> = {

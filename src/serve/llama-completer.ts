@@ -1,17 +1,13 @@
-// A model folder evaluated the way it will be served: exported to GGUF (f16, as the export
-// stage writes it) and run by llama.cpp through src/serve, one thread on this kind of machine.
+// A model evaluated the way it will be served: a folder exported to GGUF (f16, as the export
+// stage writes it) or a base's own GGUF, and run by llama.cpp through src/serve, one thread on this kind of machine.
 // Completions go through the completion engine (its FIM prompt and budget); preference pairs
 // are scored by the exact scorer on the same file. Latency is then the editor's latency.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { exportGguf } from "../core/formats/gguf";
-import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
+import type { Tokenizer } from "../core/tokenizer";
+import { modelGguf } from "./model-gguf";
 import { LlamaEngine, LlamaScorer } from "./";
 import { llamaCompletionLogProbs } from "./llama-passes";
 import { LLAMA_MIN_CONTEXT } from "./llama-runtime";
 import { encodeSharedPrompt } from "../core/examples/encode-examples";
-import { readModelConfig } from "../core/formats/model-folder";
 import { complete } from "../core/completion/complete";
 import type { CompleterOptions, CompletionScorer, LineCompleter, LineCompletion } from "../core/completion/completer";
 import type { CompletionContext } from "../core/completion/context";
@@ -26,26 +22,24 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
     private readonly scorer: LlamaScorer,
     private readonly tokenizer: Tokenizer,
     private readonly context: number,
-    private readonly tempDir: string,
+    private readonly cleanup: () => void,
     readonly options: LlamaCompleterOptions,
   ) {}
 
-  static async open(modelDir: string, options: LlamaCompleterOptions): Promise<LlamaCompleter> {
-    const tempDir = mkdtempSync(join(tmpdir(), "repotune-eval-gguf-"));
+  /** A model folder (exported to an f16 GGUF) or a base's own .gguf file. */
+  static async open(model: string, options: LlamaCompleterOptions): Promise<LlamaCompleter> {
+    const m = modelGguf(model, "f16");
     try {
-      const gguf = join(tempDir, "model.gguf");
-      exportGguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f16" });
-      const context = readModelConfig(modelDir).max_position_embeddings;
-      const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, contextSize: context });
+      const engine = await LlamaEngine.load({ modelPath: m.gguf, threads: options.threads, gpu: false, contextSize: m.context });
       try {
-        const scorer = await LlamaScorer.load({ modelPath: gguf, threads: options.threads, contextSize: context });
-        return new LlamaCompleter(engine, scorer, loadTokenizerJson(join(modelDir, "tokenizer.json")), context, tempDir, options);
+        const scorer = await LlamaScorer.load({ modelPath: m.gguf, threads: options.threads, contextSize: m.context });
+        return new LlamaCompleter(engine, scorer, m.tokenizer, m.context, m.cleanup, options);
       } catch (err) {
         await engine.dispose();
         throw err;
       }
     } catch (err) {
-      rmSync(tempDir, { recursive: true, force: true });
+      m.cleanup();
       throw err;
     }
   }
@@ -67,7 +61,7 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
       await this.engine.dispose();
       await this.scorer.dispose();
     } finally {
-      rmSync(this.tempDir, { recursive: true, force: true });
+      this.cleanup();
     }
   }
 }

@@ -4,14 +4,10 @@
 // tfjs forward pass, and the frozen model's weights live in llama.cpp's memory, not the wasm
 // heap the trainee needs. Returns null where llama.cpp cannot do it (no prebuilt binary, or a
 // context under 256 tokens, which it cannot allocate exactly): callers then use tfjs.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { exportGguf } from "../core/formats/gguf";
+import { MAX_SERVING_CONTEXT, modelContext, modelGguf, type ModelGguf } from "./model-gguf";
 import { topKLogProbs } from "../core/math/top-k";
 import { LlamaScorer } from "./";
 import type { PromptCompletionRow } from "../core/examples/encode-examples";
-import { readModelConfig } from "../core/formats/model-folder";
 import { LLAMA_MIN_CONTEXT } from "./llama-runtime";
 import type { CompletionLogProb } from "../core/completion/completer";
 
@@ -21,19 +17,18 @@ export interface LlamaPass<T> {
 
 /** Runs `fn` with an exact llama.cpp scorer of the model folder; null when llama.cpp cannot. */
 export async function withLlamaScorer<T>(modelDir: string, fn: (scorer: LlamaScorer) => Promise<T>, log?: (m: string) => void): Promise<LlamaPass<T> | null> {
-  const context = readModelConfig(modelDir).max_position_embeddings;
+  const context = Math.min(modelContext(modelDir), MAX_SERVING_CONTEXT);
   if (context < LLAMA_MIN_CONTEXT) {
     log?.(`context of ${context} tokens is under ${LLAMA_MIN_CONTEXT}: frozen-model pass with tfjs`);
     return null;
   }
-  const dir = mkdtempSync(join(tmpdir(), "repotune-frozen-"));
+  let m: ModelGguf | undefined;
   let scorer: LlamaScorer;
   try {
-    const gguf = join(dir, "model.gguf");
-    exportGguf({ checkpointDir: modelDir, outPath: gguf, dtype: "f32" });
-    scorer = await LlamaScorer.load({ modelPath: gguf, contextSize: context, exact: true });
+    m = modelGguf(modelDir, "f32");
+    scorer = await LlamaScorer.load({ modelPath: m.gguf, contextSize: context, exact: true });
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    m?.cleanup();
     log?.(`llama.cpp could not load ${modelDir} (${err instanceof Error ? err.message.split("\n")[0] : String(err)}): frozen-model pass with tfjs`);
     return null;
   }
@@ -41,7 +36,7 @@ export async function withLlamaScorer<T>(modelDir: string, fn: (scorer: LlamaSco
     return { result: await fn(scorer) };
   } finally {
     await scorer.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    m.cleanup();
   }
 }
 

@@ -1,8 +1,8 @@
-// Which engine evaluates a model folder: llama.cpp on its GGUF export (how completions are
+// Which engine evaluates a model (a folder, or a base's GGUF file): llama.cpp on its GGUF export (how completions are
 // served, so its latency is the editor's; DESIGN.md runs every frozen-model pass there), or
 // the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
-import { readModelConfig } from "../../core/formats/model-folder";
-import { loadModelDir } from "../../engine/model/model-dir";
+import { openModel } from "../../engine/model/model-source";
+import { modelContext } from "../../serve/model-gguf";
 import { LlamaCompleter } from "../../serve/llama-completer";
 import { LLAMA_MIN_CONTEXT } from "../../serve/llama-runtime";
 import { TfjsCompleter } from "../../engine/inference/tfjs-completer";
@@ -22,7 +22,7 @@ export interface OpenedEvaluator {
 /** `beforeTfjs` runs before a tfjs model is loaded (a CLI picks its backend there, only if needed). */
 export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNewTokens: number, beforeTfjs?: () => Promise<void>): Promise<OpenedEvaluator> {
   let fallback: string | undefined;
-  if (engine === "llama" && readModelConfig(modelDir).max_position_embeddings < LLAMA_MIN_CONTEXT) {
+  if (engine === "llama" && modelContext(modelDir) < LLAMA_MIN_CONTEXT) {
     fallback = `${modelDir} has a context under ${LLAMA_MIN_CONTEXT} tokens, which llama.cpp cannot allocate exactly; evaluated with tfjs`;
   } else if (engine === "llama") {
     try {
@@ -33,7 +33,7 @@ export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNew
     }
   }
   await beforeTfjs?.();
-  const m = loadModelDir(modelDir);
+  const m = openModel({ basePath: modelDir });
   return {
     evaluator: new TfjsCompleter(m.model, m.tokenizer, { maxNewTokens }),
     engine: "tfjs",

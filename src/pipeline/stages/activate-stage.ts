@@ -11,6 +11,7 @@ import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { readEvalItems } from "../evaluation/eval-items";
 import { judgeActivation } from "../evaluation/judge-activation";
 import { throwIfCancelled, type Stage } from "../run/stage";
+import { skipWithoutModel } from "./base-plan";
 
 function keep(source: string, target: string): void {
   rmSync(target, { force: true });
@@ -43,7 +44,11 @@ export const activateStage: Stage = {
     }
     const role = artifacts.studentGguf ? "student" : "teacher";
     const gguf = artifacts[`${role}Gguf`];
-    if (!gguf) throw new Error("no GGUF model to activate: the export stage made none");
+    if (!gguf) {
+      const skipped = skipWithoutModel(ctx, "no GGUF model to activate: the export stage made none");
+      ctx.log(`nothing trained to activate; completions come from the base (${ctx.artifacts.base})`);
+      return skipped;
+    }
     throwIfCancelled(ctx.signal);
 
     const policy: ActivationPolicy = ctx.job.activate ?? "if-better";

@@ -3,6 +3,7 @@
 // (top-k) so the teacher is not in memory while the student trains.
 import { runDistillStage } from "../training/distillation";
 import type { Stage } from "../run/stage";
+import { skipWithoutModel } from "./base-plan";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const distillStage: Stage = {
@@ -11,7 +12,7 @@ export const distillStage: Stage = {
   inputs: ({ preset }) => ({ settings: { steps: preset.steps.distill, studentLayers: preset.studentLayers, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED } }),
   async run(ctx) {
     const teacherDir = ctx.artifacts.teacher;
-    if (!teacherDir) throw new Error("distillation needs a teacher model (the DPO or SFT stage's)");
+    if (!teacherDir) return skipWithoutModel(ctx, "distillation needs a teacher model (the DPO or SFT stage's)");
     let teacherPassReported = 0;
     const outcome = await runDistillStage(
       { teacherDir, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },

@@ -7,6 +7,7 @@ import { datasetPaths } from "../../core/store/dataset-files";
 import { runDpoStage } from "../training/dpo-training";
 import { runRewardStage } from "../training/reward-training";
 import type { Stage } from "../run/stage";
+import { skipWithoutModel } from "./base-plan";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const dpoStage: Stage = {
@@ -18,7 +19,7 @@ export const dpoStage: Stage = {
   }),
   async run(ctx) {
     const sftModelDir = ctx.artifacts.sftModel;
-    if (!sftModelDir) throw new Error("DPO needs the SFT stage's model");
+    if (!sftModelDir) return skipWithoutModel(ctx, "DPO needs the SFT stage's model");
     const options = stageOptions(ctx);
     const dpo = await runDpoStage({ sftModelDir, baseModelDir: ctx.artifacts.pretrainModel, datasetDir: ctx.layout.datasetDir, outDir: join(ctx.dir, "dpo") }, { ...options.dpo, log: (m) => ctx.log(m) });
     for (const note of dpo.notes) ctx.log(note);

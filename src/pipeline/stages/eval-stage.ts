@@ -7,14 +7,29 @@ import { throwIfCancelled, type Stage } from "../run/stage";
 import { RUN_SEED, stageOptions } from "./training-options";
 
 const ROW_ARTIFACTS: Record<EvalRowName, string | undefined> = {
-  // The model the run started from: made from scratch, that is the pretrained model (a
-  // pretrained base takes its place once runs start from one).
-  base: "pretrainModel",
+  // The model the run started from: its base (a GGUF file or a Hugging Face folder, evaluated
+  // like the rest), or for a run made from scratch its pretrained model (see rowModels).
+  base: "base",
   pretrain: "pretrainModel",
   sft: "sftModel",
   dpo: "dpoModel",
   student: "student",
 };
+
+/** Said in every report of a run without a base, with the way to get one. */
+export const FROM_SCRATCH_NOTE =
+  "This run trained a small model from scratch (no base model was chosen): expect weak completions. Start from a pretrained code model: `repotune models` lists the ones on this machine, `repotune models pull qwen2.5-coder-0.5b` downloads one, then `repotune tune --base NAME` (in VS Code: RepoTune: Choose base model).";
+
+function rowModels(artifacts: Readonly<Record<string, string>>): Partial<Record<EvalRowName, string>> {
+  const models: Partial<Record<EvalRowName, string>> = {};
+  for (const [row, key] of Object.entries(ROW_ARTIFACTS) as [EvalRowName, string | undefined][]) {
+    const dir = key ? artifacts[key] : undefined;
+    if (dir) models[row] = dir;
+  }
+  // Made from scratch, the run's starting point is its pretrained model: evaluated once, reported twice.
+  if (!models.base && models.pretrain) models.base = models.pretrain;
+  return models;
+}
 
 export const evalStage: Stage = {
   name: "eval",
@@ -22,11 +37,7 @@ export const evalStage: Stage = {
   totalSteps: (p) => p.evalItems * 4,
   inputs: ({ preset }) => ({ settings: { evalItems: preset.evalItems, seed: RUN_SEED } }),
   async run(ctx) {
-    const models: Partial<Record<EvalRowName, string>> = {};
-    for (const [row, key] of Object.entries(ROW_ARTIFACTS) as [EvalRowName, string | undefined][]) {
-      const dir = key ? ctx.artifacts[key] : undefined;
-      if (dir) models[row] = dir;
-    }
+    const models = rowModels(ctx.artifacts);
     const rows = Object.keys(models) as EvalRowName[];
     const started = Date.now();
     const { report, files } = await evaluateRun(
@@ -42,7 +53,8 @@ export const evalStage: Stage = {
       {
         ...stageOptions(ctx).eval,
         signal: ctx.signal,
-        config: { preset: ctx.preset.name, teacher: ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },
+        notes: ctx.artifacts.base ? [] : [FROM_SCRATCH_NOTE],
+        config: { preset: ctx.preset.name, base: ctx.artifacts.base ?? null, teacher: ctx.artifacts.base ? "base" : ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },
         onProgress: (row, done, total) => {
           const perRow = ctx.preset.evalItems;
           const index = Math.max(0, rows.indexOf(row as EvalRowName));

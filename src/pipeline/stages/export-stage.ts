@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { exportGguf } from "../../core/formats/gguf";
 import { throwIfCancelled, type Stage } from "../run/stage";
+import { skipWithoutModel } from "./base-plan";
 
 export const exportStage: Stage = {
   name: "export",
@@ -12,7 +13,7 @@ export const exportStage: Stage = {
   async run(ctx) {
     const artifacts: Record<string, string> = {};
     const models = (["student", "teacher"] as const).filter((role) => ctx.artifacts[role]);
-    if (!models.length) throw new Error("nothing to export: no teacher or student checkpoint was made (run the training stages first)");
+    if (!models.length) return skipWithoutModel(ctx, "nothing to export: no teacher or student checkpoint was made (run the training stages first)");
     let step = 0;
     for (const role of models) {
       throwIfCancelled(ctx.signal);

@@ -1,19 +1,32 @@
 // Stages "pretrain" (continued pretraining, causal LM on pretrain.jsonl) and "sft" (FIM,
-// docstring and commit pairs, completion-only loss). Pretraining starts a fresh model of the
-// preset's shape on the repository's tokenizer; SFT continues from it.
+// docstring and commit pairs, completion-only loss). Pretraining continues from the base when
+// the run has one (all of its weights, when they fit: base-plan.ts), else starts a fresh model
+// of the preset's shape on the repository's tokenizer; SFT continues from it.
 import { runPretrainStage, runSftStage } from "../training/lm-training";
-import type { Stage } from "../run/stage";
+import type { Stage, StageResult } from "../run/stage";
+import { baseIdentity, fullTrainingProblem, skipWithoutModel } from "./base-plan";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const pretrainStage: Stage = {
   name: "pretrain",
   totalSteps: (p) => p.steps.pretrain,
-  inputs: ({ preset }) => ({ settings: { shape: preset.teacher, steps: preset.steps.pretrain, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED } }),
-  async run(ctx) {
+  inputs: ({ preset, job }) => ({
+    settings: { shape: job.base ? baseIdentity(job.base) : preset.teacher, steps: preset.steps.pretrain, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED },
+  }),
+  async run(ctx): Promise<StageResult> {
     const tokenizerPath = ctx.artifacts.tokenizer;
     if (!tokenizerPath) throw new Error("pretraining needs the tokenizer stage's tokenizer.json");
+    const base = ctx.artifacts.base;
+    if (base) {
+      const problem = fullTrainingProblem(base, ctx.backend);
+      if (problem) {
+        ctx.log(problem, "warn");
+        return { artifacts: {}, skippedReason: problem };
+      }
+    }
+    const from = base ? { basePath: base } : { tokenizerPath, shape: ctx.preset.teacher, seed: RUN_SEED };
     const outcome = await runPretrainStage(
-      { from: { tokenizerPath, shape: ctx.preset.teacher, seed: RUN_SEED }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
+      { from, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
       stageOptions(ctx).pretrain,
     );
     for (const note of outcome.notes) ctx.log(note);
@@ -29,7 +42,7 @@ export const sftStage: Stage = {
   inputs: ({ preset }) => ({ settings: { steps: preset.steps.sft, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED } }),
   async run(ctx) {
     const from = ctx.artifacts.pretrainModel;
-    if (!from) throw new Error("SFT needs the pretraining stage's model");
+    if (!from) return skipWithoutModel(ctx, "SFT needs the pretraining stage's model");
     const outcome = await runSftStage({ from: { modelDir: from }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir }, stageOptions(ctx).sft);
     for (const note of outcome.notes) ctx.log(note);
     throwIfStageCancelled(outcome.status);

@@ -1,11 +1,16 @@
-// Stage "tokenizer": a byte-level BPE vocabulary trained on the repository's own text
-// (models made from scratch need one that fits the code they will read).
+// Stage "tokenizer": the base's own vocabulary when the run starts from one (its ids are the
+// ones it was trained and is served with), else a byte-level BPE vocabulary trained on the
+// repository's own text (models made from scratch need one that fits the code they will read).
 import { join } from "node:path";
 import { datasetPaths } from "../../core/store/dataset-files";
 import type { PretrainRecord } from "../../core/store/dataset-files";
 import { readJsonlRecords } from "../../core/store/jsonl-reader";
 import { saveTokenizerJson, trainBpe } from "../../core/tokenizer";
-import { throwIfCancelled, type Stage } from "../run/stage";
+import { throwIfCancelled, type Stage, type StageContext, type StageResult } from "../run/stage";
+import { readGguf, tokenizerFromGguf } from "../../core/formats/gguf";
+import { loadTokenizerJson } from "../../core/tokenizer";
+import { isGgufFile } from "../../serve/model-gguf";
+import { baseIdentity } from "./base-plan";
 
 export const TOKENIZER_FILE = "tokenizer.json";
 
@@ -17,8 +22,9 @@ function* corpus(datasetDir: string): Generator<string> {
 export const tokenizerStage: Stage = {
   name: "tokenizer",
   totalSteps: () => 1,
-  inputs: ({ preset }) => ({ settings: { vocabSize: preset.teacher.vocabSize } }),
+  inputs: ({ preset, job }) => ({ settings: job.base ? { base: baseIdentity(job.base) } : { vocabSize: preset.teacher.vocabSize } }),
   async run(ctx) {
+    if (ctx.job.base) return baseTokenizer(ctx, ctx.job.base);
     const started = Date.now();
     const tokenizer = await trainBpe(corpus(ctx.layout.datasetDir), {
       vocabSize: ctx.preset.teacher.vocabSize,
@@ -34,3 +40,12 @@ export const tokenizerStage: Stage = {
     return { artifacts: { tokenizer: file } };
   },
 };
+
+function baseTokenizer(ctx: StageContext, base: string): StageResult {
+  const tokenizer = isGgufFile(base) ? tokenizerFromGguf(readGguf(base), base) : loadTokenizerJson(join(base, TOKENIZER_FILE));
+  const file = join(ctx.dir, TOKENIZER_FILE);
+  saveTokenizerJson(tokenizer, file);
+  ctx.progress({ step: 1, totalSteps: 1, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20, unit: `the base's vocabulary (${tokenizer.vocabSize} tokens)` });
+  ctx.log(`the base's own vocabulary: ${tokenizer.vocabSize} tokens from ${base}`);
+  return { artifacts: { tokenizer: file, base } };
+}

@@ -1,0 +1,63 @@
+// What a run does with its base: whether all of its weights can train on this backend, and
+// the reason a training stage gives when it cannot. Full fine-tuning holds the weights, their
+// gradients and AdamW's two moments in float32: 16 bytes a parameter before activations. The
+// wasm backend's heap is 32-bit (4 GiB), so a 0.5B base (494M parameters, ~7.9 GB) does not fit;
+// such a base is evaluated and served as it is until LoRA adapters train it.
+import { totalmem } from "node:os";
+import { readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { readGguf } from "../../core/formats/gguf";
+import { readHfConfig } from "../../core/formats/hf-model";
+import { countParameters } from "../../core/formats/qwen2-config";
+import { isGgufFile } from "../../serve/model-gguf";
+import type { StageContext, StageResult } from "../run/stage";
+
+const BYTES_PER_TRAINED_PARAMETER = 16;
+const WASM_HEAP_BYTES = 4 * 2 ** 30;
+/** Activations, the tokenizer and the runtime need room beside the optimizer state. */
+const HEADROOM = 0.6;
+
+function millions(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)}B` : n >= 1e7 ? `${Math.round(n / 1e6)}M` : `${(n / 1e6).toFixed(2)}M`;
+}
+
+export function baseParameters(path: string): number {
+  if (isGgufFile(path)) return readGguf(path).tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+  return countParameters(readHfConfig(path).config);
+}
+
+/** Null when every weight of the base can train on `backend`, else why not. */
+export function fullTrainingProblem(path: string, backend: string, memoryBytes = totalmem()): string | null {
+  const params = baseParameters(path);
+  const need = params * BYTES_PER_TRAINED_PARAMETER;
+  const limit = (backend === "wasm" || backend === "cpu" ? Math.min(WASM_HEAP_BYTES, memoryBytes) : memoryBytes) * HEADROOM;
+  if (need <= limit) return null;
+  const gb = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
+  return (
+    `the base ${basename(path)} has ${millions(params)} parameters: training all of them takes about ${gb(need)}, ` +
+    `more than the ${backend} backend has here (${gb(limit)} usable). This version evaluates and serves the base as it is; ` +
+    `fine-tuning a base this size needs LoRA adapters over its frozen weights`
+  );
+}
+
+/**
+ * For a stage that finds nothing to train from: in a run from a base too large to train, it
+ * is skipped with the reason (the base serves); in any other run that is a bug upstream.
+ */
+export function skipWithoutModel(ctx: Pick<StageContext, "artifacts" | "backend">, need: string): StageResult {
+  const base = ctx.artifacts.base;
+  const reason = base ? fullTrainingProblem(base, ctx.backend) : null;
+  if (reason) return { artifacts: {}, skippedReason: reason };
+  throw new Error(need);
+}
+
+/**
+ * What identifies a base for the skip-unchanged-work hashes: its path, and each file's size
+ * and modification time. Bases are read-only and large (hashing 1.6 GB on every run would
+ * cost seconds), and a changed file changes its size or time.
+ */
+export function baseIdentity(path: string | undefined): unknown {
+  if (!path) return null;
+  const files = statSync(path).isDirectory() ? readdirSync(path).sort().map((n) => join(path, n)) : [path];
+  return { path, files: files.map((f) => { const s = statSync(f); return [basename(f), s.size, Math.round(s.mtimeMs)]; }) };
+}

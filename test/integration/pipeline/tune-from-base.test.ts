@@ -1,0 +1,82 @@
+// A run that starts from a base, in its worker process as the extension runs it: the base's
+// own vocabulary instead of a trained one, continued pretraining from the base's weights (a
+// small Llama-architecture GGUF made here), the base evaluated as the report's `base` row, and
+// no from-scratch warning. A base too large to train all of its weights is reported as such.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { TrainingJob, WorkerEvent } from "../../../src/core/protocol";
+import { exportGguf } from "../../../src/core/formats/gguf";
+import { loadTokenizerJson } from "../../../src/core/tokenizer";
+import { TrainingWorkerClient } from "../../../src/worker/clients/training-worker-client";
+import { fullTrainingProblem, skipWithoutModel } from "../../../src/pipeline/stages/base-plan";
+import { FROM_SCRATCH_NOTE } from "../../../src/pipeline/stages/eval-stage";
+import { makeFixtureRepo } from "./fixture-repo";
+import { TINY, writeTinyCheckpoint } from "../serve/helpers/tiny-checkpoint";
+
+const workerScript = join(__dirname, "..", "..", "..", "out", "training-worker.js");
+
+describe("repotune tune --base (micro preset, a test-made Llama base)", { timeout: 600_000 }, () => {
+  let repo: string;
+  let root: string;
+  let base: string;
+  before(async () => {
+    assert.ok(existsSync(workerScript), `${workerScript} is missing: build first (node esbuild.config.mjs)`);
+    repo = makeFixtureRepo();
+    root = mkdtempSync(join(tmpdir(), "repotune-base-run-"));
+    await writeTinyCheckpoint(join(root, "hf"), { seed: 3, config: { ...TINY, model_type: "llama", tie_word_embeddings: false } });
+    base = join(root, "tiny-llama.gguf");
+    exportGguf({ checkpointDir: join(root, "hf"), outPath: base, dtype: "f32" });
+  });
+  after(() => {
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("trains from the base's weights on its vocabulary and reports the base beside the run's models", async () => {
+    const out = join(root, "out");
+    const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base };
+    const events: WorkerEvent[] = [];
+    const client = new TrainingWorkerClient({ workerScript, maxHeapMb: 2048, onEvent: (e) => events.push(e) });
+    client.start(job);
+    const exit = await client.exited;
+    assert.equal(exit.code, 0, JSON.stringify(events.filter((e) => e.type === "error")));
+    const logs = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
+    assert.ok(logs.some((m) => m.includes("the base's own vocabulary: 563 tokens")), logs.join("\n"));
+    // The base's vocabulary, not one trained on the repository (micro trains 384 tokens).
+    const tok = loadTokenizerJson(join(out, "stages", "tokenizer", "tokenizer.json"));
+    assert.equal(tok.vocabSize, 563);
+    // The base's shape and architecture, not the micro preset's.
+    const pretrained = JSON.parse(readFileSync(join(out, "stages", "pretrain", "model", "config.json"), "utf8"));
+    assert.equal(pretrained.model_type, "llama");
+    assert.equal(pretrained.intermediate_size, TINY.intermediate_size);
+    assert.equal(pretrained.vocab_size, TINY.vocab_size);
+    assert.equal(pretrained.attention_bias, false);
+    const start = events.find((e) => e.type === "run-start");
+    assert.ok(start && start.type === "run-start");
+    const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
+    assert.equal(report.config.base, base);
+    for (const row of ["base", "pretrain", "sft", "student"]) assert.equal(typeof report.stages[row]?.exactMatch, "number", row);
+    // The base row is the base itself, evaluated on its own (not a copy of the pretrain row).
+    assert.notDeepEqual(report.stages.base, report.stages.pretrain);
+    assert.ok(!report.notes.includes(FROM_SCRATCH_NOTE));
+    // The trained llama exports to a llama GGUF that llama.cpp evaluated.
+    assert.equal(report.config.evalEngine, "llama");
+  });
+
+  it("a base too large to train all its weights: the reason names its size and the backend; only then may a stage find no model", () => {
+    const problem = fullTrainingProblem(base, "wasm", 1e6);
+    assert.match(problem ?? "", /tiny-llama\.gguf has 0\.\d\dM parameters: training all of them takes about .* GB, more than the wasm backend has here/);
+    assert.equal(fullTrainingProblem(base, "wasm"), null);
+    assert.throws(() => skipWithoutModel({ artifacts: {}, backend: "wasm" }, "SFT needs the pretraining stage's model"), /SFT needs/);
+  });
+});
+
+describe("a run without a base", () => {
+  it("says it trained from scratch and how to get a base", () => {
+    assert.match(FROM_SCRATCH_NOTE, /from scratch/);
+    assert.match(FROM_SCRATCH_NOTE, /repotune models pull qwen2\.5-coder-0\.5b/);
+  });
+});
