@@ -33,7 +33,7 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
       const engine = await LlamaEngine.load({ modelPath: m.gguf, threads: options.threads, gpu: false, contextSize: m.context });
       try {
         const scorer = await LlamaScorer.load({ modelPath: m.gguf, threads: options.threads, contextSize: m.context });
-        return new LlamaCompleter(engine, scorer, m.tokenizer, m.context, m.cleanup, options);
+        return new LlamaCompleter(engine, scorer, m.tokenizer(), m.context, m.cleanup, options);
       } catch (err) {
         await engine.dispose();
         throw err;

@@ -15,7 +15,8 @@ export interface ModelGguf {
   gguf: string;
   /** Positions the model was trained on, capped at MAX_SERVING_CONTEXT. */
   context: number;
-  tokenizer: Tokenizer;
+  /** Built on demand: parsing a 151K-token vocabulary takes a second the server does not need. */
+  tokenizer(): Tokenizer;
   /** Removes the temporary export, if one was made. */
   cleanup(): void;
 }
@@ -38,14 +39,14 @@ export function modelGguf(path: string, dtype: ExportDtype): ModelGguf {
   if (isGgufFile(path)) {
     const file = readGguf(path);
     const context = Math.min(ggufModelConfig(file, path).config.max_position_embeddings, MAX_SERVING_CONTEXT);
-    return { gguf: path, context, tokenizer: tokenizerFromGguf(file, path), cleanup: () => undefined };
+    return { gguf: path, context, tokenizer: () => tokenizerFromGguf(file, path), cleanup: () => undefined };
   }
   const dir = mkdtempSync(join(tmpdir(), "repotune-gguf-"));
   try {
     const gguf = join(dir, "model.gguf");
     exportGguf({ checkpointDir: path, outPath: gguf, dtype });
     const context = Math.min(readModelConfig(path).max_position_embeddings, MAX_SERVING_CONTEXT);
-    return { gguf, context, tokenizer: loadTokenizerJson(join(path, "tokenizer.json")), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    return { gguf, context, tokenizer: () => loadTokenizerJson(join(path, "tokenizer.json")), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

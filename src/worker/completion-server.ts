@@ -5,12 +5,31 @@
 import { PROTOCOL_VERSION, type ServerReply } from "../core/protocol";
 import { CompletionService } from "../serve/completion-service";
 import { LlamaEngine } from "../serve/llama-engine";
+import { modelGguf } from "../serve/model-gguf";
+import type { CompletionEngine } from "../serve/completion-engine";
 
 function send(reply: ServerReply): void {
   if (process.connected) process.send?.(reply);
 }
 
-const service = new CompletionService(send, (modelPath, threads) => LlamaEngine.load({ modelPath, threads }), {
+/** A GGUF as it is; a model folder (a Hugging Face base) exported to a temporary f16 GGUF for as long as it serves. */
+async function loadEngine(modelPath: string, threads: number | undefined): Promise<CompletionEngine> {
+  const m = modelGguf(modelPath, "f16");
+  try {
+    const engine = await LlamaEngine.load({ modelPath: m.gguf, threads });
+    return {
+      modelPath,
+      device: engine.device,
+      generate: (request) => engine.generate(request),
+      dispose: () => engine.dispose().finally(() => m.cleanup()),
+    };
+  } catch (err) {
+    m.cleanup();
+    throw err;
+  }
+}
+
+const service = new CompletionService(send, loadEngine, {
   // Generation figures go to stderr, which the host shows in RepoTune's log.
   onGenerated: ({ id, prefetch, result }) => {
     if (process.env.REPOTUNE_SERVER_LOG) {

@@ -1,5 +1,7 @@
 // Keeps one completion server per workspace folder that has a model, on the GGUF its
-// data folder's active.json names, and restarts it when a new model is activated.
+// data folder's active.json names, and restarts it when a new model is activated. Before any
+// fine-tuned model is active, the folder's chosen base (repotune.baseModel) serves: completions
+// work from the first minute, and fine-tuning improves on something that already works.
 import { basename, join } from "node:path";
 import { watch, type FSWatcher } from "node:fs";
 import * as vscode from "vscode";
@@ -7,10 +9,29 @@ import { ACTIVE_MODEL_FILE, readActiveModel, type ActiveModel } from "../../core
 import { CompletionServerClient } from "../../worker/clients/completion-server-client";
 import { dataFolderFor } from "../settings/data-folder";
 
+/** What serves a folder: a run's activated model, or the base before any is. */
+export interface ServingModel {
+  /** A GGUF file, or a Hugging Face folder the server exports once. */
+  path: string;
+  /** For the status bar and the log: "student of run X", "base qwen2.5-coder-0.5b-q8_0.gguf". */
+  name: string;
+  /** Changes when the same path holds a newer model (a re-activation). */
+  version: string;
+  /** A run's model (the feedback log names it), or the base. */
+  kind: "run" | "base";
+}
+
 export interface ServerHandle {
   client: CompletionServerClient;
-  model: ActiveModel;
+  model: ServingModel;
   modelName: string;
+}
+
+/** The folder's base model as a local path, or undefined when none is chosen or it cannot be found. */
+export type BaseLocator = (folder: vscode.WorkspaceFolder) => string | undefined;
+
+function fromActive(m: ActiveModel): ServingModel {
+  return { path: m.gguf, name: `${m.role} of run ${m.runId}`, version: m.activatedAt, kind: "run" };
 }
 
 export class CompletionServerHost implements vscode.Disposable {
@@ -26,25 +47,31 @@ export class CompletionServerHost implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    private readonly baseOf: BaseLocator = () => undefined,
   ) {}
+
+  /** The base setting changed: servers on an old base restart on the next request. */
+  baseChanged(): void {
+    this.changed.fire();
+  }
 
   /** The server for a folder's active model, started on first use; undefined with no model yet. */
   serverFor(folder: vscode.WorkspaceFolder): ServerHandle | undefined {
     const key = folder.uri.toString();
-    const model = this.activeModelOf(folder);
+    const model = this.servingModelOf(folder);
     const current = this.servers.get(key);
-    if (current && model && current.model.gguf === model.gguf && current.model.activatedAt === model.activatedAt) return current;
+    if (current && model && current.model.path === model.path && current.model.version === model.version) return current;
     current?.client.dispose();
     this.servers.delete(key);
     if (!model) return undefined;
     const client = new CompletionServerClient({
       serverScript: join(this.context.extensionPath, "out", "completion-server.js"),
-      modelPath: model.gguf,
+      modelPath: model.path,
       onLog: (line) => this.log.debug(`[completion server] ${line}`),
     });
-    const handle: ServerHandle = { client, model, modelName: `${model.role} of run ${model.runId}` };
+    const handle: ServerHandle = { client, model, modelName: model.name };
     this.servers.set(key, handle);
-    this.log.info(`Completions for ${folder.name} from ${basename(model.gguf)} (${handle.modelName})`);
+    this.log.info(`Completions for ${folder.name} from ${basename(model.path)} (${handle.modelName})`);
     client.start().then(
       () => this.log.info(`Completion server ready on ${client.device || "CPU"}`),
       (err: Error) => this.log.error(`Completion server failed to start: ${err.message}`),
@@ -57,8 +84,14 @@ export class CompletionServerHost implements vscode.Disposable {
     const uri = vscode.window.activeTextEditor?.document.uri;
     const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder) return undefined;
-    const model = this.activeModelOf(folder);
-    return model ? `${model.role} of run ${model.runId}` : undefined;
+    return this.servingModelOf(folder)?.name;
+  }
+
+  private servingModelOf(folder: vscode.WorkspaceFolder): ServingModel | undefined {
+    const active = this.activeModelOf(folder);
+    if (active) return fromActive(active);
+    const base = this.baseOf(folder);
+    return base ? { path: base, name: `base ${basename(base)}`, version: base, kind: "base" } : undefined;
   }
 
   private activeModelOf(folder: vscode.WorkspaceFolder): ActiveModel | undefined {

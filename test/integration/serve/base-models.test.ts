@@ -14,7 +14,7 @@ import { writeSafetensors, type TensorToWrite } from "../../../src/core/formats/
 import { bf16BitsToF32, f32ToBf16Bits } from "../../../src/core/formats/float16";
 import { openModel } from "../../../src/engine/model/model-source";
 import { selectBackend } from "../../../src/engine/backends/select";
-import { qwen2VocabFiles } from "../../helpers/llama-source";
+import { QWEN25_ADDED_TOKENS, QWEN25_FIRST_ADDED_ID, qwen2VocabFiles } from "../../helpers/llama-source";
 import { realCode } from "./helpers/real-code";
 import { tfjsLogProbs } from "./helpers/tfjs-reference";
 import { tinyTokenizer, tinyWeights, writeTinyCheckpoint, TINY, type TinyConfig } from "./helpers/tiny-checkpoint";
@@ -131,11 +131,10 @@ describe("reading a base model", () => {
     const source = readGguf(files.gguf);
     const tokens = [...(source.metadata.get("tokenizer.ggml.tokens")!.value as string[])];
     const types = [...(source.metadata.get("tokenizer.ggml.token_type")!.value as number[])];
-    const qwen25 = ["<|object_ref_start|>", "<|object_ref_end|>", "<|box_start|>", "<|box_end|>", "<|quad_start|>", "<|quad_end|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>", "<tool_call>", "</tool_call>", "<|fim_prefix|>", "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>", "<|repo_name|>", "<|file_sep|>"];
-    qwen25.forEach((t, i) => {
-      assert.match(tokens[151646 + i]!, /^\[PAD/);
-      tokens[151646 + i] = t;
-      types[151646 + i] = GGUF_TOKEN_TYPE.control;
+    QWEN25_ADDED_TOKENS.forEach((t, i) => {
+      assert.match(tokens[QWEN25_FIRST_ADDED_ID + i]!, /^\[PAD/);
+      tokens[QWEN25_FIRST_ADDED_ID + i] = t;
+      types[QWEN25_FIRST_ADDED_ID + i] = GGUF_TOKEN_TYPE.control;
     });
     const meta: GgufMetadata = new Map(source.metadata);
     meta.set("tokenizer.ggml.tokens", strings(tokens));
