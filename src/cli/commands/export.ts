@@ -1,4 +1,4 @@
-// `repotune export --format gguf --run DIR --out FILE [--dtype f32|f16]`: a Hugging Face
+// `repotune export --format gguf --run DIR --out FILE [--dtype f32|f16|q8_0]`: a Hugging Face
 // checkpoint directory (config.json, model.safetensors, tokenizer.json) to one GGUF file that
 // llama.cpp, LM Studio, Ollama and llama.vscode load. Other formats are not built yet (exit 3,
 // as registerNotBuilt does).
@@ -75,7 +75,7 @@ export function registerExport(program: Command): void {
     .requiredOption("--format <format>", "gguf")
     .option("--run <dir>", "the checkpoint directory (or a run folder holding exactly one)")
     .option("--out <file>", "the GGUF file to write")
-    .option("--dtype <type>", "weight type: f16 (half the size) or f32 (exact)", "f16")
+    .option("--dtype <type>", "weight type: f16 (half the size), q8_0 (a quarter, as llama.vscode serves) or f32 (exact)", "f16")
     .option("--name <name>", "the model name stored in the file (default: the checkpoint folder's name)")
     .option("--json", "print the result as JSON")
     .action((opts: ExportOptions) => {
@@ -85,7 +85,7 @@ export function registerExport(program: Command): void {
         return;
       }
       if (!opts.run || !opts.out) throw new Error("export --format gguf needs --run DIR and --out FILE");
-      if (opts.dtype !== "f16" && opts.dtype !== "f32") throw new Error(`--dtype must be f16 or f32, got "${opts.dtype}"`);
+      if (!["f16", "f32", "q8_0"].includes(opts.dtype)) throw new Error(`--dtype must be f16, q8_0 or f32, got "${opts.dtype}"`);
       const started = Date.now();
       const result = exportGguf({ checkpointDir: findCheckpoint(opts.run), outPath: resolve(opts.out), dtype: opts.dtype as ExportDtype, name: opts.name });
       const seconds = (Date.now() - started) / 1000;

@@ -9,9 +9,10 @@ import { parseExportConfig, archMetadata, type GgufExportConfig } from "./arch-m
 import { qwen2GgufName, requiredQwen2Tensors } from "./tensor-names";
 import { parseTokenizerJson, tokenizerMetadata } from "./tokenizer-metadata";
 import { GgufFormatError, type GgufMetadata } from "./types";
+import { blockMisfit } from "./quants";
 import { writeGgufFile, type GgufTensorSource, type GgufWriteType } from "./writer";
 
-export type ExportDtype = "f32" | "f16";
+export type ExportDtype = "f32" | "f16" | "q8_0";
 
 export interface ExportOptions {
   checkpointDir: string;
@@ -39,8 +40,18 @@ function readJson(path: string): unknown {
   }
 }
 
-/** The GGUF file_type code (llama_ftype): 0 all F32, 1 mostly F16. */
-const FILE_TYPE: Record<ExportDtype, number> = { f32: 0, f16: 1 };
+/** The GGUF file_type code (llama_ftype): 0 all F32, 1 mostly F16, 7 mostly Q8_0. */
+const FILE_TYPE: Record<ExportDtype, number> = { f32: 0, f16: 1, q8_0: 7 };
+
+/**
+ * llama.cpp's converter keeps 1-D tensors (norms, biases) in F32 whatever the file type, and
+ * writes a matrix whose rows are not whole Q8_0 blocks in F16.
+ */
+function weightType(dtype: ExportDtype, shape: number[]): GgufWriteType {
+  if (dtype === "f32" || shape.length < 2) return "F32";
+  if (dtype === "q8_0" && !blockMisfit("Q8_0", shape[shape.length - 1]!)) return "Q8_0";
+  return "F16";
+}
 
 export function exportGguf(options: ExportOptions): ExportResult {
   const dir = resolve(options.checkpointDir);
@@ -59,8 +70,7 @@ export function exportGguf(options: ExportOptions): ExportResult {
           notes.push("lm_head.weight ignored: config.json ties it to the embeddings");
           continue;
         }
-        // llama.cpp's converter keeps 1-D tensors (norms, biases) in F32 whatever the file type.
-        const type: GgufWriteType = options.dtype === "f16" && info.shape.length >= 2 ? "F16" : "F32";
+        const type = weightType(options.dtype, info.shape);
         const rows = info.shape[0]!;
         const headSize = config.headDim ?? config.hiddenSize / config.heads;
         const permuted = /\.self_attn\.[qk]_proj\./.test(hfName);

@@ -3,8 +3,8 @@
 // instead of crashing the native loader later. Tensor data is read on demand.
 import { decodeBf16, decodeF16 } from "../float16";
 import { ByteReader, fileSource, memorySource, type ByteSource } from "./byte-reader";
+import { blockMisfit, dequantize, ggmlByteLength } from "./quants";
 import {
-  GGML_TYPE_BYTES,
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
   GGUF_VALUE_TYPE,
@@ -122,7 +122,10 @@ function parse(r: ByteReader, label: string): GgufFile {
     if (offset % alignment !== 0) r.fail(`tensor ${name}`, `offset ${offset} is not a multiple of ${alignment}`, offsetAt);
     const type = ggmlTypeName(typeCode) ?? null;
     const elements = dims.reduce((a, b) => a * b, 1);
-    tensors.push({ name, shape: dims.reverse(), typeCode, type, offset, byteLength: type ? elements * GGML_TYPE_BYTES[type] : null });
+    // dims[0] is the row length (ggml stores the innermost dimension first); blocks run along it.
+    const misfit = type && blockMisfit(type, dims[0]!);
+    if (misfit) r.fail(`tensor ${name}`, `it is ${type} but ${misfit}`);
+    tensors.push({ name, shape: dims.reverse(), typeCode, type, offset, byteLength: type ? ggmlByteLength(type, elements) : null });
   }
   const dataOffset = Math.ceil(r.position / alignment) * alignment;
   for (const t of tensors) {
@@ -153,7 +156,7 @@ export function parseGguf(bytes: Uint8Array, label = "GGUF data"): GgufFile {
   return withReader(memorySource(bytes), label, (r) => parse(r, label));
 }
 
-/** Reads one F32, F16 or BF16 tensor as float32 values (for checks and round trips). */
+/** Reads one tensor as float32 values, dequantising block-quantised types as llama.cpp does. */
 export function readGgufTensor(source: string | Uint8Array, file: GgufFile, name: string): Float32Array {
   const t = file.tensors.find((x) => x.name === name);
   if (!t) throw new GgufFormatError(`no tensor named ${name}`);
@@ -166,8 +169,9 @@ export function readGgufTensor(source: string | Uint8Array, file: GgufFile, name
     src.close();
   }
   if (t.type === "F32") return new Float32Array(bytes.buffer);
-  const halves = new Uint16Array(bytes.buffer);
-  return t.type === "F16" ? decodeF16(halves) : decodeBf16(halves);
+  if (t.type === "F16") return decodeF16(new Uint16Array(bytes.buffer));
+  if (t.type === "BF16") return decodeBf16(new Uint16Array(bytes.buffer));
+  return dequantize(t.type, bytes, t.shape.reduce((a, b) => a * b, 1));
 }
 
 /** Typed getters for callers that need one key of one type, with a clear error otherwise. */

@@ -44,16 +44,9 @@ export type GgufValue = GgufScalar | GgufArray;
 /** Keys in file order. A Map keeps the order the writer was given. */
 export type GgufMetadata = Map<string, GgufValue>;
 
-/** ggml_type codes of the element types we write and read (others are reported by code). */
-export const GGML_TYPE = { F32: 0, F16: 1, BF16: 30 } as const;
-export type GgmlTypeName = keyof typeof GGML_TYPE;
-
-export const GGML_TYPE_BYTES: Record<GgmlTypeName, number> = { F32: 4, F16: 2, BF16: 2 };
-
-export function ggmlTypeName(code: number): GgmlTypeName | undefined {
-  for (const [name, c] of Object.entries(GGML_TYPE)) if (c === code) return name as GgmlTypeName;
-  return undefined;
-}
+// ggml's element types live with their block layouts and dequantisers.
+export { GGML_TYPE, ggmlTypeName, type GgmlTypeName } from "./quants/block-types";
+import type { GgmlTypeName } from "./quants/block-types";
 
 /** llama.cpp's token types (tokenizer.ggml.token_type). */
 export const GGUF_TOKEN_TYPE = {
@@ -82,7 +75,7 @@ export interface GgufTensorInfo {
   shape: number[];
   /** ggml_type code as stored; quantised types are listed too, by code. */
   typeCode: number;
-  /** The name when it is one we read (F32, F16, BF16), else null. */
+  /** The name when it is one we read (F32, F16, BF16 and the block-quantised types of quants/), else null. */
   type: GgmlTypeName | null;
   /** Byte offset of the data, relative to the start of the data section. */
   offset: number;

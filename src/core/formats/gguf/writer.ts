@@ -6,9 +6,9 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { ByteWriter } from "./byte-writer";
 import { encodeF16 } from "../float16";
+import { blockMisfit, ggmlByteLength, quantizeQ8_0 } from "./quants";
 import {
   GGML_TYPE,
-  GGML_TYPE_BYTES,
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
   GGUF_VALUE_TYPE,
@@ -19,8 +19,11 @@ import {
   type GgufValue,
 } from "./types";
 
-/** The element types we write: llama.cpp's converter keeps 1-D tensors (norms, biases) in F32. */
-export type GgufWriteType = "F32" | "F16";
+/**
+ * The element types we write: llama.cpp's converter keeps 1-D tensors (norms, biases) in F32;
+ * Q8_0 is what llama.vscode serves its bases in.
+ */
+export type GgufWriteType = "F32" | "F16" | "Q8_0";
 
 export interface GgufTensorSource {
   name: string;
@@ -114,13 +117,15 @@ export function layoutGguf(metadata: GgufMetadata, tensors: ReadonlyArray<Omit<G
     if (t.shape.length < 1 || t.shape.length > 4 || !t.shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new GgufFormatError(`tensor ${t.name}: shape [${t.shape.join(", ")}] must have 1 to 4 positive dimensions`);
     }
+    const misfit = blockMisfit(t.type, t.shape[t.shape.length - 1]!);
+    if (misfit) throw new GgufFormatError(`tensor ${t.name} cannot be written as ${t.type}: ${misfit}`);
     w.string(t.name);
     w.u32(t.shape.length);
     for (const d of [...t.shape].reverse()) w.u64(d);
     w.u32(GGML_TYPE[t.type]);
     w.u64(offset);
     offsets.push(offset);
-    const bytes = elementCount(t.shape) * GGML_TYPE_BYTES[t.type];
+    const bytes = ggmlByteLength(t.type, elementCount(t.shape));
     offset += Math.ceil(bytes / alignment) * alignment;
   }
   w.padTo(alignment);
@@ -133,6 +138,7 @@ function tensorBytes(t: GgufTensorSource): Uint8Array {
   if (data.length !== expected) {
     throw new GgufFormatError(`tensor ${t.name}: ${data.length} values for shape [${t.shape.join(", ")}] (${expected} expected)`);
   }
+  if (t.type === "Q8_0") return quantizeQ8_0(data);
   const typed = t.type === "F16" ? encodeF16(data) : data;
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
