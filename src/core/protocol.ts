@@ -4,6 +4,7 @@
 // other side may be an older build (a worker left running across an extension update)
 // or a hand-edited events.jsonl.
 import type { CompletionBudget } from "./completion/context";
+import type { RepoContext } from "./completion/repo-prompt";
 import type { CompletionMode } from "./completion/place";
 
 export const PROTOCOL_VERSION = 1;
@@ -112,6 +113,8 @@ export interface CompletionRequest {
   mode: CompletionMode;
   /** Most prefix and suffix tokens the model sees (core/completion/context); default the editor's. */
   budget?: CompletionBudget;
+  /** The repository-level prompt's header: repository, file path, other open files. */
+  repo?: RepoContext;
 }
 
 export type ServerCommand =
@@ -144,6 +147,12 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const oneOf = (values: readonly string[]): Check => (v) => typeof v === "string" && values.includes(v);
 const optional = (c: Check): Check => (v) => v === undefined || c(v);
 const isPositiveInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v > 0;
+/** A repository context of bounded size: a name, a path, at most 32 other files. */
+const isRepoContext: Check = (v) => {
+  if (!isRecord(v) || typeof v.name !== "string" || typeof v.path !== "string" || v.name.length > 256 || v.path.length > 4096) return false;
+  if (v.files === undefined) return true;
+  return Array.isArray(v.files) && v.files.length <= 32 && v.files.every((f) => isRecord(f) && typeof f.path === "string" && typeof f.text === "string");
+};
 const recordOf = (c: Check): Check => (v) => isRecord(v) && Object.values(v).every(c);
 const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
 const isStage = oneOf(STAGES);
@@ -213,7 +222,8 @@ const serverCommandShapes: Record<string, Shape> = {
     languageId: isString,
     maxTokens: isNumber,
     mode: oneOf(["line", "block"]),
-    budget: optional((v) => typeof v === "object" && v !== null && isPositiveInt((v as CompletionBudget).prefixTokens) && isPositiveInt((v as CompletionBudget).suffixTokens)),
+    budget: optional((v) => typeof v === "object" && v !== null && isPositiveInt((v as CompletionBudget).prefixTokens) && isPositiveInt((v as CompletionBudget).suffixTokens) && ((v as CompletionBudget).extraTokens === undefined || isCount((v as CompletionBudget).extraTokens))),
+    repo: optional(isRepoContext),
   },
   cancel: { id: isString },
   load: { modelPath: isString, threads: optional(isNumber) },

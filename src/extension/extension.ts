@@ -12,6 +12,8 @@ import { dataFolderFor } from "./settings/data-folder";
 import { createFeedbackTracker } from "./completions/feedback-bridge";
 import { CompletionServerHost } from "./completions/completion-server-host";
 import { RepoTuneInlineProvider } from "./completions/inline-provider";
+import { ExcludedFiles } from "./completions/excluded-files";
+import { OpenFilesContext } from "./completions/open-files-context";
 import { fineTuneOptions } from "./training/fine-tune-options";
 import { TrainingController } from "./training/training-controller";
 import { requireTrust, RESTRICTED_MESSAGE } from "./settings/trust";
@@ -47,9 +49,12 @@ export function activate(context: vscode.ExtensionContext): void {
     if (e.outcome === "partial") acceptance.partial++;
     showAcceptance();
   });
-  const provider = new RepoTuneInlineProvider(servers, feedback.tracker, log, (ms) => statusBar.update({ lastLatencyMs: ms }));
+  const excluded = new ExcludedFiles();
+  const openFiles = new OpenFilesContext(excluded);
+  const provider = new RepoTuneInlineProvider(servers, excluded, openFiles, feedback.tracker, log, (ms) => statusBar.update({ lastLatencyMs: ms }));
   context.subscriptions.push(
     servers,
+    openFiles,
     feedback.disposable,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, provider),
     servers.onDidChangeModel(refreshModel),

@@ -9,6 +9,7 @@ import { CompletionCache } from "./completion-cache";
 import type { CompletionEngine, GenerateResult } from "./completion-engine";
 import { complete } from "../core/completion/complete";
 import type { CompletionBudget } from "../core/completion/context";
+import type { RepoContext } from "../core/completion/repo-prompt";
 import type { CompletionMode } from "../core/completion/place";
 import type { PostprocessStep } from "../core/completion/postprocess";
 import { choose, type CompletionReranker } from "../core/completion/reranker";
@@ -39,6 +40,7 @@ interface Job {
   languageId: string;
   maxTokens: number;
   budget: CompletionBudget | undefined;
+  repo: RepoContext | undefined;
   receivedAt: number;
   controller: AbortController;
 }
@@ -197,11 +199,11 @@ export class CompletionService {
     this.pump();
   }
 
-  private jobFields(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId" | "budget">): Pick<Job, "prefix" | "suffix" | "mode" | "languageId" | "budget"> {
-    return { prefix: req.prefix, suffix: req.suffix, mode: req.mode, languageId: req.languageId, budget: req.budget };
+  private jobFields(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId" | "budget" | "repo">): Pick<Job, "prefix" | "suffix" | "mode" | "languageId" | "budget" | "repo"> {
+    return { prefix: req.prefix, suffix: req.suffix, mode: req.mode, languageId: req.languageId, budget: req.budget, repo: req.repo };
   }
 
-  private schedulePrefetch(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId" | "maxTokens" | "budget">, accepted: string): void {
+  private schedulePrefetch(req: Pick<CompletionRequest, "prefix" | "suffix" | "mode" | "languageId" | "maxTokens" | "budget" | "repo">, accepted: string): void {
     if (this.options.prefetch === false) return;
     const next = { ...this.jobFields(req), prefix: req.prefix + accepted };
     if (this.cache.get(next.prefix, next.suffix, next.mode)?.typed === 0) return;
@@ -223,7 +225,7 @@ export class CompletionService {
   }
 
   private async run(job: Job, engine: CompletionEngine): Promise<void> {
-    const place = { prefix: job.prefix, suffix: job.suffix, mode: job.mode };
+    const place = { prefix: job.prefix, suffix: job.suffix, mode: job.mode, ...(job.repo ? { repo: job.repo } : {}) };
     try {
       const processed = await complete(engine, place, { maxTokens: job.maxTokens, budget: job.budget, steps: this.options.steps, signal: job.controller.signal });
       const result = processed.result;

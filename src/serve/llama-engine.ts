@@ -3,7 +3,8 @@
 // previous one (the file above the cursor, typically) stays in the KV cache and is not
 // evaluated again. Each request erases only the tokens after the first difference.
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
-import { SPECIAL_TOKENS } from "../core/tokenizer/special-tokens";
+import { FILE_SEP, REPO_NAME, SPECIAL_TOKENS } from "../core/tokenizer/special-tokens";
+import { encodeRepoHeader, type RepoTokens } from "../core/completion/repo-prompt";
 import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "./completion-engine";
 import { buildFimPrompt, type FimTokens } from "../core/completion/fim-prompt";
 import { likelyHasGpu } from "./gpu-probe";
@@ -38,6 +39,8 @@ export class LlamaEngine implements CompletionEngine {
     private readonly sequence: LlamaContextSequence,
     private readonly fim: FimTokens,
     private readonly stopIds: ReadonlySet<number>,
+    /** Null when the vocabulary has no <|repo_name|>/<|file_sep|>: plain FIM prompts then. */
+    private readonly repoTokens: RepoTokens | null,
   ) {}
 
   static async load(options: LlamaEngineOptions): Promise<LlamaEngine> {
@@ -57,13 +60,19 @@ export class LlamaEngine implements CompletionEngine {
       const contextSize = options.contextSize ?? Math.min(model.trainContextSize, MAX_DEFAULT_CONTEXT);
       const context = await model.createContext({ contextSize, batchSize: Math.min(contextSize, 512), threads, sequences: 1 });
       const stopIds = new Set<number>();
-      for (const special of SPECIAL_TOKENS) {
+      const single = (special: string): number | undefined => {
         const ids = model.tokenize(special, true);
-        if (ids.length === 1) stopIds.add(ids[0] as number);
+        return ids.length === 1 ? (ids[0] as number) : undefined;
+      };
+      for (const special of SPECIAL_TOKENS) {
+        const id = single(special);
+        if (id !== undefined) stopIds.add(id);
       }
+      const repoName = single(REPO_NAME), fileSep = single(FILE_SEP);
+      const repoTokens = repoName !== undefined && fileSep !== undefined ? { repoName, fileSep } : null;
       const gpuNames = llama.gpu ? await llama.getGpuDeviceNames().catch(() => []) : [];
       const device = llama.gpu ? `${llama.gpu}${gpuNames.length ? `: ${gpuNames.join(", ")}` : ""}` : `cpu (${threads} thread${threads === 1 ? "" : "s"})`;
-      return new LlamaEngine(options.modelPath, device, llama, model, context, context.getSequence(), { prefix, suffix, middle }, stopIds);
+      return new LlamaEngine(options.modelPath, device, llama, model, context, context.getSequence(), { prefix, suffix, middle }, stopIds, repoTokens);
     } catch (err) {
       await llama.dispose();
       throw err;
@@ -89,7 +98,9 @@ export class LlamaEngine implements CompletionEngine {
     const maxChars = maxPromptTokens * MAX_CHARS_PER_TOKEN;
     const prefixTokens = this.model.tokenize(req.prefix.slice(-maxChars), false) as number[];
     const suffixTokens = this.model.tokenize(req.suffix.slice(0, maxChars), false) as number[];
-    const prompt = buildFimPrompt(prefixTokens, suffixTokens, this.fim, { maxPromptTokens, suffixShare: 0.25, ...req.budget }) as Token[];
+    const encode = (text: string) => this.model.tokenize(text, false) as number[];
+    const header = req.repo && this.repoTokens ? encodeRepoHeader(encode, this.repoTokens, req.repo, req.budget?.extraTokens) : [];
+    const prompt = buildFimPrompt(prefixTokens, suffixTokens, this.fim, { maxPromptTokens, suffixShare: 0.25, ...req.budget }, header) as Token[];
 
     // Keep the longest common prefix with what the sequence already evaluated; at least one
     // prompt token must be evaluated anew to get logits for the first generated token.

@@ -22,11 +22,14 @@ describe("package.json manifest", () => {
   });
 
   it("declares every setting with a description", () => {
-    const props = pkg.contributes.configuration.properties as Record<string, { description?: string }>;
-    for (const key of ["preset", "backend", "completions.enabled", "completions.debounceMs", "completions.maxTokens", "dataFolder"]) {
+    const props = pkg.contributes.configuration.properties as Record<string, { description?: string; markdownDescription?: string }>;
+    for (const key of ["preset", "backend", "completions.enabled", "completions.debounceMs", "completions.maxTokens", "completions.extraContextTokens", "dataFolder", "baseModel", "hub.endpoint"]) {
       assert.ok(props[`repotune.${key}`], `repotune.${key} is declared`);
     }
-    for (const [key, value] of Object.entries(props)) assert.ok(value.description && value.description.length > 10, `${key} has a description`);
+    for (const [key, value] of Object.entries(props)) {
+      const text = value.description ?? value.markdownDescription;
+      assert.ok(text && text.length > 10, `${key} has a description`);
+    }
   });
 
   it("runs in VS Code 1.139 and is limited in untrusted workspaces", () => {

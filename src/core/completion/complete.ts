@@ -3,6 +3,7 @@
 // mode's stop rule, so no token is spent past the end the editor would cut at, then the
 // post-processing steps. What a report measures is what the editor shows.
 import type { CompletionBudget, CompletionContext } from "./context";
+import type { RepoContext } from "./repo-prompt";
 import { placeLines } from "./place";
 import { DEFAULT_STEPS, postprocess, type PostprocessStep } from "./postprocess";
 import { reachedEnd } from "./stop-rules";
@@ -13,6 +14,8 @@ export interface GenerateRequest {
   maxTokens: number;
   /** Most prefix and suffix tokens the prompt keeps; default: as many as the context holds. */
   budget?: CompletionBudget;
+  /** The repository-level header (repo-prompt.ts); without it, a plain FIM prompt. */
+  repo?: RepoContext;
   signal?: AbortSignal;
   /** Called with the decoded text so far after each token; true ends generation there. */
   shouldStop?: (textSoFar: string) => boolean;
@@ -46,6 +49,7 @@ export async function complete<R extends { text: string }>(generator: Generator<
     suffix: context.suffix,
     maxTokens: options.maxTokens,
     ...(options.budget ? { budget: options.budget } : {}),
+    ...(context.repo ? { repo: context.repo } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     shouldStop: (text) => reachedEnd(text, lines),
   });

@@ -3,11 +3,14 @@
 // the place. The inline provider, `repotune complete`, evaluation and `bench serve` all build
 // their requests here, so a figure in a report is a figure of what the editor would show.
 import type { CompletionMode } from "./place";
+import { DEFAULT_EXTRA_CONTEXT_TOKENS, type RepoContext, type RepoFile } from "./repo-prompt";
 
 /** Tokens of the file around the cursor the model may see (the completion server cuts to them). */
 export interface CompletionBudget {
   prefixTokens: number;
   suffixTokens: number;
+  /** Tokens other open files may add (repo-prompt.ts); default DEFAULT_EXTRA_CONTEXT_TOKENS. */
+  extraTokens?: number;
 }
 
 /** `auto`: block mode where a block is likely to start, line mode everywhere else (chooseMode). */
@@ -42,6 +45,8 @@ export interface CompletionContext {
   prefix: string;
   suffix: string;
   mode: CompletionMode;
+  /** The repository, the file's path and other open files: the repository-level prompt. */
+  repo?: RepoContext;
 }
 
 /** Cuts at a line boundary inside the budget, so the model never sees half a first line. */
@@ -75,10 +80,27 @@ export function chooseMode(prefix: string, suffix: string): CompletionMode {
 }
 
 /** The context of a cursor between `before` and `after` (all of the text on each side, or more than the budget). */
-export function completionContext(before: string, after: string, settings: Pick<CompletionSettings, "budget" | "mode"> = DEFAULT_COMPLETION_SETTINGS): CompletionContext {
+export function completionContext(before: string, after: string, settings: Pick<CompletionSettings, "budget" | "mode"> = DEFAULT_COMPLETION_SETTINGS, repo?: RepoContext): CompletionContext {
   const prefix = tail(before, settings.budget.prefixTokens * MAX_CHARS_PER_TOKEN);
   const suffix = head(after, settings.budget.suffixTokens * MAX_CHARS_PER_TOKEN);
-  return { prefix, suffix, mode: settings.mode === "auto" ? chooseMode(before, after) : settings.mode };
+  const extraChars = (settings.budget.extraTokens ?? DEFAULT_EXTRA_CONTEXT_TOKENS) * MAX_CHARS_PER_TOKEN;
+  return {
+    prefix,
+    suffix,
+    mode: settings.mode === "auto" ? chooseMode(before, after) : settings.mode,
+    ...(repo ? { repo: { ...repo, ...(repo.files ? { files: cutFiles(repo.files, extraChars) } : {}) } } : {}),
+  };
+}
+
+/** Other files' text within `chars` in all, so a request carries no more than the server can use. */
+function cutFiles(files: readonly RepoFile[], chars: number): RepoFile[] {
+  const out: RepoFile[] = [];
+  for (const f of files) {
+    if (chars <= 0) break;
+    out.push({ path: f.path, text: f.text.slice(0, chars) });
+    chars -= f.text.length;
+  }
+  return out;
 }
 
 /** Completing in the middle of a word or before code (not just closing brackets) rarely helps. */
@@ -109,8 +131,10 @@ export function offsetAt(text: string, line: number, column: number): number {
 /**
  * A probe (held-out or training: a cursor and the text that follows it) as the editor would
  * ask there: in the probe's mode (line when its truth is one line, block for a block's body),
- * with the editor's budget.
+ * with the editor's budget, and with the repository-level header when the probe names its
+ * repository (the name and the path; the editor's other open files are not known for a probe).
  */
-export function probeContext(probe: { prefix: string; suffix: string; mode?: CompletionMode }, budget: CompletionBudget = DEFAULT_COMPLETION_SETTINGS.budget): CompletionContext {
-  return completionContext(probe.prefix, probe.suffix, { budget, mode: probe.mode ?? "line" });
+export function probeContext(probe: { prefix: string; suffix: string; mode?: CompletionMode; path?: string; repo?: string }, budget: CompletionBudget = DEFAULT_COMPLETION_SETTINGS.budget): CompletionContext {
+  const repo = probe.repo !== undefined && probe.path !== undefined ? { name: probe.repo, path: probe.path } : undefined;
+  return completionContext(probe.prefix, probe.suffix, { budget, mode: probe.mode ?? "line" }, repo);
 }

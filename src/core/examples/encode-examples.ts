@@ -4,7 +4,8 @@
 // the cursor), the suffix keeping its start (the code right after).
 import type { CompletionBudget } from "../completion/context";
 import { buildFimPrompt, parseFimPrompt } from "../completion/fim-prompt";
-import { ENDOFTEXT, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../tokenizer/special-tokens";
+import { encodeRepoHeader, type RepoContext } from "../completion/repo-prompt";
+import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../tokenizer/special-tokens";
 import type { Tokenizer } from "../tokenizer";
 
 /** The slice of the Tokenizer the post-training stages need (tests pass a toy one). */
@@ -29,15 +30,29 @@ export function specialIds(tok: TextTokenizer): SpecialIds {
 /** Share of a FIM prompt's budget the suffix may take: the prefix matters more to the next line. */
 const SUFFIX_SHARE = 0.25;
 
+/** The repository header's ids, or none when the vocabulary lacks its tokens. */
+function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, extraTokens: number | undefined): number[] {
+  if (!repo) return [];
+  let ids;
+  try {
+    ids = { repoName: tok.addedTokenId(REPO_NAME), fileSep: tok.addedTokenId(FILE_SEP) };
+  } catch {
+    return [];
+  }
+  return encodeRepoHeader((t) => tok.encode(t), ids, repo, extraTokens);
+}
+
 /**
  * A FIM prompt of at most `budget` tokens (at least 4), laid out as the completion server lays
- * it (core/completion/fim-prompt): markers, the prefix's tail, the suffix's head; at most the
- * completion budget's tokens of each side when one is given.
+ * it (core/completion/fim-prompt): the repository header when there is one, markers, the
+ * prefix's tail, the suffix's head; at most the completion budget's tokens of each side when
+ * one is given.
  */
-export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, budget: number, sides?: CompletionBudget): number[] {
+export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, budget: number, sides?: CompletionBudget, repo?: RepoContext): number[] {
   const ids = specialIds(tok);
   const fim = { prefix: ids.fimPrefix, suffix: ids.fimSuffix, middle: ids.fimMiddle };
-  return buildFimPrompt(tok.encode(prefix), tok.encode(suffix), fim, { maxPromptTokens: budget, suffixShare: SUFFIX_SHARE, ...sides });
+  const header = repoHeader(tok, repo, sides?.extraTokens);
+  return buildFimPrompt(tok.encode(prefix), tok.encode(suffix), fim, { maxPromptTokens: budget, suffixShare: SUFFIX_SHARE, ...sides }, header);
 }
 
 /**
@@ -46,7 +61,7 @@ export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, bu
  */
 export function encodePrompt(tok: TextTokenizer, prompt: string, budget: number): number[] {
   const fim = parseFimPrompt(prompt);
-  if (fim) return encodeFim(tok, fim.prefix, fim.suffix, budget);
+  if (fim) return encodeFim(tok, fim.prefix, fim.suffix, budget, undefined, fim.repo);
   const ids = tok.encode(prompt);
   return ids.slice(Math.max(0, ids.length - budget));
 }

@@ -162,7 +162,7 @@ export class FeedbackTracker {
     if (partial) event.acceptedChars = t.partialChars;
     this.sink.event(event, shown.document);
     if (written.trim() !== "" && written.trim() !== shown.text.trim()) {
-      const pair: PreferencePair = { prompt: formatFimPrompt(shown.prefix, shown.suffix), chosen: written, rejected: shown.text, source: "editor", path: shown.path };
+      const pair: PreferencePair = { prompt: formatFimPrompt(shown.prefix, shown.suffix, shown.repo === undefined ? undefined : { name: shown.repo, path: shown.path }), chosen: written, rejected: shown.text, source: "editor", path: shown.path };
       if (!this.options.isSecret(pair.prompt + "\n" + pair.chosen + "\n" + pair.rejected)) this.sink.pair(pair, shown.document);
     }
   }

@@ -24,6 +24,8 @@ export interface ShownCompletion {
   model: string;
   latencyMs: number;
   shownAt: number;
+  /** The workspace folder's name: the pair's prompt gets the repository-level header, as the model was asked. */
+  repo?: string;
 }
 
 /** One line of feedback/events.jsonl. */

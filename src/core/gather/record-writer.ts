@@ -4,6 +4,7 @@ import { SPECIAL_TOKENS } from "../tokenizer/special-tokens";
 import type { JsonlAppender } from "../store/jsonl-appender";
 import { buildDocstringPairs } from "./builders/docstrings/docstring-pairs";
 import { buildFimSamples, type FimSettings } from "./builders/fim";
+import { repoNameOf } from "../completion/repo-prompt";
 import { buildHeldoutProbes, type ProbeExclusion, type ProbeSettings } from "./builders/heldout-probes";
 import { LineHashSet } from "./dedup/line-hash-set";
 import { buildPretrainRecords } from "./builders/pretrain";
@@ -56,7 +57,7 @@ export class RecordWriter {
     // A file that spells out the special tokens (a tokenizer's own source) would make prompts
     // ambiguous: it still trains as plain text, but cuts no FIM or docstring samples.
     if (quotesSpecialTokens(text)) return;
-    for (const record of buildFimSamples(path, index, this.fim, randomForFile(this.options.seed, path, "fim"))) {
+    for (const record of buildFimSamples(path, index, this.fim, randomForFile(this.options.seed, path, "fim"), repoNameOf(this.options.repo))) {
       this.writers.sft.append(record);
       this.counts.fim++;
       this.counts.sftChars += record.prompt.length + record.completion.length;
@@ -72,8 +73,9 @@ export class RecordWriter {
     if (quotesSpecialTokens(text)) return;
     const built = buildHeldoutProbes(path, new LineIndex(text), this.probes, randomForFile(this.options.seed, path, "heldout"), this.trainingLines);
     for (const [reason, n] of Object.entries(built.excluded) as [ProbeExclusion, number][]) this.probesExcluded[reason] = (this.probesExcluded[reason] ?? 0) + n;
+    const repo = repoNameOf(this.options.repo);
     for (const probe of built.probes) {
-      this.writers.heldout.append(probe);
+      this.writers.heldout.append({ ...probe, repo });
       this.counts.heldout++;
       this.counts.heldoutChars += probe.prefix.length + probe.suffix.length + probe.target.length;
     }

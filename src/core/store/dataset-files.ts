@@ -52,6 +52,8 @@ export interface HeldoutProbe {
   line: number;
   /** How the editor asks there: "block" for a multi-line body from a fresh line; absent: "line". */
   mode?: "line" | "block";
+  /** The repository's name, for the repository-level prompt; absent in datasets made before it. */
+  repo?: string;
 }
 
 /** One line of preferences.jsonl, in TRL's preference format. */

@@ -7,17 +7,18 @@ import type { FeedbackTracker } from "../../core/feedback/feedback-tracker";
 import { readSettings } from "../settings/config";
 import { completionContext, worthCompleting } from "../../core/completion/context";
 import type { CompletionServerHost } from "./completion-server-host";
-import { ExcludedFiles } from "./excluded-files";
+import type { ExcludedFiles } from "./excluded-files";
+import type { OpenFilesContext } from "./open-files-context";
 
 export const ACCEPT_COMMAND = "repotune.completionAccepted";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvider {
-  private readonly excluded = new ExcludedFiles();
-
   constructor(
     private readonly host: CompletionServerHost,
+    private readonly excluded: ExcludedFiles,
+    private readonly openFiles: OpenFilesContext,
     private readonly tracker: FeedbackTracker,
     private readonly log: vscode.LogOutputChannel,
     private readonly onLatency: (ms: number) => void,
@@ -47,10 +48,12 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
     if (context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic) await sleep(settings.debounceMs);
     if (token.isCancellationRequested) return undefined;
 
-    // 3. context within the budget, by the one completion context (core/completion/context).
+    // 3. context within the budget, by the one completion context (core/completion/context):
+    //    the file around the cursor, and the repository-level header with other files' chunks.
     const documentText = document.getText();
     const offset = document.offsetAt(position);
-    const ctx = { ...completionContext(documentText.slice(0, offset), documentText.slice(offset), settings.completion), offset };
+    const repo = this.openFiles.contextFor(folder, relativePath);
+    const ctx = { ...completionContext(documentText.slice(0, offset), documentText.slice(offset), settings.completion, repo), offset };
 
     // 4. ask the completion server, cancelling it with the editor's token.
     const abort = new AbortController();
@@ -59,7 +62,7 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
     let result;
     try {
       result = await server.client.complete(
-        { prefix: ctx.prefix, suffix: ctx.suffix, languageId: document.languageId, maxTokens: settings.completion.maxTokens, mode: ctx.mode, budget: settings.completion.budget },
+        { prefix: ctx.prefix, suffix: ctx.suffix, languageId: document.languageId, maxTokens: settings.completion.maxTokens, mode: ctx.mode, budget: settings.completion.budget, ...(ctx.repo ? { repo: ctx.repo } : {}) },
         abort.signal,
       );
     } finally {
@@ -90,6 +93,7 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
       model: server.modelName,
       latencyMs: result.latencyMs,
       shownAt: Date.now(),
+      repo: folder.name,
     });
     const item = new vscode.InlineCompletionItem(text, new vscode.Range(position, position), {
       title: "RepoTune: completion accepted",

@@ -1,6 +1,7 @@
 // Typed access to the `repotune.*` settings declared in package.json.
 import * as vscode from "vscode";
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type ModeSetting } from "../../core/completion/context";
+import { DEFAULT_EXTRA_CONTEXT_TOKENS } from "../../core/completion/repo-prompt";
 import { ACTIVATION_POLICIES, BACKENDS, PRESETS, type ActivationPolicy, type BackendName, type PresetName } from "../../core/protocol";
 
 export interface RepoTuneSettings {
@@ -13,6 +14,10 @@ export interface RepoTuneSettings {
   completion: CompletionSettings;
   /** Empty: the extension's workspace storage. */
   dataFolder: string;
+  /** A GGUF file, a model folder, or a name `repotune models` lists; empty: train from scratch. */
+  baseModel: string;
+  /** Empty: HF_ENDPOINT, else huggingface.co (hub/hub-endpoint). */
+  hubEndpoint: string;
   maxWorkerHeapMb: number;
 }
 
@@ -39,10 +44,13 @@ export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSetting
       budget: {
         prefixTokens: Math.round(clampNumber(c.get("completions.prefixTokens"), 16, 8192, DEFAULT_COMPLETION_SETTINGS.budget.prefixTokens)),
         suffixTokens: Math.round(clampNumber(c.get("completions.suffixTokens"), 0, 4096, DEFAULT_COMPLETION_SETTINGS.budget.suffixTokens)),
+        extraTokens: Math.round(clampNumber(c.get("completions.extraContextTokens"), 0, 2048, DEFAULT_EXTRA_CONTEXT_TOKENS)),
       },
       mode: pick<ModeSetting>(c.get("completions.mode"), ["auto", "line", "block"], DEFAULT_COMPLETION_SETTINGS.mode),
     },
     dataFolder: typeof c.get("dataFolder") === "string" ? (c.get<string>("dataFolder") ?? "") : "",
+    baseModel: typeof c.get("baseModel") === "string" ? (c.get<string>("baseModel") ?? "").trim() : "",
+    hubEndpoint: typeof c.get("hub.endpoint") === "string" ? (c.get<string>("hub.endpoint") ?? "").trim() : "",
     maxWorkerHeapMb: clampNumber(c.get("training.maxHeapMb"), 512, 65536, 4096),
   };
 }

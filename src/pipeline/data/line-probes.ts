@@ -11,6 +11,8 @@ export interface LineProbe {
   /** The rest of the line at the cursor (no newline). */
   target: string;
   path: string;
+  /** The repository's name when the sample's prompt had the repository-level header. */
+  repo?: string;
 }
 
 export function lineProbeFromFim(record: SftRecord): LineProbe | null {
@@ -30,5 +32,5 @@ export function lineProbeFromFim(record: SftRecord): LineProbe | null {
     suffix = fim.suffix;
   }
   if (target.trim() === "") return null;
-  return { prefix: fim.prefix, suffix, target, path: record.path };
+  return { prefix: fim.prefix, suffix, target, path: record.path, ...(fim.repo ? { repo: fim.repo.name } : {}) };
 }

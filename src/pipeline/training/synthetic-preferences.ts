@@ -54,7 +54,8 @@ export async function syntheticPairs(
   for (let i = 0; i < probes.length; i++) {
     if (options.signal?.aborted) break;
     const p = probes[i]!;
-    const guess = (await completer.complete(probeContext(p), options.signal)).text;
+    const context = probeContext(p);
+    const guess = (await completer.complete(context, options.signal)).text;
     let rejected: string | null;
     let rejectedBy: PreferencePair["rejectedBy"];
     if (guess.trim() !== "" && !exactMatch(guess, p.target)) {
@@ -68,7 +69,7 @@ export async function syntheticPairs(
       if (rejected !== null) stats.fromElsewhere++;
     }
     if (rejected === null) stats.skipped++;
-    else pairs.push({ prompt: formatFimPrompt(p.prefix, p.suffix), chosen: p.target, rejected, source: "synthetic", ...(p.path ? { path: p.path } : {}), rejectedBy });
+    else pairs.push({ prompt: formatFimPrompt(p.prefix, p.suffix, context.repo), chosen: p.target, rejected, source: "synthetic", ...(p.path ? { path: p.path } : {}), rejectedBy });
     options.onPair?.(i + 1, probes.length);
   }
   return { pairs, stats };

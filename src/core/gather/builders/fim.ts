@@ -34,10 +34,12 @@ export function fimCuts(index: LineIndex, settings: FimSettings, random: () => n
   });
 }
 
-export function buildFimSamples(path: string, index: LineIndex, settings: FimSettings, random: () => number): SftRecord[] {
+/** `repoName`: the prompt starts with the repository-level header (name and path), as the editor asks. */
+export function buildFimSamples(path: string, index: LineIndex, settings: FimSettings, random: () => number, repoName?: string): SftRecord[] {
   const text = index.text;
+  const repo = repoName === undefined ? undefined : { name: repoName, path };
   return fimCuts(index, settings, random).map((cut) => ({
-    prompt: formatFimPrompt(text.slice(cut.from, cut.start), text.slice(cut.end, cut.to)),
+    prompt: formatFimPrompt(text.slice(cut.from, cut.start), text.slice(cut.end, cut.to), repo),
     completion: text.slice(cut.start, cut.end),
     kind: "fim",
     path,

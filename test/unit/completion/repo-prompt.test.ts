@@ -1,0 +1,84 @@
+// The repository-level prompt (Qwen2.5-Coder's layout): text form in the datasets, token form
+// in training and serving, the same ids either way; other files within their own budget; the
+// ring of recent chunks the editor fills it from.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { buildFimPrompt, formatFimPrompt, parseFimPrompt } from "../../../src/core/completion/fim-prompt";
+import { completionContext, probeContext } from "../../../src/core/completion/context";
+import { encodeRepoHeader, formatRepoHeader, parseRepoHeader } from "../../../src/core/completion/repo-prompt";
+import { RecentChunks } from "../../../src/core/completion/recent-chunks";
+import { encodeFim, encodePrompt, specialIds } from "../../../src/core/examples/encode-examples";
+import { trainBpe } from "../../../src/core/tokenizer";
+import { FILE_SEP, REPO_NAME } from "../../../src/core/tokenizer/special-tokens";
+
+const repo = { name: "shop", path: "src/cart.ts", files: [{ path: "src/price.ts", text: "export const tax = 0.2;" }] };
+
+describe("repository-level prompt", () => {
+  it("is <|repo_name|>name, the other files, <|file_sep|>path, then the FIM prompt; and parses back", () => {
+    const prompt = formatFimPrompt("const a = ", ";\n", repo);
+    assert.equal(prompt, `${REPO_NAME}shop\n${FILE_SEP}src/price.ts\nexport const tax = 0.2;\n${FILE_SEP}src/cart.ts\n<|fim_prefix|>const a = <|fim_suffix|>;\n<|fim_middle|>`);
+    assert.deepEqual(parseFimPrompt(prompt), { prefix: "const a = ", suffix: ";\n", repo });
+    assert.deepEqual(parseFimPrompt(formatFimPrompt("x", "y")), { prefix: "x", suffix: "y" });
+    assert.equal(parseFimPrompt(`garbage<|fim_prefix|>x<|fim_suffix|>y<|fim_middle|>`), null, "text before the markers that is no header");
+    assert.equal(parseRepoHeader(`${REPO_NAME}shop\n${FILE_SEP}no-newline-after-text`), null);
+    assert.deepEqual(parseRepoHeader(formatRepoHeader({ name: "n", path: "p" })), { name: "n", path: "p" });
+  });
+
+  it("as ids: the name and the path always, other files while their budget lasts, cut at their end", () => {
+    const encode = (t: string) => [...t].map((c) => c.charCodeAt(0));
+    const ids = { repoName: -1, fileSep: -2 };
+    const all = encodeRepoHeader(encode, ids, repo, 1000);
+    assert.deepEqual(all, [-1, ...encode("shop\n"), -2, ...encode("src/price.ts\n"), ...encode("export const tax = 0.2;\n"), -2, ...encode("src/cart.ts\n")]);
+    const cut = encodeRepoHeader(encode, ids, repo, 10);
+    assert.deepEqual(cut, [-1, ...encode("shop\n"), -2, ...encode("src/price"), -2, ...encode("src/cart.ts\n")]);
+    assert.deepEqual(encodeRepoHeader(encode, ids, repo, 0), [-1, ...encode("shop\n"), -2, ...encode("src/cart.ts\n")]);
+    const longName = encodeRepoHeader(encode, ids, { name: "x".repeat(500), path: "p" }, 0);
+    assert.equal(longName.length, 1 + 32 + 1 + 2, "a label is cut to 32 tokens");
+  });
+
+  it("goes before the FIM markers, and is dropped when it would take more than half the room", () => {
+    const fim = { prefix: -10, suffix: -11, middle: -12 };
+    assert.deepEqual(buildFimPrompt([1, 2], [3], fim, { maxPromptTokens: 100, suffixShare: 0.25 }, [-1, 7, -2, 8]), [-1, 7, -2, 8, -10, 1, 2, -11, 3, -12]);
+    const p = buildFimPrompt([1, 2], [3], fim, { maxPromptTokens: 9, suffixShare: 0.25 }, [-1, 7, -2, 8]);
+    assert.deepEqual(p, [-10, 1, 2, -11, 3, -12]);
+  });
+
+  it("training and the datasets' text form give the same ids (what the model is trained on is what it is asked)", async () => {
+    const tok = await trainBpe(["export const tax = 0.2;\nconst a = 1;\n".repeat(20)], { vocabSize: 300 });
+    const s = specialIds(tok);
+    const fromText = encodePrompt(tok, formatFimPrompt("const a = ", ";\n", repo), 200);
+    const direct = encodeFim(tok, "const a = ", ";\n", 200, undefined, repo);
+    assert.deepEqual(fromText, direct);
+    assert.equal(direct[0], tok.addedTokenId(REPO_NAME));
+    assert.ok(direct.includes(s.fimPrefix) && direct.indexOf(tok.addedTokenId(FILE_SEP)) < direct.indexOf(s.fimPrefix));
+    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 200).slice(0, 1), [s.fimPrefix], "no repository: a plain FIM prompt");
+  });
+
+  it("the editor's context cuts other files to the extra budget's characters; probes with a repository get the header", () => {
+    const big = { name: "r", path: "a.ts", files: [{ path: "b.ts", text: "b".repeat(5000) }, { path: "c.ts", text: "c".repeat(10) }] };
+    const ctx = completionContext("x", "y", { budget: { prefixTokens: 10, suffixTokens: 10, extraTokens: 100 }, mode: "line" }, big);
+    assert.deepEqual(ctx.repo?.files?.map((f) => f.text.length), [800]);
+    assert.deepEqual(probeContext({ prefix: "p", suffix: "s", path: "f.ts", repo: "shop" }).repo, { name: "shop", path: "f.ts" });
+    assert.equal(probeContext({ prefix: "p", suffix: "s", path: "f.ts" }).repo, undefined, "an older dataset's probe: plain FIM");
+  });
+});
+
+describe("recent chunks", () => {
+  const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`);
+  const slice = (from: number, to: number) => lines.slice(from, to).join("\n");
+
+  it("keeps the lines around the place, one chunk per file, most recent first, without the current file", () => {
+    const ring = new RecentChunks({ maxFiles: 2, linesPerChunk: 4 });
+    ring.note("a.ts", 50, slice, 100);
+    ring.note("b.ts", 0, slice, 100);
+    assert.deepEqual(ring.files("x.ts"), [{ path: "b.ts", text: slice(0, 4) }, { path: "a.ts", text: slice(48, 52) }]);
+    ring.note("a.ts", 99, slice, 100);
+    assert.deepEqual(ring.files("x.ts").map((f) => f.path), ["a.ts", "b.ts"]);
+    assert.equal(ring.files("x.ts")[0]!.text, slice(96, 100), "clamped to the file's end");
+    ring.note("c.ts", 10, slice, 100);
+    assert.deepEqual(ring.files("x.ts").map((f) => f.path), ["c.ts", "a.ts"], "at most maxFiles");
+    assert.deepEqual(ring.files("c.ts").map((f) => f.path), ["a.ts"]);
+    ring.forget("a.ts");
+    assert.deepEqual(ring.files("x.ts").map((f) => f.path), ["c.ts"]);
+  });
+});
