@@ -9,6 +9,7 @@ import { registerTune } from "./commands/tune";
 import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
 import { registerGather } from "./commands/gather";
+import { registerModels } from "./commands/models";
 import { registerBenchServe } from "../../bench/serve";
 import { REPOTUNE_VERSION } from "./commands/version";
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerComplete(program);
   registerExport(program);
+  registerModels(program);
   const bench = registerBench(program);
   registerBenchGather(bench);
   registerBenchTrain(bench);

@@ -16,6 +16,8 @@ import { ExcludedFiles } from "./completions/excluded-files";
 import { OpenFilesContext } from "./completions/open-files-context";
 import { fineTuneOptions } from "./training/fine-tune-options";
 import { TrainingController } from "./training/training-controller";
+import { BaseSetting } from "./models/base-setting";
+import { chooseBase, offerBaseOnce } from "./models/choose-base";
 import { requireTrust, RESTRICTED_MESSAGE } from "./settings/trust";
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -27,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new RepoTuneStatusBar({ completionsEnabled: readSettings().completionsEnabled });
   context.subscriptions.push(statusBar);
 
-  const training = new TrainingController(context, log, statusBar);
+  // The base model (repotune.baseModel): what runs start from and what completes before them.
+  const bases = new BaseSetting(log);
+  const training = new TrainingController(context, log, statusBar, bases);
   context.subscriptions.push(
     training,
     // The dashboard's Cancel and Start buttons follow the run at once, not at its next poll.
@@ -35,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   // Inline completions from the active model, and the feedback they earn.
-  const servers = new CompletionServerHost(context, log);
+  const servers = new CompletionServerHost(context, log, (folder) => bases.pathFor(folder));
   const acceptance = { accepted: 0, partial: 0, shown: 0 };
   const showAcceptance = () => {
     if (acceptance.shown === 0) return;
@@ -105,6 +109,13 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   register(COMMANDS.openDashboard, () => DashboardPanel.show(dashboardDeps));
   register(COMMANDS.cancelTraining, () => training.cancel());
+  const baseChanged = () => {
+    bases.forget();
+    servers.baseChanged();
+    refreshModel();
+  };
+  register(COMMANDS.chooseBaseModel, () => (requireTrust("Choose base model") ? chooseBase(log, baseChanged) : undefined));
+  if (vscode.workspace.isTrusted) setTimeout(() => void offerBaseOnce(context, log, baseChanged), 3000);
   register(COMMANDS.exportDataset, () => (requireTrust("Export dataset") ? exportDataset(context) : undefined));
   register(COMMANDS.exportModel, (raw?: unknown) => exportModel(context, raw));
   register(INTERNAL_COMMANDS.useRunModel, (raw?: unknown) => useRunModel(context, raw));
@@ -118,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.baseModel`)) baseChanged();
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.enabled`)) {
         statusBar.update({ completionsEnabled: readSettings().completionsEnabled });
       }

@@ -34,7 +34,7 @@ describe("e2e: RepoTune in the VS Code UI", () => {
     const rows = await findCommand(page, "RepoTune:", "RepoTune: Fine-tune on this repo", 45_000);
     await screenshot("palette");
     await page.keyboard.press("Escape");
-    for (const title of ["Fine-tune on this repo", "Open dashboard", "Cancel training", "Export dataset", "Export model", "Toggle inline completions", "Show log"]) {
+    for (const title of ["Fine-tune on this repo", "Open dashboard", "Cancel training", "Choose base model", "Export dataset", "Export model", "Toggle inline completions", "Show log"]) {
       assert.ok(rows.some((r) => r.includes(`RepoTune: ${title}`)), `"RepoTune: ${title}" in ${JSON.stringify(rows)}`);
     }
   });
@@ -86,6 +86,16 @@ describe("e2e: RepoTune in the VS Code UI", () => {
     assert.equal(value.foreignInlineScripts, 0, "no inline scripts but VS Code's own");
     assert.ok(value.vscodeButton && value.buttons > 0, "buttons are @vscode-elements/elements' <vscode-button>");
     assert.notEqual(value.foreground, "", "VS Code's theme variables reach the page");
+  });
+
+  check("Choose base model lists the bases that can be downloaded, a file to browse for and training from scratch; the choice is announced", 60_000, async ({ page, screenshot }) => {
+    await runCommand(page, "RepoTune: Choose base model");
+    const rows = await pickQuickItem(page, /No base: train from scratch/, 20_000);
+    await screenshot("choose-base-model");
+    for (const name of ["qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b", "qwen2.5-coder-3b", "Browse"]) {
+      assert.ok(rows.some((r) => r.includes(name)), `${name} is offered: ${JSON.stringify(rows)}`);
+    }
+    await waitForToast(page, "runs train a model from scratch", 15_000);
   });
 
   check("Fine-tune on this repo asks for a preset, shows its progress notification, and Cancel training ends it", 120_000, async ({ page, screenshot }) => {

@@ -7,10 +7,11 @@ import { COMMANDS } from "../../src/extension/settings/command-ids";
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
 
 describe("package.json manifest", () => {
-  it("contributes the seven commands with their exact palette titles", () => {
+  it("contributes the eight commands with their exact palette titles", () => {
     const titles = pkg.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
     assert.deepEqual(titles.sort(), [
       "RepoTune: Cancel training",
+      "RepoTune: Choose base model",
       "RepoTune: Export dataset",
       "RepoTune: Export model",
       "RepoTune: Fine-tune on this repo",

@@ -1,4 +1,4 @@
-// `repotune eval --model DIR [--data DIR] [--json]`: one model on the held-out set (line
+// `repotune eval --model DIR|FILE.gguf [--data DIR] [--json]`: one model (a run's, or a base) on the held-out set (line
 // completion exact match and edit similarity, preference accuracy, median latency), the same
 // evaluation a run's report has per stage.
 import type { Command } from "commander";
@@ -10,6 +10,7 @@ import { resolveBackend } from "../../pipeline/run/resolve-backend";
 import { HELDOUT_PREFERENCES_FILE, loadEvalSet } from "../../pipeline/data/heldout-data";
 import { evaluateModel } from "../../pipeline/evaluation/evaluate-model";
 import { openEvaluator, type EvalEngine } from "../../pipeline/evaluation/open-evaluator";
+import { isGgufFile } from "../../serve/model-gguf";
 
 interface EvalOptions {
   model: string;
@@ -52,7 +53,7 @@ export function registerEval(program: Command): void {
   program
     .command("eval")
     .description("evaluate a model on held-out files: exact match, edit similarity, preference accuracy, latency")
-    .requiredOption("--model <dir>", "a model folder (config.json, model.safetensors, tokenizer.json)")
+    .requiredOption("--model <dir>", "a model folder (config.json, model.safetensors, tokenizer.json) or a base: a .gguf file or a Hugging Face folder")
     .option("--data <dir>", "the dataset folder with heldout.jsonl (default: the one the model's run used, or ./.repotune/dataset)")
     .option("--probes <n>", "held-out line completions to run, at most", "200")
     .option("--pairs <n>", "held-out preference pairs to score, at most", "200")
@@ -63,7 +64,7 @@ export function registerEval(program: Command): void {
     .option("--json", "print the figures as JSON")
     .action(async (opts: EvalOptions) => {
       const modelDir = resolve(opts.model);
-      if (!existsSync(join(modelDir, "config.json"))) throw new Error(`--model ${modelDir} is not a model folder (no config.json)`);
+      if (!isGgufFile(modelDir) && !existsSync(join(modelDir, "config.json"))) throw new Error(`--model ${modelDir} is neither a .gguf file nor a model folder (no config.json)`);
       const data = opts.data ? resolve(opts.data) : findDatasetFor(modelDir);
       if (!data || !isDataset(data)) {
         throw new Error(`no held-out set: ${data ?? "no dataset found"} has no ${DATASET_FILES.heldout}; run repotune gather, or pass --data DIR`);

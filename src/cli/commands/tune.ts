@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { repotuneModelsFolder, resolveBase } from "../../hub";
 import { ACTIVATION_POLICIES, BACKENDS, PRESETS, STAGES, type ActivationPolicy, type BackendName, type PresetName, type StageName, type TrainingJob, type WorkerEvent } from "../../core/protocol";
 import { TrainingWorkerClient } from "../../worker/clients/training-worker-client";
 import { defaultOutDir } from "./out-dir";
@@ -19,6 +20,7 @@ interface TuneOptions {
   activate: string;
   json?: boolean;
   maxHeapMb: string;
+  base?: string;
 }
 
 function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
@@ -46,6 +48,7 @@ export function jobFromOptions(opts: TuneOptions): TrainingJob {
     minutes,
     ...(replicas !== undefined ? { replicas } : {}),
     activate: oneOf<ActivationPolicy>("activate", opts.activate, ACTIVATION_POLICIES),
+    ...(opts.base ? { base: resolveBase(opts.base, { folder: repotuneModelsFolder() }).path } : {}),
   };
 }
 
@@ -63,6 +66,7 @@ export function registerTune(program: Command): void {
     .option("--activate <when>", `when the new model serves completions: ${ACTIVATION_POLICIES.join(", ")} (if-better: only when it beats the active model, or the base, on the held-out probes)`, "if-better")
     .option("--replicas <n>", "data-parallel replica threads of pretraining and SFT on wasm (default: one a spare core, at most 3, for models 256 wide or more; 0: one thread)")
     .option("--max-heap-mb <mb>", "heap limit of the training worker", "4096")
+    .option("--base <path|name>", "start from this pretrained model: a .gguf file, a Hugging Face model folder, or a name from `repotune models` (default: train from scratch)")
     .option("--json", "print every event as one JSON line")
     .action(async (opts: TuneOptions) => {
       const job = jobFromOptions(opts);

@@ -3,6 +3,7 @@ export const COMMANDS = {
   fineTune: "repotune.fineTune",
   openDashboard: "repotune.openDashboard",
   cancelTraining: "repotune.cancelTraining",
+  chooseBaseModel: "repotune.chooseBaseModel",
   exportDataset: "repotune.exportDataset",
   exportModel: "repotune.exportModel",
   toggleCompletions: "repotune.toggleCompletions",

@@ -3,6 +3,7 @@
 // in the status bar, logs its stages, and offers the next steps when it ends.
 import { join } from "node:path";
 import * as vscode from "vscode";
+import type { BaseSetting } from "../models/base-setting";
 import type { TrainingJob, WorkerEvent } from "../../core/protocol";
 import { resumableRun } from "../../core/runs/run-record";
 import { TrainingWorkerClient } from "../../worker/clients/training-worker-client";
@@ -38,6 +39,8 @@ export class TrainingController implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     private readonly statusBar: RepoTuneStatusBar,
+    /** repotune.baseModel resolved for a folder (models/base-setting). */
+    private readonly bases?: BaseSetting,
   ) {}
 
   get running(): ActiveRun | undefined {
@@ -83,7 +86,10 @@ export class TrainingController implements vscode.Disposable {
       void vscode.window.showWarningMessage(`RepoTune is already training on ${folder.name} in another VS Code window (process ${lock.heldBy}).`);
       return "declined";
     }
-    const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume, activate: settings.activation };
+    const base = this.bases?.pathFor(folder);
+    const problem = this.bases?.problemFor(folder);
+    if (problem) void vscode.window.showWarningMessage(`RepoTune: the base model setting cannot be used (${problem}); this run trains from scratch.`);
+    const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume, activate: settings.activation, ...(base ? { base } : {}) };
     try {
       return await this.run(folder, job, settings.maxWorkerHeapMb);
     } finally {
