@@ -27,6 +27,8 @@ import { TrainingWorkerClient } from "../src/worker/clients/training-worker-clie
 import { loadLlama } from "../src/serve/llama-runtime";
 import { buildFimPrompt, completionContext, DEFAULT_COMPLETION_SETTINGS, placeLines, postprocess, reachedEnd, type CompletionMode } from "../src/core/completion";
 import { defaultThreads } from "../src/serve/threads";
+import { MODEL_SHAPES } from "./model-shapes";
+import { formatShapeServeBench, runShapeServeBench } from "./serve-shape";
 
 /** Places need at least this much text around them, so every request fills the editor's token budget. */
 export const PREFIX_CHARS = 1500;
@@ -112,7 +114,7 @@ export interface ServeBenchResult {
 // ---------------------------------------------------------------- the fixture run
 
 /** The folder of an installed package, found from this bundle (out/) or this source file upwards. */
-function installedPackage(name: string): { dir: string; version: string } {
+export function installedPackage(name: string): { dir: string; version: string } {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const pkg = join(dir, "node_modules", name, "package.json");
     if (existsSync(pkg)) return { dir: dirname(pkg), version: (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version };
@@ -182,7 +184,7 @@ async function tinyRun(cacheRoot: string, log: (line: string) => void): Promise<
 
 // ---------------------------------------------------------------- places
 
-function sourceFiles(dir: string): string[] {
+export function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? (e.name === ".git" || e.name === "node_modules" ? [] : sourceFiles(join(dir, e.name))) : /\.(js|ts|mjs|cjs)$/.test(e.name) ? [join(dir, e.name)] : []))
     .sort();
@@ -519,6 +521,7 @@ export function registerBenchServe(bench: Command): void {
     .command("serve")
     .description("completion latency end to end (p50, p95, cache hits) per mode and model, and our overhead over node-llama-cpp called directly")
     .option("--model <file>", "a GGUF to measure (default: the student and teacher of a tiny run on a fixture repository, trained once and cached)")
+    .option("--shape <name>", `a base's exact shape with random Q8_0 weights (${Object.keys(MODEL_SHAPES).join(", ")}): first-token latency cold and warm, and per token`)
     .option("--requests <n>", "measured requests per mode", "40")
     .option("--cache-repeats <n>", "repeated requests per mode, answered from the cache", "10")
     .option("--threads <n>", "CPU threads for llama.cpp (default: as the completion server chooses)")
@@ -526,7 +529,14 @@ export function registerBenchServe(bench: Command): void {
     .option("--cache <dir>", "where the fixture run is kept", join(__dirname, "..", ".cache", "bench", "serve"))
     .option("--prepare", "only train (or find) the fixture run, and exit: the training need not hold a benchmark lock")
     .option("--json", "print the result as JSON")
-    .action(async (opts: { model?: string; requests: string; cacheRepeats: string; threads?: string; gapMs: string; cache: string; prepare?: boolean; json?: boolean }) => {
+    .action(async (opts: { model?: string; shape?: string; requests: string; cacheRepeats: string; threads?: string; gapMs: string; cache: string; prepare?: boolean; json?: boolean }) => {
+      if (opts.shape) {
+        const threads = opts.threads === undefined ? undefined : positiveInt("threads", opts.threads);
+        const r = await runShapeServeBench({ shape: opts.shape, cacheDir: resolve(opts.cache), threads, log: (line) => process.stderr.write(`${line}\n`) });
+        const json = { shape: r.shape, threads: r.threads, firstTokenMsCold: r.firstTokenMsCold, firstTokenMsWarm: r.firstTokenMsWarm, perTokenMs: r.perTokenMs };
+        process.stdout.write(`${opts.json ? JSON.stringify(json) : formatShapeServeBench(r)}\n`);
+        return;
+      }
       if (opts.prepare) {
         const run = await tinyRun(resolve(opts.cache), (line) => process.stderr.write(`${line}\n`));
         process.stdout.write(`${opts.json ? JSON.stringify(run) : `student ${run.student}\nteacher ${run.teacher}`}\n`);

@@ -45,7 +45,7 @@ export async function llamaCompletionLogProbs(scorer: LlamaScorer, rows: readonl
   const out: CompletionLogProb[] = [];
   for (const row of rows) {
     if (signal?.aborted) throw new Error("cancelled");
-    const lp = await scorer.targetLogProbs(row.ids);
+    const lp = await scorer.targetLogProbs(row.ids, Math.max(1, row.completionStart));
     let sum = 0;
     // lp[i - 1] = log p(ids[i] | ids[..i])
     for (let i = Math.max(1, row.completionStart); i < row.ids.length; i++) sum += lp[i - 1]!;
@@ -60,13 +60,15 @@ export async function llamaTopK(scorer: LlamaScorer, row: PromptCompletionRow, k
   const mask = new Uint8Array(n);
   const ids = new Int32Array(n * k).fill(-1);
   const logProbs = new Float32Array(n * k).fill(-Infinity);
-  const rows = await scorer.logProbs(row.ids.slice(0, -1));
-  for (let t = 0; t + 1 < n; t++) {
-    if (t + 1 < row.completionStart) continue;
-    mask[t] = 1;
-    const top = topKLogProbs(rows[t]!, k);
-    ids.set(top.ids, t * k);
-    logProbs.set(top.logProbs, t * k);
-  }
+  await scorer.forEachLogProbs(
+    row.ids.slice(0, -1),
+    (t, rowLogProbs) => {
+      mask[t] = 1;
+      const top = topKLogProbs(rowLogProbs, k);
+      ids.set(top.ids, t * k);
+      logProbs.set(top.logProbs, t * k);
+    },
+    Math.max(0, row.completionStart - 1),
+  );
   return { mask, ids, logProbs };
 }

@@ -15,6 +15,10 @@ export interface LlamaScorerOptions {
   exact?: boolean;
 }
 
+const SCORER_BATCH = 512;
+/** Positions whose distributions are asked for in one evaluation (bounds the Maps alive at once). */
+const POSITIONS_PER_EVALUATION = 16;
+
 export class LlamaScorer {
   private constructor(
     private readonly llama: Llama,
@@ -30,7 +34,10 @@ export class LlamaScorer {
       const contextSize = options.contextSize ?? model.trainContextSize;
       const context = await model.createContext({
         contextSize,
-        batchSize: contextSize,
+        // llama.cpp keeps a logits buffer of vocabulary x batch floats: a batch as large as a
+        // 4,096 context of Qwen2.5's 151,936 ids is 2.5 GB. Positions are scored a few at a
+        // time (forEachLogProbs), so a modest batch costs nothing.
+        batchSize: Math.min(contextSize, SCORER_BATCH),
         threads: options.threads ?? defaultThreads(),
         sequences: 1,
         ...(exact ? { flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } : {}),
@@ -47,32 +54,56 @@ export class LlamaScorer {
     return [...this.model.tokenize(text, false)] as number[];
   }
 
-  /** Row i: log p(next token = v | tokens[0..i]) for every v. */
-  async logProbs(tokens: readonly number[]): Promise<Float64Array[]> {
+  /**
+   * Calls `onRow(i, row)` with row i: log p(next token = v | tokens[0..i]) for every v, for i
+   * from `from` on. llama.cpp hands each position's distribution over as a JS Map of the whole
+   * vocabulary (151,936 entries for Qwen2.5: megabytes each), so positions are evaluated a few
+   * at a time and each Map is dropped once read; `row` is reused between calls: copy what you keep.
+   */
+  async forEachLogProbs(tokens: readonly number[], onRow: (i: number, row: Float64Array) => void, from = 0): Promise<void> {
     if (tokens.length > this.context.contextSize) {
       throw new Error(`${tokens.length} tokens do not fit the scorer's context of ${this.context.contextSize}`);
     }
     const sequence = this.context.getSequence();
     try {
-      const input: ControlledEvaluateInputItem[] = tokens.map((t) => [t as Token, { generateNext: { probabilities: true } }]);
-      const results = await sequence.controlledEvaluate(input);
-      return results.map((r, i) => {
-        const probs = r?.next.probabilities;
-        if (!probs) throw new Error(`llama.cpp returned no probabilities at position ${i}`);
-        // With greedy sampling (no truncation) llama.cpp returns every vocabulary entry.
-        const row = new Float64Array(probs.size).fill(-Infinity);
-        for (const [token, p] of probs) row[token as number] = Math.log(p);
-        return row;
-      });
+      let row: Float64Array | undefined;
+      for (let start = 0; start < tokens.length; start += POSITIONS_PER_EVALUATION) {
+        const chunk = tokens.slice(start, start + POSITIONS_PER_EVALUATION);
+        const input: ControlledEvaluateInputItem[] = chunk.map((t, j) => (start + j >= from ? [t as Token, { generateNext: { probabilities: true } }] : (t as Token)));
+        const results = await sequence.controlledEvaluate(input);
+        for (let j = 0; j < chunk.length; j++) {
+          const i = start + j;
+          if (i < from) continue;
+          const probs = results[j]?.next.probabilities;
+          if (!probs) throw new Error(`llama.cpp returned no probabilities at position ${i}`);
+          // With greedy sampling (no truncation) llama.cpp returns every vocabulary entry.
+          row ??= new Float64Array(probs.size);
+          row.fill(-Infinity);
+          for (const [token, p] of probs) row[token as number] = Math.log(p);
+          onRow(i, row);
+        }
+      }
     } finally {
       sequence.dispose();
     }
   }
 
-  /** log p(tokens[i] | tokens[0..i-1]) for i = 1..n-1: the sum over a completion is its log-likelihood. */
-  async targetLogProbs(tokens: readonly number[]): Promise<Float64Array> {
-    const rows = await this.logProbs(tokens.slice(0, -1));
-    return Float64Array.from(rows, (row, i) => row[tokens[i + 1]!]!);
+  /** Row i: log p(next token = v | tokens[0..i]) for every v (a vocabulary's worth of memory per position). */
+  async logProbs(tokens: readonly number[]): Promise<Float64Array[]> {
+    const rows: Float64Array[] = [];
+    await this.forEachLogProbs(tokens, (_, row) => rows.push(Float64Array.from(row)));
+    return rows;
+  }
+
+  /**
+   * log p(tokens[i] | tokens[0..i-1]) for i = 1..n-1: the sum over a completion is its
+   * log-likelihood. Entries before `from` (prompt positions nobody scores) are left 0 and cost
+   * only their evaluation.
+   */
+  async targetLogProbs(tokens: readonly number[], from = 1): Promise<Float64Array> {
+    const out = new Float64Array(Math.max(0, tokens.length - 1));
+    await this.forEachLogProbs(tokens.slice(0, -1), (i, row) => (out[i] = row[tokens[i + 1]!]!), Math.max(0, from - 1));
+    return out;
   }
 
   async dispose(): Promise<void> {

@@ -77,6 +77,11 @@ async function checkParity(name: string, config: Partial<TinyConfig>, dtype: "f3
     const targets = await scorer.targetLogProbs(tokens);
     assert.equal(targets.length, tokens.length - 1);
     assert.equal(targets[5], theirs[5]![tokens[6]!]);
+    // Scoring only a completion (from token 100 on): the prompt's positions cost no distribution.
+    const partial = await scorer.targetLogProbs(tokens, 100);
+    assert.equal(partial[98], 0);
+    assert.equal(partial[99], theirs[99]![tokens[100]!]);
+    assert.equal(partial[tokens.length - 2], targets[tokens.length - 2]);
   } finally {
     await scorer.dispose();
   }
