@@ -270,7 +270,8 @@ describe("e2e: Fine-tune on this repo, completions and the dashboard with a micr
       10_000,
     );
     assert.equal(pair.chosen, typed);
-    assert.match(pair.prompt, /^<\|fim_prefix\|>[\s\S]*<\|fim_suffix\|>[\s\S]*<\|fim_middle\|>$/, "the prompt is a FIM prompt");
+    // The repository-level prompt, as the completion was asked: the workspace and the file's path, then FIM.
+    assert.match(pair.prompt, /^<\|repo_name\|>workspace\n(<\|file_sep\|>[\s\S]*)?<\|file_sep\|>lib\/option\.js\n<\|fim_prefix\|>[\s\S]*<\|fim_suffix\|>[\s\S]*<\|fim_middle\|>$/, "the prompt is a repository-level FIM prompt");
     assert.ok(pair.prompt.includes(`${shown.typed}<|fim_suffix|>`), "the prompt ends where the suggestion was shown");
   });
 

@@ -4,12 +4,21 @@
 // and limits), for scripts and checking by hand.
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { PROTOCOL_VERSION, type ServerReply } from "../../core/protocol";
 import { CompletionService } from "../../serve/completion-service";
 import type { GenerateResult } from "../../serve/completion-engine";
 import { LlamaEngine } from "../../serve/llama-engine";
 import { completionContext, DEFAULT_COMPLETION_SETTINGS, offsetAt, type ModeSetting } from "../../core/completion/context";
+import { repoNameOf, type RepoContext } from "../../core/completion/repo-prompt";
+
+/** The repository a file is in (the nearest folder above it with .git, else the current folder), as the editor's workspace. */
+function repoOf(file: string): RepoContext {
+  let dir = dirname(resolve(file));
+  while (!existsSync(join(dir, ".git")) && dirname(dir) !== dir) dir = dirname(dir);
+  const root = existsSync(join(dir, ".git")) ? dir : process.cwd();
+  return { name: repoNameOf(root), path: relative(root, resolve(file)).split("\\").join("/") };
+}
 
 interface CompleteOptions {
   model: string;
@@ -49,7 +58,7 @@ export function registerComplete(program: Command): void {
       const text = readFileSync(opts.file, "utf8");
       const offset = offsetAt(text, positiveInt("line", opts.line), positiveInt("column", opts.column));
       const budget = { prefixTokens: positiveInt("prefix-tokens", opts.prefixTokens), suffixTokens: positiveInt("suffix-tokens", opts.suffixTokens) };
-      const place = completionContext(text.slice(0, offset), text.slice(offset), { budget, mode: opts.mode as ModeSetting });
+      const place = completionContext(text.slice(0, offset), text.slice(offset), { budget, mode: opts.mode as ModeSetting }, repoOf(opts.file));
       const mode = place.mode;
       const threads = opts.threads === undefined ? undefined : positiveInt("threads", opts.threads);
       const modelPath = resolve(opts.model);
@@ -69,7 +78,7 @@ export function registerComplete(program: Command): void {
       const loadMs = performance.now() - loadStarted;
 
       const done = new Promise<ServerReply>((r) => (answer = r));
-      service.handle({ v: PROTOCOL_VERSION, type: "complete", id: "cli", prefix: place.prefix, suffix: place.suffix, languageId: "", maxTokens: positiveInt("max-tokens", opts.maxTokens), mode, budget });
+      service.handle({ v: PROTOCOL_VERSION, type: "complete", id: "cli", prefix: place.prefix, suffix: place.suffix, languageId: "", maxTokens: positiveInt("max-tokens", opts.maxTokens), mode, budget, ...(place.repo ? { repo: place.repo } : {}) });
       const reply = await done;
       await service.dispose();
       if (reply.type !== "completion") throw new Error(reply.type === "error" ? `${reply.message} (${reply.hint})` : `unexpected reply ${reply.type}`);

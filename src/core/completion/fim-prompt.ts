@@ -49,11 +49,10 @@ export interface FimBudget {
 /**
  * The prompt as token ids, cut to the budget: the prefix keeps its end, the suffix its start
  * (the text nearest the cursor matters most), and a short side leaves its room to the other.
- * A repository header (encodeRepoHeader) goes first; it is dropped when it would leave the file
- * less than half the room, since the code around the cursor matters more than its labels.
+ * A repository header (encodeRepoHeader, sized to the budget there) goes first.
  */
 export function buildFimPrompt(prefixTokens: readonly number[], suffixTokens: readonly number[], fim: FimTokens, budget: FimBudget, header: readonly number[] = []): number[] {
-  const head = header.length * 2 <= budget.maxPromptTokens - 3 ? header : [];
+  const head = header.slice(0, Math.max(0, budget.maxPromptTokens - 3));
   const pre = Math.min(prefixTokens.length, budget.prefixTokens ?? Infinity);
   const suf = Math.min(suffixTokens.length, budget.suffixTokens ?? Infinity);
   const room = Math.max(0, budget.maxPromptTokens - 3 - head.length);

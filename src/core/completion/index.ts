@@ -10,4 +10,4 @@ export { complete, type Completion, type CompleteOptions, type GenerateRequest, 
 export { chooseMode, completionContext, DEFAULT_COMPLETION_SETTINGS, MAX_CHARS_PER_TOKEN, offsetAt, worthCompleting, type CompletionBudget, type CompletionContext, type CompletionSettings, type ModeSetting } from "./context";
 export { buildFimPrompt, formatFimPrompt, parseFimPrompt, type FimBudget, type FimTokens, type ParsedFimPrompt } from "./fim-prompt";
 export { DEFAULT_EXTRA_CONTEXT_TOKENS, encodeRepoHeader, formatRepoHeader, parseRepoHeader, repoNameOf, type RepoContext, type RepoFile, type RepoTokens } from "./repo-prompt";
-export { DEFAULT_RECENT_CHUNKS, RecentChunks, type RecentChunksOptions } from "./recent-chunks";
+export { chunkAround, DEFAULT_CHUNK_LINES, DEFAULT_RECENT_FILES, RecentPlaces, type RecentPlace } from "./recent-chunks";

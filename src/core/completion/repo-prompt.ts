@@ -63,20 +63,34 @@ export function parseRepoHeader(text: string): RepoContext | null {
   return { name: name.slice(0, -1), path: last.slice(0, -1), ...(files.length ? { files } : {}) };
 }
 
+/** Share of a prompt's tokens the header may take: the code around the cursor matters more. */
+const MAX_HEADER_SHARE = 0.25;
 /**
- * The header as token ids: the name and path always (cut to a label's length), the other files
- * in order while `extraTokens` lasts, the last one that does not fit cut at its end.
+ * Prompts shorter than this get no header: a small model trained from scratch (contexts of 96
+ * to 512 tokens) has no room to spare for labels and never learnt them from elsewhere, while
+ * a base's prompt (thousands of tokens) keeps it in training and serving alike.
  */
-export function encodeRepoHeader(encode: (text: string) => number[], ids: RepoTokens, repo: RepoContext, extraTokens: number = DEFAULT_EXTRA_CONTEXT_TOKENS): number[] {
+export const MIN_PROMPT_TOKENS_FOR_HEADER = 512;
+
+/**
+ * The header as token ids for a prompt of `promptTokens`, at most a quarter of it: the name and
+ * the path (cut to a label's length), then the other files in order while `extraTokens` and that
+ * limit last, the last one that does not fit cut at its end. None for a short prompt.
+ */
+export function encodeRepoHeader(encode: (text: string) => number[], ids: RepoTokens, repo: RepoContext, extraTokens: number = DEFAULT_EXTRA_CONTEXT_TOKENS, promptTokens = Infinity): number[] {
+  if (promptTokens < MIN_PROMPT_TOKENS_FOR_HEADER) return [];
+  const maxTokens = Math.floor(promptTokens * MAX_HEADER_SHARE);
   const label = (text: string) => encode(`${text}\n`).slice(0, MAX_LABEL_TOKENS);
-  const out = [ids.repoName, ...label(repo.name)];
-  let room = Math.max(0, extraTokens);
+  const name = [ids.repoName, ...label(repo.name)];
+  const path = [ids.fileSep, ...label(repo.path)];
+  const out = [...name];
+  let room = Math.max(0, Math.min(extraTokens, maxTokens - name.length - path.length));
   for (const file of repo.files ?? []) {
     if (room <= 2) break;
     const tokens = [ids.fileSep, ...label(file.path), ...encode(`${file.text}\n`)];
     out.push(...tokens.slice(0, room));
     room -= Math.min(room, tokens.length);
   }
-  out.push(ids.fileSep, ...label(repo.path));
+  out.push(...path);
   return out;
 }

@@ -31,7 +31,7 @@ export function specialIds(tok: TextTokenizer): SpecialIds {
 const SUFFIX_SHARE = 0.25;
 
 /** The repository header's ids, or none when the vocabulary lacks its tokens. */
-function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, extraTokens: number | undefined): number[] {
+function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, extraTokens: number | undefined, promptTokens: number): number[] {
   if (!repo) return [];
   let ids;
   try {
@@ -39,7 +39,7 @@ function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, extraToke
   } catch {
     return [];
   }
-  return encodeRepoHeader((t) => tok.encode(t), ids, repo, extraTokens);
+  return encodeRepoHeader((t) => tok.encode(t), ids, repo, extraTokens, promptTokens);
 }
 
 /**
@@ -51,7 +51,7 @@ function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, extraToke
 export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, budget: number, sides?: CompletionBudget, repo?: RepoContext): number[] {
   const ids = specialIds(tok);
   const fim = { prefix: ids.fimPrefix, suffix: ids.fimSuffix, middle: ids.fimMiddle };
-  const header = repoHeader(tok, repo, sides?.extraTokens);
+  const header = repoHeader(tok, repo, sides?.extraTokens, budget);
   return buildFimPrompt(tok.encode(prefix), tok.encode(suffix), fim, { maxPromptTokens: budget, suffixShare: SUFFIX_SHARE, ...sides }, header);
 }
 

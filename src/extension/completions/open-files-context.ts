@@ -1,14 +1,17 @@
 // The repository-level prompt's context in the editor: the workspace folder's name, the file's
-// path, and a ring of chunks of the other files the user recently edited or left
-// (core/completion/recent-chunks), one ring per workspace folder. Files that look like secrets
-// (by name or content: ExcludedFiles) never enter it, so nothing secret reaches the model.
+// path, and chunks of the other files the user recently edited or left
+// (core/completion/recent-chunks), one ring per workspace folder. Typing only moves a place in
+// the ring; the chunks are read when a completion is asked for. Files that look like secrets
+// (by name or content: ExcludedFiles) are never included, so nothing secret reaches the model.
 import * as vscode from "vscode";
-import { RecentChunks } from "../../core/completion/recent-chunks";
-import type { RepoContext } from "../../core/completion/repo-prompt";
+import { chunkAround, RecentPlaces } from "../../core/completion/recent-chunks";
+import type { RepoContext, RepoFile } from "../../core/completion/repo-prompt";
 import type { ExcludedFiles } from "./excluded-files";
 
 export class OpenFilesContext implements vscode.Disposable {
-  private readonly rings = new Map<string, RecentChunks>();
+  private readonly rings = new Map<string, RecentPlaces>();
+  /** The document of each remembered path, by folder and path. */
+  private readonly documents = new Map<string, vscode.TextDocument>();
   private readonly subscriptions: vscode.Disposable[];
   private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
 
@@ -26,36 +29,42 @@ export class OpenFilesContext implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((document) => {
         const at = this.place(document);
-        at?.ring.forget(at.path);
+        if (!at) return;
+        at.ring.forget(at.path);
+        this.documents.delete(at.key);
       }),
     ];
   }
 
-  /** The context for a completion in `document`, at `relativePath` of `folder`. */
+  /** The context for a completion at `relativePath` of `folder`. */
   contextFor(folder: vscode.WorkspaceFolder, relativePath: string): RepoContext {
-    const files = this.rings.get(folder.uri.toString())?.files(relativePath) ?? [];
+    const files: RepoFile[] = [];
+    for (const p of this.rings.get(folder.uri.toString())?.others(relativePath) ?? []) {
+      const document = this.documents.get(`${folder.uri.toString()}\u0000${p.path}`);
+      if (!document || document.isClosed || this.excluded.reason(document, p.path)) continue;
+      const { from, to } = chunkAround(p.line, document.lineCount);
+      const text = document.getText(new vscode.Range(from, 0, to, 0));
+      if (text.trim()) files.push({ path: p.path, text });
+    }
     return { name: folder.name, path: relativePath, ...(files.length ? { files } : {}) };
   }
 
-  private place(document: vscode.TextDocument): { ring: RecentChunks; path: string } | undefined {
+  private place(document: vscode.TextDocument): { ring: RecentPlaces; path: string; key: string } | undefined {
     if (document.uri.scheme !== "file" && document.uri.scheme !== "vscode-remote") return undefined;
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     if (!folder) return undefined;
-    const key = folder.uri.toString();
-    let ring = this.rings.get(key);
-    if (!ring) this.rings.set(key, (ring = new RecentChunks()));
-    return { ring, path: vscode.workspace.asRelativePath(document.uri, false) };
+    const folderKey = folder.uri.toString();
+    let ring = this.rings.get(folderKey);
+    if (!ring) this.rings.set(folderKey, (ring = new RecentPlaces()));
+    const path = vscode.workspace.asRelativePath(document.uri, false);
+    return { ring, path, key: `${folderKey}\u0000${path}` };
   }
 
   private note(document: vscode.TextDocument, line: number): void {
     const at = this.place(document);
     if (!at) return;
-    if (this.excluded.reason(document, at.path)) {
-      at.ring.forget(at.path);
-      return;
-    }
-    const text = (from: number, to: number) => document.getText(new vscode.Range(from, 0, to, 0));
-    at.ring.note(at.path, line, text, document.lineCount);
+    at.ring.note(at.path, line);
+    this.documents.set(at.key, document);
   }
 
   dispose(): void {

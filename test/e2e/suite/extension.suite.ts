@@ -83,7 +83,7 @@ export function defineExtensionTests(): void {
 
     it("registers every command package.json contributes", async function () {
       const contributed = manifest.contributes.commands.map((c) => c.command);
-      assert.equal(contributed.length, 7, "the seven commands of the Foundation issue");
+      assert.equal(contributed.length, 8, "the seven commands of the Foundation issue and Choose base model");
       const registered = new Set(await vscode.commands.getCommands(true));
       assert.deepEqual(
         contributed.filter((id) => !registered.has(id)),

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { buildFimPrompt, formatFimPrompt, parseFimPrompt } from "../../../src/core/completion/fim-prompt";
 import { completionContext, probeContext } from "../../../src/core/completion/context";
 import { encodeRepoHeader, formatRepoHeader, parseRepoHeader } from "../../../src/core/completion/repo-prompt";
-import { RecentChunks } from "../../../src/core/completion/recent-chunks";
+import { chunkAround, RecentPlaces } from "../../../src/core/completion/recent-chunks";
 import { encodeFim, encodePrompt, specialIds } from "../../../src/core/examples/encode-examples";
 import { trainBpe } from "../../../src/core/tokenizer";
 import { FILE_SEP, REPO_NAME } from "../../../src/core/tokenizer/special-tokens";
@@ -36,22 +36,27 @@ describe("repository-level prompt", () => {
     assert.equal(longName.length, 1 + 32 + 1 + 2, "a label is cut to 32 tokens");
   });
 
-  it("goes before the FIM markers, and is dropped when it would take more than half the room", () => {
+  it("goes before the FIM markers; within a quarter of the prompt, files first to go; none in a prompt under 512 tokens", () => {
     const fim = { prefix: -10, suffix: -11, middle: -12 };
     assert.deepEqual(buildFimPrompt([1, 2], [3], fim, { maxPromptTokens: 100, suffixShare: 0.25 }, [-1, 7, -2, 8]), [-1, 7, -2, 8, -10, 1, 2, -11, 3, -12]);
-    const p = buildFimPrompt([1, 2], [3], fim, { maxPromptTokens: 9, suffixShare: 0.25 }, [-1, 7, -2, 8]);
-    assert.deepEqual(p, [-10, 1, 2, -11, 3, -12]);
+    const encode = (t: string) => [...t].map((c) => c.charCodeAt(0));
+    const ids = { repoName: -1, fileSep: -2 };
+    const big = { ...repo, files: [{ path: "f", text: "x".repeat(1000) }] };
+    assert.equal(encodeRepoHeader(encode, ids, big, 1000, 600).length, 150, "a quarter of a 600-token prompt");
+    assert.equal(encodeRepoHeader(encode, ids, big, 40, 4000).length, 19 + 40, "or the extra budget, if smaller");
+    assert.deepEqual(encodeRepoHeader(encode, ids, repo, 1000, 511), [], "a small model's prompt keeps its room for the file");
   });
 
   it("training and the datasets' text form give the same ids (what the model is trained on is what it is asked)", async () => {
     const tok = await trainBpe(["export const tax = 0.2;\nconst a = 1;\n".repeat(20)], { vocabSize: 300 });
     const s = specialIds(tok);
-    const fromText = encodePrompt(tok, formatFimPrompt("const a = ", ";\n", repo), 200);
-    const direct = encodeFim(tok, "const a = ", ";\n", 200, undefined, repo);
+    const fromText = encodePrompt(tok, formatFimPrompt("const a = ", ";\n", repo), 600);
+    const direct = encodeFim(tok, "const a = ", ";\n", 600, undefined, repo);
     assert.deepEqual(fromText, direct);
     assert.equal(direct[0], tok.addedTokenId(REPO_NAME));
     assert.ok(direct.includes(s.fimPrefix) && direct.indexOf(tok.addedTokenId(FILE_SEP)) < direct.indexOf(s.fimPrefix));
-    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 200).slice(0, 1), [s.fimPrefix], "no repository: a plain FIM prompt");
+    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 600).slice(0, 1), [s.fimPrefix], "no repository: a plain FIM prompt");
+    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 200, undefined, repo).slice(0, 1), [s.fimPrefix], "a small model's prompt: no header");
   });
 
   it("the editor's context cuts other files to the extra budget's characters; probes with a repository get the header", () => {
@@ -63,22 +68,27 @@ describe("repository-level prompt", () => {
   });
 });
 
-describe("recent chunks", () => {
-  const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`);
-  const slice = (from: number, to: number) => lines.slice(from, to).join("\n");
-
-  it("keeps the lines around the place, one chunk per file, most recent first, without the current file", () => {
-    const ring = new RecentChunks({ maxFiles: 2, linesPerChunk: 4 });
-    ring.note("a.ts", 50, slice, 100);
-    ring.note("b.ts", 0, slice, 100);
-    assert.deepEqual(ring.files("x.ts"), [{ path: "b.ts", text: slice(0, 4) }, { path: "a.ts", text: slice(48, 52) }]);
-    ring.note("a.ts", 99, slice, 100);
-    assert.deepEqual(ring.files("x.ts").map((f) => f.path), ["a.ts", "b.ts"]);
-    assert.equal(ring.files("x.ts")[0]!.text, slice(96, 100), "clamped to the file's end");
-    ring.note("c.ts", 10, slice, 100);
-    assert.deepEqual(ring.files("x.ts").map((f) => f.path), ["c.ts", "a.ts"], "at most maxFiles");
-    assert.deepEqual(ring.files("c.ts").map((f) => f.path), ["a.ts"]);
+describe("recent places", () => {
+  it("keeps one place per file, most recent first, at most maxFiles, without the current file", () => {
+    const ring = new RecentPlaces(2);
+    ring.note("a.ts", 50);
+    ring.note("b.ts", 0);
+    assert.deepEqual(ring.others("x.ts"), [{ path: "b.ts", line: 0 }, { path: "a.ts", line: 50 }]);
+    ring.note("b.ts", 7);
+    assert.deepEqual(ring.others("x.ts"), [{ path: "b.ts", line: 7 }, { path: "a.ts", line: 50 }], "typing on moves the place");
+    ring.note("a.ts", 99);
+    assert.deepEqual(ring.others("x.ts").map((p) => p.path), ["a.ts", "b.ts"]);
+    ring.note("c.ts", 10);
+    assert.deepEqual(ring.others("x.ts").map((p) => p.path), ["c.ts", "a.ts"], "at most maxFiles");
+    assert.deepEqual(ring.others("c.ts").map((p) => p.path), ["a.ts"]);
     ring.forget("a.ts");
-    assert.deepEqual(ring.files("x.ts").map((f) => f.path), ["c.ts"]);
+    assert.deepEqual(ring.others("x.ts").map((p) => p.path), ["c.ts"]);
+  });
+
+  it("a chunk is the lines around the place, inside the file", () => {
+    assert.deepEqual(chunkAround(50, 100, 4), { from: 48, to: 52 });
+    assert.deepEqual(chunkAround(0, 100, 4), { from: 0, to: 4 });
+    assert.deepEqual(chunkAround(99, 100, 4), { from: 96, to: 100 });
+    assert.deepEqual(chunkAround(3, 2, 32), { from: 0, to: 2 });
   });
 });
