@@ -2,7 +2,7 @@
 // parameter count, quantisation, context length, and whether llama.cpp and our trainer can use it.
 import { statSync } from "node:fs";
 import { ggufModelConfig, readGguf, type GgufFile } from "../core/formats/gguf";
-import { fileTypeName, ggmlTypeLabel, LLAMA_CPP_ARCHITECTURES } from "./ggml-names";
+import { fileTypeName, ggmlTypeLabel, LLAMA_CPP_ARCHITECTURES } from "../core/formats/gguf/llama-cpp-names";
 import type { ModelFacts } from "./describe-model";
 
 const TRAINABLE = new Set(["qwen2", "llama"]);

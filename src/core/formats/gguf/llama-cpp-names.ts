@@ -20,7 +20,7 @@ export function fileTypeName(code: number): string | undefined {
   return FILE_TYPES[code & ~FTYPE_GUESSED];
 }
 
-/** ggml_type: the element type of one tensor. */
+/** ggml_type: the element type of one tensor (every one llama.cpp knows; quants/ reads a subset). */
 const GGML_TYPES: Readonly<Record<number, string>> = {
   0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 6: "Q5_0", 7: "Q5_1", 8: "Q8_0", 9: "Q8_1",
   10: "Q2_K", 11: "Q3_K", 12: "Q4_K", 13: "Q5_K", 14: "Q6_K", 15: "Q8_K", 16: "IQ2_XXS",
