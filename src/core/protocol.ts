@@ -147,11 +147,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const oneOf = (values: readonly string[]): Check => (v) => typeof v === "string" && values.includes(v);
 const optional = (c: Check): Check => (v) => v === undefined || c(v);
 const isPositiveInt = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v > 0;
-/** A repository context of bounded size: a name, a path, at most 32 other files. */
+/** A repository context of bounded size: a name, a path, at most 32 other files of 64 KB each. */
 const isRepoContext: Check = (v) => {
   if (!isRecord(v) || typeof v.name !== "string" || typeof v.path !== "string" || v.name.length > 256 || v.path.length > 4096) return false;
   if (v.files === undefined) return true;
-  return Array.isArray(v.files) && v.files.length <= 32 && v.files.every((f) => isRecord(f) && typeof f.path === "string" && typeof f.text === "string");
+  return Array.isArray(v.files) && v.files.length <= 32 && v.files.every((f) => isRecord(f) && typeof f.path === "string" && f.path.length <= 4096 && typeof f.text === "string" && f.text.length <= 65_536);
 };
 const recordOf = (c: Check): Check => (v) => isRecord(v) && Object.values(v).every(c);
 const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);

@@ -37,6 +37,17 @@ describe("protocol", () => {
     assert.deepEqual(parseWorkerCommand(JSON.parse(JSON.stringify(start))), start);
     const req = { v: PROTOCOL_VERSION, type: "complete", id: "1", prefix: "a", suffix: "b", languageId: "ts", maxTokens: 16, mode: "line" };
     assert.deepEqual(parseServerCommand(req), req);
+    const withRepo = { ...req, budget: { prefixTokens: 10, suffixTokens: 5, extraTokens: 0 }, repo: { name: "r", path: "a.ts", files: [{ path: "b.ts", text: "x" }] } };
+    assert.deepEqual(parseServerCommand(withRepo), withRepo);
+  });
+
+  it("bounds a completion request's repository context", () => {
+    const req = { v: PROTOCOL_VERSION, type: "complete", id: "1", prefix: "a", suffix: "b", languageId: "ts", maxTokens: 16, mode: "line" };
+    const file = { path: "b.ts", text: "x" };
+    assert.throws(() => parseServerCommand({ ...req, repo: { name: "r" } }), /field "repo"/);
+    assert.throws(() => parseServerCommand({ ...req, repo: { name: "r", path: "a", files: Array(33).fill(file) } }), /field "repo"/);
+    assert.throws(() => parseServerCommand({ ...req, repo: { name: "r", path: "a", files: [{ path: "b", text: "x".repeat(65_537) }] } }), /field "repo"/);
+    assert.throws(() => parseServerCommand({ ...req, budget: { prefixTokens: 10, suffixTokens: 5, extraTokens: -1 } }), /field "budget"/);
   });
 
   it("rejects a wrong version, an unknown type and a bad field, saying which", () => {
