@@ -12,6 +12,10 @@ export interface ActiveModel {
   /** "student" (the distilled model, the default) or "teacher". */
   role: "student" | "teacher";
   activatedAt: string;
+  /** The base the run started from (absent: trained from scratch): the model it was judged better than. */
+  base?: string;
+  /** Chosen by the user ("Use this run's model"): it serves whatever the base setting says. */
+  pinned?: boolean;
 }
 
 export const ACTIVE_MODEL_FILE = "active.json";
@@ -21,7 +25,14 @@ export function readActiveModel(out: string): ActiveModel | undefined {
   try {
     const value = JSON.parse(readFileSync(file, "utf8")) as Partial<ActiveModel>;
     if (typeof value.gguf !== "string" || typeof value.runId !== "string" || !existsSync(value.gguf)) return undefined;
-    return { gguf: value.gguf, runId: value.runId, role: value.role === "teacher" ? "teacher" : "student", activatedAt: String(value.activatedAt ?? "") };
+    return {
+      gguf: value.gguf,
+      runId: value.runId,
+      role: value.role === "teacher" ? "teacher" : "student",
+      activatedAt: String(value.activatedAt ?? ""),
+      ...(typeof value.base === "string" ? { base: value.base } : {}),
+      ...(value.pinned === true ? { pinned: true } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@
 // fine-tuned model is active, the folder's chosen base (repotune.baseModel) serves: completions
 // work from the first minute, and fine-tuning improves on something that already works.
 import { basename, join } from "node:path";
+import { servingChoice } from "../../core/runs/serving-choice";
 import { watch, type FSWatcher } from "node:fs";
 import * as vscode from "vscode";
 import { ACTIVE_MODEL_FILE, readActiveModel, type ActiveModel } from "../../core/runs/active-model";
@@ -87,11 +88,12 @@ export class CompletionServerHost implements vscode.Disposable {
     return this.servingModelOf(folder)?.name;
   }
 
+  /** The run's active model or the chosen base, by core/runs/serving-choice. */
   private servingModelOf(folder: vscode.WorkspaceFolder): ServingModel | undefined {
-    const active = this.activeModelOf(folder);
-    if (active) return fromActive(active);
-    const base = this.baseOf(folder);
-    return base ? { path: base, name: `base ${basename(base)}`, version: base, kind: "base" } : undefined;
+    const choice = servingChoice(this.activeModelOf(folder), this.baseOf(folder));
+    if (choice.kind === "run") return fromActive(choice.active);
+    if (choice.kind === "base") return { path: choice.path, name: `base ${basename(choice.path)}`, version: choice.path, kind: "base" };
+    return undefined;
   }
 
   private activeModelOf(folder: vscode.WorkspaceFolder): ActiveModel | undefined {

@@ -104,6 +104,6 @@ export async function useRunModel(context: vscode.ExtensionContext, raw: unknown
     void vscode.window.showWarningMessage("RepoTune: that run has no model on disk to use.");
     return;
   }
-  writeActiveModel(where.out, { gguf, runId, role: "student" });
+  writeActiveModel(where.out, { gguf, runId, role: "student", pinned: true });
   void vscode.window.showInformationMessage(`RepoTune: completions now come from run ${runId}.`);
 }

@@ -60,7 +60,7 @@ export const activateStage: Stage = {
     throwIfCancelled(ctx.signal);
     const activated = policy === "always" || (policy === "if-better" && verdict.better);
     if (activated) {
-      writeActiveModel(ctx.layout.out, { gguf, runId: ctx.layout.runId, role });
+      writeActiveModel(ctx.layout.out, { gguf, runId: ctx.layout.runId, role, ...(ctx.artifacts.base ? { base: ctx.artifacts.base } : {}) });
       ctx.log(`completions now come from the ${role} (${gguf}): ${verdict.reason}`);
     } else {
       ctx.log(`done, not activated: ${verdict.reason}${active ? `; completions still come from run ${active.runId}` : ""}. Use this run's model anyway from the dashboard, or run again with --activate always.`, "warn");
