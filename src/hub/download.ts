@@ -238,7 +238,9 @@ async function attempt(ctx: Context): Promise<{ sha256: string; bytes: number }>
   for (let hop = 0; ; hop++) {
     const headers = { ...base };
     // The token is for the hub only: a CDN (another host) must never see it.
-    if (ctx.token && url.origin === ctx.endpointOrigin) headers.Authorization = `Bearer ${ctx.token}`;
+    // The token goes to the hub itself, never to the CDN it redirects to, and never in clear
+    // text over the network (a loopback mirror aside).
+    if (ctx.token && url.origin === ctx.endpointOrigin && (url.protocol === "https:" || isLoopback(url.hostname))) headers.Authorization = `Bearer ${ctx.token}`;
     res = await get(ctx, url, headers);
     linkedSha ??= etagHash(header(res, "x-linked-etag"));
     linkedSize ??= positiveInt(header(res, "x-linked-size"));
@@ -305,14 +307,15 @@ async function attempt(ctx: Context): Promise<{ sha256: string; bytes: number }>
   if (start > 0) hash.updateFromFile(ctx.part, start);
   const fd = openSync(ctx.part, start > 0 ? "r+" : "w");
   let received = start;
+  let tooLong = false;
   try {
     ctx.progress.update(received, total);
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {
         if (received + chunk.length > total) {
           discard(res);
-          closeSync(fd);
-          rmSync(ctx.part, { force: true });
+          // The part is deleted once its file is closed (finally, below).
+          tooLong = true;
           throw new DownloadError("checksum", `${ctx.model.file} arrived longer than the ${total} bytes the hub announced: it was corrupted in transit; the partial file was deleted, try again`);
         }
         let done = 0;
@@ -341,15 +344,51 @@ async function attempt(ctx: Context): Promise<{ sha256: string; bytes: number }>
     }
     fsyncSync(fd);
   } finally {
-    try {
-      closeSync(fd);
-    } catch { /* closed above */ }
+    closeSync(fd);
+    if (tooLong) rmSync(ctx.part, { force: true });
   }
   const digest = hash.digest();
   verify(ctx, digest, expected);
   finish(ctx, digest.sha256, received, commit);
   ctx.progress.update(received, total, true);
   return { sha256: digest.sha256, bytes: received };
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
+}
+
+/**
+ * One download of a file at a time, across processes (the CLI and the editor may both be
+ * asked): a lock file beside the part, holding the owner's pid; a dead owner's lock is taken over.
+ */
+function lockPart(ctx: Context): () => void {
+  const lock = `${ctx.part}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(readFileSync(lock, "utf8").trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+        throw new DownloadError("http", `${ctx.model.name} is being downloaded already (process ${owner}); wait for it to finish, or stop it and run this again`);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new DownloadError("http", `could not lock ${ctx.part}.lock; remove it if no download is running`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -397,21 +436,26 @@ export async function downloadModel(model: CatalogModel, opts: DownloadOptions):
   if (present) return present;
   if (ctx.signal?.aborted) throw cancelled(ctx);
   mkdirSync(dirname(final), { recursive: true });
-  const resumedFrom = sizeOf(ctx.part);
-  const retries = opts.retries ?? 2;
-  const delay = opts.retryDelayMs ?? 200;
-  for (let tries = 1; ; tries++) {
-    try {
-      const r = await attempt(ctx);
-      return { path: final, sha256: r.sha256, bytes: r.bytes, resumedFrom, alreadyPresent: false };
-    } catch (err) {
-      if (!(err instanceof TransientError)) throw err;
-      if (tries > retries) throw finalError(ctx, err, tries);
+  const unlock = lockPart(ctx);
+  try {
+    const resumedFrom = sizeOf(ctx.part);
+    const retries = opts.retries ?? 2;
+    const delay = opts.retryDelayMs ?? 200;
+    for (let tries = 1; ; tries++) {
       try {
-        await sleep(delay * 2 ** (tries - 1), ctx.signal);
-      } catch {
-        throw cancelled(ctx);
+        const r = await attempt(ctx);
+        return { path: final, sha256: r.sha256, bytes: r.bytes, resumedFrom, alreadyPresent: false };
+      } catch (err) {
+        if (!(err instanceof TransientError)) throw err;
+        if (tries > retries) throw finalError(ctx, err, tries);
+        try {
+          await sleep(delay * 2 ** (tries - 1), ctx.signal);
+        } catch {
+          throw cancelled(ctx);
+        }
       }
     }
+  } finally {
+    unlock();
   }
 }

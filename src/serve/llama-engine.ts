@@ -99,7 +99,7 @@ export class LlamaEngine implements CompletionEngine {
     const prefixTokens = this.model.tokenize(req.prefix.slice(-maxChars), false) as number[];
     const suffixTokens = this.model.tokenize(req.suffix.slice(0, maxChars), false) as number[];
     const encode = (text: string) => this.model.tokenize(text, false) as number[];
-    const header = req.repo && this.repoTokens ? encodeRepoHeader(encode, this.repoTokens, req.repo, req.budget?.extraTokens, maxPromptTokens) : [];
+    const header = req.repo && this.repoTokens ? encodeRepoHeader(encode, this.repoTokens, req.repo, { contextTokens: this.contextSize, promptTokens: maxPromptTokens, ...(req.budget?.extraTokens !== undefined ? { extraTokens: req.budget.extraTokens } : {}) }) : [];
     const prompt = buildFimPrompt(prefixTokens, suffixTokens, this.fim, { maxPromptTokens, suffixShare: 0.25, ...req.budget }, header) as Token[];
 
     // Keep the longest common prefix with what the sequence already evaluated; at least one

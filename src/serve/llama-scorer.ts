@@ -67,13 +67,14 @@ export class LlamaScorer {
     const sequence = this.context.getSequence();
     try {
       let row: Float64Array | undefined;
-      for (let start = 0; start < tokens.length; start += POSITIONS_PER_EVALUATION) {
+      // The positions nobody scores go in one evaluation (llama.cpp batches them itself).
+      if (from > 0) await sequence.controlledEvaluate(tokens.slice(0, from).map((t) => t as Token));
+      for (let start = Math.min(from, tokens.length); start < tokens.length; start += POSITIONS_PER_EVALUATION) {
         const chunk = tokens.slice(start, start + POSITIONS_PER_EVALUATION);
-        const input: ControlledEvaluateInputItem[] = chunk.map((t, j) => (start + j >= from ? [t as Token, { generateNext: { probabilities: true } }] : (t as Token)));
+        const input: ControlledEvaluateInputItem[] = chunk.map((t) => [t as Token, { generateNext: { probabilities: true } }]);
         const results = await sequence.controlledEvaluate(input);
         for (let j = 0; j < chunk.length; j++) {
           const i = start + j;
-          if (i < from) continue;
           const probs = results[j]?.next.probabilities;
           if (!probs) throw new Error(`llama.cpp returned no probabilities at position ${i}`);
           // With greedy sampling (no truncation) llama.cpp returns every vocabulary entry.

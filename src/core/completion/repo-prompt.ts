@@ -66,31 +66,50 @@ export function parseRepoHeader(text: string): RepoContext | null {
 /** Share of a prompt's tokens the header may take: the code around the cursor matters more. */
 const MAX_HEADER_SHARE = 0.25;
 /**
- * Prompts shorter than this get no header: a small model trained from scratch (contexts of 96
- * to 512 tokens) has no room to spare for labels and never learnt them from elsewhere, while
- * a base's prompt (thousands of tokens) keeps it in training and serving alike.
+ * Models with a shorter context get no header: a small model trained from scratch (contexts of
+ * 96 to 512 tokens) has no room to spare for labels and never learnt them elsewhere. Decided on
+ * the model's context, never on what a row has left, so training and serving agree.
  */
-export const MIN_PROMPT_TOKENS_FOR_HEADER = 512;
+export const MIN_CONTEXT_FOR_REPO_HEADER = 1024;
+
+export interface HeaderBudget {
+  /** The model's context (training: its sequence length; serving: its KV cache). */
+  contextTokens: number;
+  /** Tokens the whole prompt may have: the header takes at most a quarter. */
+  promptTokens: number;
+  /** Tokens other files may take (repotune.completions.extraContextTokens). */
+  extraTokens?: number;
+}
+
+/** A label (name or path) with its newline, cut to MAX_LABEL_TOKENS keeping the newline. */
+function labelTokens(encode: (text: string) => number[], text: string): number[] {
+  const ids = encode(`${text}\n`);
+  return ids.length <= MAX_LABEL_TOKENS ? ids : [...encode(text).slice(0, MAX_LABEL_TOKENS - 1), ...encode("\n")];
+}
 
 /**
- * The header as token ids for a prompt of `promptTokens`, at most a quarter of it: the name and
- * the path (cut to a label's length), then the other files in order while `extraTokens` and that
- * limit last, the last one that does not fit cut at its end. None for a short prompt.
+ * The header as token ids: the name and the path, then the other files in order while the
+ * extra budget and a quarter of the prompt last (a file whose label and a few lines do not fit
+ * is left out; the last one that fits in part is cut at its end). None for a small model.
  */
-export function encodeRepoHeader(encode: (text: string) => number[], ids: RepoTokens, repo: RepoContext, extraTokens: number = DEFAULT_EXTRA_CONTEXT_TOKENS, promptTokens = Infinity): number[] {
-  if (promptTokens < MIN_PROMPT_TOKENS_FOR_HEADER) return [];
-  const maxTokens = Math.floor(promptTokens * MAX_HEADER_SHARE);
-  const label = (text: string) => encode(`${text}\n`).slice(0, MAX_LABEL_TOKENS);
-  const name = [ids.repoName, ...label(repo.name)];
-  const path = [ids.fileSep, ...label(repo.path)];
+export function encodeRepoHeader(encode: (text: string) => number[], ids: RepoTokens, repo: RepoContext, budget: HeaderBudget): number[] {
+  if (budget.contextTokens < MIN_CONTEXT_FOR_REPO_HEADER) return [];
+  const name = [ids.repoName, ...labelTokens(encode, repo.name)];
+  const path = [ids.fileSep, ...labelTokens(encode, repo.path)];
+  const limit = Math.floor(budget.promptTokens * MAX_HEADER_SHARE);
+  if (name.length + path.length > limit) return [];
   const out = [...name];
-  let room = Math.max(0, Math.min(extraTokens, maxTokens - name.length - path.length));
+  let room = Math.max(0, Math.min(budget.extraTokens ?? DEFAULT_EXTRA_CONTEXT_TOKENS, limit - name.length - path.length));
   for (const file of repo.files ?? []) {
-    if (room <= 2) break;
-    const tokens = [ids.fileSep, ...label(file.path), ...encode(`${file.text}\n`)];
+    const head = [ids.fileSep, ...labelTokens(encode, file.path)];
+    if (head.length + MIN_FILE_TOKENS > room) break;
+    const tokens = [...head, ...encode(`${file.text}\n`)];
     out.push(...tokens.slice(0, room));
     room -= Math.min(room, tokens.length);
   }
   out.push(...path);
   return out;
 }
+
+/** Fewer lines of a file than this are not worth its label. */
+const MIN_FILE_TOKENS = 8;

@@ -4,7 +4,7 @@
 // the cursor), the suffix keeping its start (the code right after).
 import type { CompletionBudget } from "../completion/context";
 import { buildFimPrompt, parseFimPrompt } from "../completion/fim-prompt";
-import { encodeRepoHeader, type RepoContext } from "../completion/repo-prompt";
+import { encodeRepoHeader, type HeaderBudget, type RepoContext } from "../completion/repo-prompt";
 import { ENDOFTEXT, FILE_SEP, FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, REPO_NAME } from "../tokenizer/special-tokens";
 import type { Tokenizer } from "../tokenizer";
 
@@ -31,7 +31,7 @@ export function specialIds(tok: TextTokenizer): SpecialIds {
 const SUFFIX_SHARE = 0.25;
 
 /** The repository header's ids, or none when the vocabulary lacks its tokens. */
-function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, extraTokens: number | undefined, promptTokens: number): number[] {
+function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, budget: HeaderBudget): number[] {
   if (!repo) return [];
   let ids;
   try {
@@ -39,19 +39,19 @@ function repoHeader(tok: TextTokenizer, repo: RepoContext | undefined, extraToke
   } catch {
     return [];
   }
-  return encodeRepoHeader((t) => tok.encode(t), ids, repo, extraTokens, promptTokens);
+  return encodeRepoHeader((t) => tok.encode(t), ids, repo, budget);
 }
 
 /**
  * A FIM prompt of at most `budget` tokens (at least 4), laid out as the completion server lays
- * it (core/completion/fim-prompt): the repository header when there is one, markers, the
- * prefix's tail, the suffix's head; at most the completion budget's tokens of each side when
- * one is given.
+ * it (core/completion/fim-prompt): the repository header when there is one and the model's
+ * context (`contextTokens`, default the budget) has room for it, markers, the prefix's tail,
+ * the suffix's head; at most the completion budget's tokens of each side when one is given.
  */
-export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, budget: number, sides?: CompletionBudget, repo?: RepoContext): number[] {
+export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, budget: number, sides?: CompletionBudget, repo?: RepoContext, contextTokens = budget): number[] {
   const ids = specialIds(tok);
   const fim = { prefix: ids.fimPrefix, suffix: ids.fimSuffix, middle: ids.fimMiddle };
-  const header = repoHeader(tok, repo, sides?.extraTokens, budget);
+  const header = repoHeader(tok, repo, { contextTokens, promptTokens: budget, ...(sides?.extraTokens !== undefined ? { extraTokens: sides.extraTokens } : {}) });
   return buildFimPrompt(tok.encode(prefix), tok.encode(suffix), fim, { maxPromptTokens: budget, suffixShare: SUFFIX_SHARE, ...sides }, header);
 }
 
@@ -59,9 +59,9 @@ export function encodeFim(tok: TextTokenizer, prefix: string, suffix: string, bu
  * A prompt of at most `budget` tokens. FIM prompts (as formatFimPrompt writes them) are cut
  * part by part; any other prompt (a docstring, a commit message) keeps its end.
  */
-export function encodePrompt(tok: TextTokenizer, prompt: string, budget: number): number[] {
+export function encodePrompt(tok: TextTokenizer, prompt: string, budget: number, contextTokens = budget): number[] {
   const fim = parseFimPrompt(prompt);
-  if (fim) return encodeFim(tok, fim.prefix, fim.suffix, budget, undefined, fim.repo);
+  if (fim) return encodeFim(tok, fim.prefix, fim.suffix, budget, undefined, fim.repo, contextTokens);
   const ids = tok.encode(prompt);
   return ids.slice(Math.max(0, ids.length - budget));
 }
@@ -87,7 +87,7 @@ export function encodePromptCompletion(tok: TextTokenizer, prompt: string, compl
     if (appendEos) comp = [...comp, specialIds(tok).eos];
   } else comp = comp.slice(0, maxComp);
   if (comp.length === 0) return null;
-  const promptIds = encodePrompt(tok, prompt, total - comp.length);
+  const promptIds = encodePrompt(tok, prompt, total - comp.length, seqLen);
   return { ids: [...promptIds, ...comp], completionStart: promptIds.length };
 }
 
@@ -122,7 +122,7 @@ export function encodeSharedPrompt(tok: TextTokenizer, prompt: string, completio
   const eos = appendEos ? [specialIds(tok).eos] : [];
   const comps = completions.map((c) => [...tok.encode(c), ...eos].slice(0, maxComp));
   if (comps.some((c) => c.length === 0)) return null;
-  const promptIds = encodePrompt(tok, prompt, total - Math.max(...comps.map((c) => c.length)));
+  const promptIds = encodePrompt(tok, prompt, total - Math.max(...comps.map((c) => c.length)), seqLen);
   return comps.map((c) => ({ ids: [...promptIds, ...c], completionStart: promptIds.length }));
 }
 

@@ -39,7 +39,7 @@ export class TfjsCompleter implements LineCompleter, CompletionScorer {
 
   private async generate(req: GenerateRequest): Promise<{ text: string }> {
     const maxTokens = Math.max(1, Math.min(req.maxTokens, this.context - 4));
-    const prompt = encodeFim(this.tokenizer, req.prefix, req.suffix, this.context - maxTokens, req.budget, req.repo);
+    const prompt = encodeFim(this.tokenizer, req.prefix, req.suffix, this.context - maxTokens, req.budget, req.repo, this.context);
     const r = greedyComplete(this.model, (ids) => this.tokenizer.decode(ids), prompt, {
       maxNewTokens: maxTokens,
       stopIds: this.stopIds,

@@ -6,7 +6,13 @@ import { readSettings } from "../settings/config";
 
 /** The downloaded file's path, or undefined when cancelled or failed (the user was told). */
 export async function downloadBase(model: CatalogModel, log: vscode.LogOutputChannel): Promise<string | undefined> {
-  const endpoint = hubEndpoint(readSettings().hubEndpoint);
+  let endpoint: string;
+  try {
+    endpoint = hubEndpoint(readSettings().hubEndpoint);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`RepoTune: ${(err as Error).message}`);
+    return undefined;
+  }
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `RepoTune: downloading ${model.title}`, cancellable: true },
     async (progress, token) => {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { catalogPath, downloadModel, DownloadError, type CatalogModel, type DownloadProgress } from "../../../src/hub";
 import { startFakeHub, type FakeHub, type FakeHubOptions } from "../../helpers/fake-hub";
@@ -204,6 +204,22 @@ describe("downloadModel", { timeout: 60_000 }, () => {
       assert.ok(readFileSync(r.path).equals(BYTES));
       const resumed = hub.requests.slice(before);
       assert.ok(resumed.every((q) => q.headers.range === `bytes=${kept}-`), "every request of the second call asks for the rest only");
+    });
+  });
+
+  it("one download of a file at a time: refused while a live process holds the lock; a dead one's lock is taken over", async () => {
+    await withHub({}, async (hub) => {
+      const folder = freshFolder();
+      const lock = `${catalogPath(MODEL, folder)}.part.lock`;
+      mkdirSync(dirname(lock), { recursive: true });
+      writeFileSync(lock, String(process.ppid)); // the test runner: alive
+      const refused = await rejected(downloadModel(MODEL, { folder, endpoint: hub.endpoint, ...FAST }));
+      assert.match(refused.message, new RegExp(`being downloaded already \\(process ${process.ppid}\\)`));
+      assert.equal(hub.requests.length, 0, "nothing was asked of the hub");
+      writeFileSync(lock, "999999999"); // a process that is gone
+      const r = await downloadModel(MODEL, { folder, endpoint: hub.endpoint, ...FAST });
+      assert.ok(readFileSync(r.path).equals(BYTES));
+      assert.equal(existsSync(lock), false, "the lock is gone after the download");
     });
   });
 

@@ -30,8 +30,9 @@ describe("repository-level prompt in the completion engine", () => {
       const plain = await engine.generate({ prefix, suffix, maxTokens: 4, budget });
       const withRepo = await engine.generate({ prefix, suffix, maxTokens: 4, budget, repo });
       const room = engine.contextSize - 4 - 1;
-      assert.equal(plain.promptTokens, encodeFim(tok, prefix, suffix, room, budget).length);
-      assert.equal(withRepo.promptTokens, encodeFim(tok, prefix, suffix, room, budget, repo).length);
+      assert.ok(engine.contextSize >= 1024, `a context of ${engine.contextSize}: large enough for the header`);
+      assert.equal(plain.promptTokens, encodeFim(tok, prefix, suffix, room, budget, undefined, engine.contextSize).length);
+      assert.equal(withRepo.promptTokens, encodeFim(tok, prefix, suffix, room, budget, repo, engine.contextSize).length);
       const header = withRepo.promptTokens - plain.promptTokens;
       // <|repo_name|> name <|file_sep|> (the other file, cut to 60 tokens) <|file_sep|> path
       assert.ok(header > 60 && header < 60 + 2 + 20, `header of ${header} tokens`);

@@ -27,36 +27,38 @@ describe("repository-level prompt", () => {
   it("as ids: the name and the path always, other files while their budget lasts, cut at their end", () => {
     const encode = (t: string) => [...t].map((c) => c.charCodeAt(0));
     const ids = { repoName: -1, fileSep: -2 };
-    const all = encodeRepoHeader(encode, ids, repo, 1000);
+    const wide = (extraTokens: number) => ({ contextTokens: 4096, promptTokens: 4000, extraTokens });
+    const all = encodeRepoHeader(encode, ids, repo, wide(1000));
     assert.deepEqual(all, [-1, ...encode("shop\n"), -2, ...encode("src/price.ts\n"), ...encode("export const tax = 0.2;\n"), -2, ...encode("src/cart.ts\n")]);
-    const cut = encodeRepoHeader(encode, ids, repo, 10);
-    assert.deepEqual(cut, [-1, ...encode("shop\n"), -2, ...encode("src/price"), -2, ...encode("src/cart.ts\n")]);
-    assert.deepEqual(encodeRepoHeader(encode, ids, repo, 0), [-1, ...encode("shop\n"), -2, ...encode("src/cart.ts\n")]);
-    const longName = encodeRepoHeader(encode, ids, { name: "x".repeat(500), path: "p" }, 0);
+    const cut = encodeRepoHeader(encode, ids, repo, wide(24));
+    assert.deepEqual(cut, [-1, ...encode("shop\n"), -2, ...encode("src/price.ts\n"), ...encode("export con"), -2, ...encode("src/cart.ts\n")]);
+    assert.deepEqual(encodeRepoHeader(encode, ids, repo, wide(20)), [-1, ...encode("shop\n"), -2, ...encode("src/cart.ts\n")], "no file whose label and a few tokens do not fit");
+    const longName = encodeRepoHeader(encode, ids, { name: "x".repeat(500), path: "p" }, wide(0));
     assert.equal(longName.length, 1 + 32 + 1 + 2, "a label is cut to 32 tokens");
+    assert.equal(longName[32], "\n".charCodeAt(0), "and keeps its newline");
   });
 
-  it("goes before the FIM markers; within a quarter of the prompt, files first to go; none in a prompt under 512 tokens", () => {
+  it("goes before the FIM markers; within a quarter of the prompt; none for a model with a context under 1,024", () => {
     const fim = { prefix: -10, suffix: -11, middle: -12 };
     assert.deepEqual(buildFimPrompt([1, 2], [3], fim, { maxPromptTokens: 100, suffixShare: 0.25 }, [-1, 7, -2, 8]), [-1, 7, -2, 8, -10, 1, 2, -11, 3, -12]);
     const encode = (t: string) => [...t].map((c) => c.charCodeAt(0));
     const ids = { repoName: -1, fileSep: -2 };
     const big = { ...repo, files: [{ path: "f", text: "x".repeat(1000) }] };
-    assert.equal(encodeRepoHeader(encode, ids, big, 1000, 600).length, 150, "a quarter of a 600-token prompt");
-    assert.equal(encodeRepoHeader(encode, ids, big, 40, 4000).length, 19 + 40, "or the extra budget, if smaller");
-    assert.deepEqual(encodeRepoHeader(encode, ids, repo, 1000, 511), [], "a small model's prompt keeps its room for the file");
+    assert.equal(encodeRepoHeader(encode, ids, big, { contextTokens: 1024, promptTokens: 600, extraTokens: 1000 }).length, 150, "a quarter of a 600-token prompt");
+    assert.equal(encodeRepoHeader(encode, ids, big, { contextTokens: 4096, promptTokens: 4000, extraTokens: 40 }).length, 19 + 40, "or the extra budget, if smaller");
+    assert.deepEqual(encodeRepoHeader(encode, ids, repo, { contextTokens: 1023, promptTokens: 1000 }), [], "a small model's prompt keeps its room for the file");
   });
 
   it("training and the datasets' text form give the same ids (what the model is trained on is what it is asked)", async () => {
     const tok = await trainBpe(["export const tax = 0.2;\nconst a = 1;\n".repeat(20)], { vocabSize: 300 });
     const s = specialIds(tok);
-    const fromText = encodePrompt(tok, formatFimPrompt("const a = ", ";\n", repo), 600);
-    const direct = encodeFim(tok, "const a = ", ";\n", 600, undefined, repo);
+    const fromText = encodePrompt(tok, formatFimPrompt("const a = ", ";\n", repo), 600, 2048);
+    const direct = encodeFim(tok, "const a = ", ";\n", 600, undefined, repo, 2048);
     assert.deepEqual(fromText, direct);
     assert.equal(direct[0], tok.addedTokenId(REPO_NAME));
     assert.ok(direct.includes(s.fimPrefix) && direct.indexOf(tok.addedTokenId(FILE_SEP)) < direct.indexOf(s.fimPrefix));
-    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 600).slice(0, 1), [s.fimPrefix], "no repository: a plain FIM prompt");
-    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 200, undefined, repo).slice(0, 1), [s.fimPrefix], "a small model's prompt: no header");
+    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 600, undefined, undefined, 2048).slice(0, 1), [s.fimPrefix], "no repository: a plain FIM prompt");
+    assert.deepEqual(encodeFim(tok, "const a = ", ";\n", 600, undefined, repo, 512).slice(0, 1), [s.fimPrefix], "a small model: no header");
   });
 
   it("the editor's context cuts other files to the extra budget's characters; probes with a repository get the header", () => {

@@ -9,13 +9,15 @@ export function quantizeQ8_0(values: Float32Array): Uint8Array {
   for (let b = 0, at = 0; b < values.length; b += 32, at += 34) {
     let amax = 0;
     for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(values[b + j]!));
-    const d = amax / 127;
-    const id = d ? 1 / d : 0;
+    // In float32, as C and gguf-py compute: float64 would round a few values next to a half
+    // the other way.
+    const d = Math.fround(amax / 127);
+    const id = d ? Math.fround(1 / d) : 0;
     const bits = f32ToF16Bits(d);
     out[at] = bits & 0xff;
     out[at + 1] = bits >> 8;
     for (let j = 0; j < 32; j++) {
-      const x = values[b + j]! * id;
+      const x = Math.fround(values[b + j]! * id);
       // roundf: halves away from zero (Math.round sends -2.5 to -2).
       out[at + 2 + j] = (Math.sign(x) * Math.round(Math.abs(x))) & 0xff;
     }
