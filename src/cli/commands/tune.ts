@@ -48,7 +48,7 @@ export function jobFromOptions(opts: TuneOptions): TrainingJob {
     minutes,
     ...(replicas !== undefined ? { replicas } : {}),
     activate: oneOf<ActivationPolicy>("activate", opts.activate, ACTIVATION_POLICIES),
-    ...(opts.base ? { base: resolveBase(opts.base, { folder: repotuneModelsFolder() }).path } : {}),
+    ...(opts.base ? { base: resolveBase(opts.base, { folder: repotuneModelsFolder(), forTraining: true }).path } : {}),
   };
 }
 

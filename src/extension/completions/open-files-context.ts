@@ -8,6 +8,8 @@ import { chunkAround, RecentPlaces } from "../../core/completion/recent-chunks";
 import type { RepoContext, RepoFile } from "../../core/completion/repo-prompt";
 import type { ExcludedFiles } from "./excluded-files";
 
+const documentKey = (folderKey: string, path: string): string => `${folderKey}\u0000${path}`;
+
 export class OpenFilesContext implements vscode.Disposable {
   private readonly rings = new Map<string, RecentPlaces>();
   /** The document of each remembered path, by folder and path. */
@@ -40,7 +42,7 @@ export class OpenFilesContext implements vscode.Disposable {
   contextFor(folder: vscode.WorkspaceFolder, relativePath: string): RepoContext {
     const files: RepoFile[] = [];
     for (const p of this.rings.get(folder.uri.toString())?.others(relativePath) ?? []) {
-      const document = this.documents.get(`${folder.uri.toString()}\u0000${p.path}`);
+      const document = this.documents.get(documentKey(folder.uri.toString(), p.path));
       if (!document || document.isClosed || this.excluded.reason(document, p.path)) continue;
       const { from, to } = chunkAround(p.line, document.lineCount);
       const text = document.getText(new vscode.Range(from, 0, to, 0));
@@ -49,7 +51,7 @@ export class OpenFilesContext implements vscode.Disposable {
     return { name: folder.name, path: relativePath, ...(files.length ? { files } : {}) };
   }
 
-  private place(document: vscode.TextDocument): { ring: RecentPlaces; path: string; key: string } | undefined {
+  private place(document: vscode.TextDocument): { ring: RecentPlaces; path: string; folderKey: string; key: string } | undefined {
     if (document.uri.scheme !== "file" && document.uri.scheme !== "vscode-remote") return undefined;
     const folder = vscode.workspace.getWorkspaceFolder(document.uri);
     if (!folder) return undefined;
@@ -57,7 +59,7 @@ export class OpenFilesContext implements vscode.Disposable {
     let ring = this.rings.get(folderKey);
     if (!ring) this.rings.set(folderKey, (ring = new RecentPlaces()));
     const path = vscode.workspace.asRelativePath(document.uri, false);
-    return { ring, path, key: `${folderKey}\u0000${path}` };
+    return { ring, path, folderKey, key: documentKey(folderKey, path) };
   }
 
   private note(document: vscode.TextDocument, line: number): void {
@@ -65,6 +67,9 @@ export class OpenFilesContext implements vscode.Disposable {
     if (!at) return;
     at.ring.note(at.path, line);
     this.documents.set(at.key, document);
+    // Files the ring let go of keep no document alive here.
+    const kept = new Set(at.ring.others("").map((p) => documentKey(at.folderKey, p.path)));
+    for (const key of this.documents.keys()) if (key.startsWith(documentKey(at.folderKey, "")) && !kept.has(key)) this.documents.delete(key);
   }
 
   dispose(): void {

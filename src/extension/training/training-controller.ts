@@ -86,7 +86,7 @@ export class TrainingController implements vscode.Disposable {
       void vscode.window.showWarningMessage(`RepoTune is already training on ${folder.name} in another VS Code window (process ${lock.heldBy}).`);
       return "declined";
     }
-    const base = this.bases?.pathFor(folder);
+    const base = this.bases?.trainingPathFor(folder);
     const problem = this.bases?.problemFor(folder);
     if (problem) void vscode.window.showWarningMessage(`RepoTune: the base model setting cannot be used (${problem}); this run trains from scratch.`);
     const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume, activate: settings.activation, ...(base ? { base } : {}) };

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { CATALOG, catalogPath, resolveBase } from "../../../src/hub";
-import { writeTinyGguf, writeTinyHfFolder } from "./helpers/tiny-models";
+import { setTensorType, writeTinyGguf, writeTinyHfFolder } from "./helpers/tiny-models";
 
 const tmp = mkdtempSync(join(tmpdir(), "repotune-resolve-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -39,6 +39,15 @@ describe("resolveBase", () => {
     const adapter = join(tmp, "adapter.gguf");
     writeTinyGguf(adapter, { type: "adapter" });
     assert.throws(() => resolveBase(adapter, opts), /LoRA adapter.*name a base model/);
+  });
+  it("for training, a base llama.cpp serves but we cannot read is refused with the reason; a relative path is the workspace's", () => {
+    const iq = join(tmp, "iq2.gguf");
+    writeTinyGguf(iq);
+    setTensorType(iq, "blk.0.attn_q.weight", 17);
+    assert.equal(resolveBase(iq, opts).path, iq, "it serves");
+    assert.throws(() => resolveBase(iq, { ...opts, forTraining: true }), /can serve completions but RepoTune cannot train from it: .*IQ2_XS/);
+    const here = join(lmDir, "Coder-Tiny-Q8_0.gguf");
+    assert.equal(resolveBase("Coder-Tiny-Q8_0.gguf", { ...opts, cwd: lmDir }).path, here);
   });
   it("a catalog name not yet downloaded says how to pull it", () => {
     assert.throws(() => resolveBase("Qwen2.5-Coder-0.5B", opts), {
