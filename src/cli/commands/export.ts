@@ -3,6 +3,10 @@
 // llama.cpp, LM Studio, Ollama and llama.vscode load. Other formats are not built yet (exit 3,
 // as registerNotBuilt does).
 import type { Command } from "commander";
+import { exportDatasetFolder } from "../../core/formats/hf-dataset/export-dataset";
+import { feedbackPaths } from "../../core/feedback/feedback-log";
+import { DATASET_FOLDER } from "../../core/store/dataset-files";
+import { defaultOutDir } from "./out-dir";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { exportGguf, type ExportDtype } from "../../core/formats/gguf";
@@ -11,6 +15,8 @@ interface ExportOptions {
   format: string;
   run?: string;
   out?: string;
+  repo?: string;
+  data?: string;
   dtype: string;
   name?: string;
   json?: boolean;
@@ -71,16 +77,33 @@ export function findCheckpoint(dir: string): string {
 export function registerExport(program: Command): void {
   program
     .command("export")
-    .description("export a model checkpoint to GGUF for llama.cpp (Hugging Face and dataset exports: not built yet)")
-    .requiredOption("--format <format>", "gguf")
+    .description("export a model checkpoint to GGUF for llama.cpp, or the gathered dataset and feedback as JSON Lines for Hugging Face datasets and TRL (Hugging Face model export: not built yet)")
+    .requiredOption("--format <format>", "gguf or dataset")
+    .option("--repo <dir>", "with --format dataset: the repository whose REPO/.repotune/dataset is exported", process.cwd())
+    .option("--data <dir>", "with --format dataset: the data folder (default: REPO/.repotune)")
     .option("--run <dir>", "the checkpoint directory (or a run folder holding exactly one)")
     .option("--out <file>", "the GGUF file to write")
     .option("--dtype <type>", "weight type: f16 (half the size), q8_0 (a quarter, as llama.vscode serves) or f32 (exact)", "f16")
     .option("--name <name>", "the model name stored in the file (default: the checkpoint folder's name)")
     .option("--json", "print the result as JSON")
     .action((opts: ExportOptions) => {
+      if (opts.format === "dataset") {
+        if (!opts.out) throw new Error("export --format dataset needs --out DIR");
+        const data = resolve(opts.data ?? defaultOutDir(resolve(opts.repo ?? process.cwd())));
+        const events = feedbackPaths(data).events;
+        const r = exportDatasetFolder({ datasetDir: join(data, DATASET_FOLDER), ...(existsSync(events) ? { feedbackEvents: events } : {}), outDir: resolve(opts.out) });
+        if (opts.json) process.stdout.write(`${JSON.stringify({ out: r.out, configs: r.configs })}\n`);
+        else {
+          for (const c of r.configs) {
+            const left = c.skipped.corrupt + c.skipped.wrongShape + c.skipped.secret;
+            process.stdout.write(`${c.file}: ${c.rows} rows${left ? `, ${left} left out (${c.skipped.corrupt} corrupt, ${c.skipped.wrongShape} of the wrong shape, ${c.skipped.secret} holding a secret)` : ""}\n`);
+          }
+          process.stdout.write(`card: ${join(r.out, "README.md")}; load with datasets.load_dataset("json", data_files="${join(r.out, "data", "sft.jsonl")}")\n`);
+        }
+        return;
+      }
       if (opts.format !== "gguf") {
-        process.stderr.write(`repotune export: --format ${opts.format} is not built yet in this version of RepoTune (only gguf).\n`);
+        process.stderr.write(`repotune export: --format ${opts.format} is not built yet in this version of RepoTune (gguf and dataset are).\n`);
         process.exitCode = 3;
         return;
       }

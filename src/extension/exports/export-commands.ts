@@ -8,6 +8,8 @@ import { runArtifacts, runModel } from "../../core/runs/run-artifacts";
 import { latestRunId } from "../../core/runs/run-layout";
 import { readRunRecord } from "../../core/runs/run-record";
 import { DATASET_FOLDER } from "../../core/store/dataset-files";
+import { exportDatasetFolder } from "../../core/formats/hf-dataset/export-dataset";
+import { feedbackPaths } from "../../core/feedback/feedback-log";
 import { chooseDataFolder } from "./folder-choice";
 
 interface ExportArgs {
@@ -90,8 +92,10 @@ export async function exportDataset(context: vscode.ExtensionContext): Promise<s
   const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: "Export here", title: "Folder to put the dataset in (JSON Lines for TRL and datasets)" });
   if (!picked?.[0]) return undefined;
   const target = join(picked[0].fsPath, `repotune-dataset-${basename(where.folder.uri.fsPath)}`);
-  cpSync(dataset, target, { recursive: true });
-  void vscode.window.showInformationMessage(`RepoTune: dataset exported to ${target}`);
+  const events = feedbackPaths(where.out).events;
+  const r = exportDatasetFolder({ datasetDir: dataset, ...(existsSync(events) ? { feedbackEvents: events } : {}), outDir: target });
+  const rows = r.configs.map((c) => `${c.config} ${c.rows}`).join(", ");
+  void vscode.window.showInformationMessage(`RepoTune: dataset exported to ${target} (${rows}; README.md describes it).`);
   return target;
 }
 
