@@ -10,6 +10,7 @@ import { registerEval } from "./commands/eval";
 import { registerExport } from "./commands/export";
 import { registerGather } from "./commands/gather";
 import { registerModels } from "./commands/models";
+import { registerImportFeedback } from "./commands/import-feedback";
 import { registerBenchServe } from "../../bench/serve";
 import { REPOTUNE_VERSION } from "./commands/version";
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerComplete(program);
   registerExport(program);
   registerModels(program);
+  registerImportFeedback(program);
   const bench = registerBench(program);
   registerBenchGather(bench);
   registerBenchTrain(bench);
