@@ -105,17 +105,32 @@ export class JsonlAppender {
   }
 }
 
+/** Something to wait on for a pause in synchronous code (Atomics.wait with a timeout). */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * True when the file is not empty and its last byte is not a newline: a writer was killed
  * mid-line. The next write then starts with a newline, so the torn fragment stays a line of its
  * own (which readers skip and report) instead of swallowing the next record.
+ *
+ * Another process may be in the middle of its own append at this moment: the kernel grows the
+ * file a page at a time during one write, so the last byte can briefly be inside that writer's
+ * line. Such a line completes within microseconds; a torn one never does. So a missing newline
+ * counts as torn only once the size has stayed the same across a short wait.
  */
 function endsMidLine(fd: number): boolean {
-  const size = fs.fstatSync(fd).size;
-  if (size === 0) return false;
   const last = Buffer.alloc(1);
-  fs.readSync(fd, last, 0, 1, size - 1);
-  return last[0] !== 0x0a;
+  let size = fs.fstatSync(fd).size;
+  for (let look = 0; look < 50; look++) {
+    if (size === 0) return false;
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return false;
+    Atomics.wait(pause, 0, 0, 2);
+    const now = fs.fstatSync(fd).size;
+    if (now === size) return true;
+    size = now;
+  }
+  return true;
 }
 
 /** Appends one record to a shared log at once (no buffering): open, one write, close. */
