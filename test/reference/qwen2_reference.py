@@ -37,6 +37,12 @@ def read_safetensors(path):
     for name, info in header.items():
         if name == "__metadata__":
             continue
+        if info["dtype"] == "BF16":
+            # bfloat16 is the top half of a float32: widen by shifting into the high bits.
+            begin, end = info["data_offsets"]
+            half = np.frombuffer(data[begin:end], dtype=np.uint16).astype(np.uint32) << 16
+            out[name] = torch.from_numpy(half.view(np.float32).reshape(info["shape"]).copy())
+            continue
         if info["dtype"] not in _DTYPES:
             raise ValueError(f"{path}: {name}: dtype {info['dtype']} not supported by this reader")
         begin, end = info["data_offsets"]

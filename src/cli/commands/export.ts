@@ -1,14 +1,19 @@
-// `repotune export --format gguf --run DIR --out FILE [--dtype f32|f16|q8_0]`: a Hugging Face
-// checkpoint directory (config.json, model.safetensors, tokenizer.json) to one GGUF file that
-// llama.cpp, LM Studio, Ollama and llama.vscode load. Other formats are not built yet (exit 3,
-// as registerNotBuilt does).
+// `repotune export`: a model to GGUF (llama.cpp, LM Studio, Ollama, llama.vscode) or to a
+// Hugging Face model folder with its card (transformers, PEFT, TRL), and the gathered data
+// and feedback as a Hugging Face dataset.
 import type { Command } from "commander";
+import { basename } from "node:path";
+import { exportHf } from "../../core/formats/hf-export/export-hf";
+import type { HfExportDtype } from "../../core/formats/hf-export/write-model-folder";
+import { findCheckpoint } from "../../core/runs/find-checkpoint";
+import { chooseRunModel, MODEL_ROLES, type ModelRole } from "../../core/runs/run-model-choice";
+import { hubIdOf } from "../../hub";
 import { exportDatasetFolder } from "../../core/formats/hf-dataset/export-dataset";
 import { feedbackPaths } from "../../core/feedback/feedback-log";
 import { DATASET_FOLDER } from "../../core/store/dataset-files";
 import { defaultOutDir } from "./out-dir";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { exportGguf, type ExportDtype } from "../../core/formats/gguf";
 
 interface ExportOptions {
@@ -17,73 +22,23 @@ interface ExportOptions {
   out?: string;
   repo?: string;
   data?: string;
-  dtype: string;
+  dtype?: string;
+  model: string;
   name?: string;
   json?: boolean;
-}
-
-const isCheckpoint = (dir: string): boolean =>
-  existsSync(join(dir, "config.json")) &&
-  existsSync(join(dir, "tokenizer.json")) &&
-  (existsSync(join(dir, "model.safetensors")) || existsSync(join(dir, "model.safetensors.index.json")));
-
-/** The checkpoint a training root's latest.json names (src/engine/checkpoint writes it). */
-function latestOf(root: string): string | undefined {
-  try {
-    const marker = JSON.parse(readFileSync(join(root, "latest.json"), "utf8")) as { format?: string; checkpoint?: unknown };
-    if (marker.format !== "repotune-checkpoint-marker" || typeof marker.checkpoint !== "string" || /[\\/]|^\./.test(marker.checkpoint)) return undefined;
-    const dir = join(root, marker.checkpoint);
-    return isCheckpoint(dir) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * DIR itself when it is a checkpoint; the latest one when DIR is a training root (latest.json);
- * else the one checkpoint found up to two levels below it (a run or stage folder holding one).
- * Several found is an error that lists them.
- */
-export function findCheckpoint(dir: string): string {
-  const root = resolve(dir);
-  if (!existsSync(root)) throw new Error(`--run ${root} does not exist`);
-  if (isCheckpoint(root)) return root;
-  const latest = latestOf(root);
-  if (latest) return latest;
-  const found: string[] = [];
-  const walk = (d: string, depth: number): void => {
-    let names: string[];
-    try {
-      names = readdirSync(d).sort();
-    } catch {
-      return; // unreadable folders hold nothing we can export
-    }
-    for (const name of names) {
-      const sub = join(d, name);
-      if (!statSync(sub, { throwIfNoEntry: false })?.isDirectory()) continue;
-      const picked = isCheckpoint(sub) ? sub : latestOf(sub);
-      if (picked) found.push(picked);
-      else if (depth > 1) walk(sub, depth - 1);
-    }
-  };
-  walk(root, 2);
-  if (found.length === 1) return found[0]!;
-  if (found.length === 0) {
-    throw new Error(`${root} is not a checkpoint directory (config.json, model.safetensors, tokenizer.json) and holds none`);
-  }
-  throw new Error(`${root} holds ${found.length} checkpoints; pass one of them to --run: ${found.map((f) => relative(root, f)).join(", ")}`);
 }
 
 export function registerExport(program: Command): void {
   program
     .command("export")
-    .description("export a model checkpoint to GGUF for llama.cpp, or the gathered dataset and feedback as JSON Lines for Hugging Face datasets and TRL (Hugging Face model export: not built yet)")
-    .requiredOption("--format <format>", "gguf or dataset")
+    .description("export a model to GGUF for llama.cpp, or to a Hugging Face model folder with its card (and PEFT adapter) for transformers and TRL, or the gathered dataset and feedback as JSON Lines for Hugging Face datasets")
+    .requiredOption("--format <format>", "gguf, hf or dataset")
     .option("--repo <dir>", "with --format dataset: the repository whose REPO/.repotune/dataset is exported", process.cwd())
     .option("--data <dir>", "with --format dataset: the data folder (default: REPO/.repotune)")
-    .option("--run <dir>", "the checkpoint directory (or a run folder holding exactly one)")
-    .option("--out <file>", "the GGUF file to write")
-    .option("--dtype <type>", "weight type: f16 (half the size), q8_0 (a quarter, as llama.vscode serves) or f32 (exact)", "f16")
+    .option("--run <dir>", "a run folder (OUT/runs/ID), a data folder (its latest run), or a checkpoint directory")
+    .option("--model <role>", `with --format hf and a run: which of its models (${MODEL_ROLES.join(", ")})`, "teacher")
+    .option("--out <path>", "the GGUF file, or the folder, to write")
+    .option("--dtype <type>", "weights: gguf f16 (default), q8_0 or f32; hf bf16 (default), f16 or f32 (exact)")
     .option("--name <name>", "the model name stored in the file (default: the checkpoint folder's name)")
     .option("--json", "print the result as JSON")
     .action((opts: ExportOptions) => {
@@ -102,25 +57,55 @@ export function registerExport(program: Command): void {
         }
         return;
       }
-      if (opts.format !== "gguf") {
-        process.stderr.write(`repotune export: --format ${opts.format} is not built yet in this version of RepoTune (gguf and dataset are).\n`);
-        process.exitCode = 3;
-        return;
-      }
+      if (opts.format === "hf") return exportHfCommand(opts);
+      if (opts.format !== "gguf") throw new Error(`--format must be gguf, hf or dataset, got "${opts.format}"`);
       if (!opts.run || !opts.out) throw new Error("export --format gguf needs --run DIR and --out FILE");
-      if (!["f16", "f32", "q8_0"].includes(opts.dtype)) throw new Error(`--dtype must be f16, q8_0 or f32, got "${opts.dtype}"`);
+      const dtype = opts.dtype ?? "f16";
+      if (!["f16", "f32", "q8_0"].includes(dtype)) throw new Error(`--dtype must be f16, q8_0 or f32 for gguf, got "${dtype}"`);
       const started = Date.now();
-      const result = exportGguf({ checkpointDir: findCheckpoint(opts.run), outPath: resolve(opts.out), dtype: opts.dtype as ExportDtype, name: opts.name });
+      const result = exportGguf({ checkpointDir: findCheckpoint(opts.run), outPath: resolve(opts.out), dtype: dtype as ExportDtype, name: opts.name });
       const seconds = (Date.now() - started) / 1000;
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ out: result.outPath, bytes: result.bytes, tensors: result.tensors, dtype: opts.dtype, seconds, notes: result.notes }) + "\n");
+        process.stdout.write(JSON.stringify({ out: result.outPath, bytes: result.bytes, tensors: result.tensors, dtype, seconds, notes: result.notes }) + "\n");
         return;
       }
       for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
       const c = result.config;
       process.stdout.write(
-        `wrote ${result.outPath}: ${(result.bytes / 1e6).toFixed(1)} MB, ${result.tensors} tensors, ${opts.dtype}, ` +
+        `wrote ${result.outPath}: ${(result.bytes / 1e6).toFixed(1)} MB, ${result.tensors} tensors, ${dtype}, ` +
           `qwen2 ${c.layers} layers x ${c.hiddenSize}, vocab ${c.vocabSize} (${seconds.toFixed(1)} s)\n`,
       );
     });
+}
+
+function exportHfCommand(opts: ExportOptions): void {
+  if (!opts.run || !opts.out) throw new Error("export --format hf needs --run DIR (a run, a data folder or a checkpoint) and --out DIR");
+  const dtype = opts.dtype ?? "bf16";
+  if (!["bf16", "f16", "f32"].includes(dtype)) throw new Error(`--dtype must be bf16, f16 or f32 for hf, got "${dtype}"`);
+  if (!(MODEL_ROLES as readonly string[]).includes(opts.model)) throw new Error(`--model must be one of ${MODEL_ROLES.join(", ")}, got "${opts.model}"`);
+  const started = Date.now();
+  const choice = chooseRunModel(opts.run, opts.model as ModelRole);
+  const r = exportHf({
+    checkpointDir: choice.checkpointDir,
+    outDir: resolve(opts.out),
+    dtype: dtype as HfExportDtype,
+    role: choice.role,
+    row: choice.row,
+    reportPath: choice.reportPath,
+    manifestPath: choice.manifestPath,
+    basePath: choice.basePath,
+    baseModelId: choice.basePath ? hubIdOf(choice.basePath) : null,
+    repoName: choice.repoName,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ out: r.model.dir, files: r.model.files, bytes: r.model.bytes, tensors: r.model.tensors, dtype, role: choice.role, checkpoint: choice.checkpointDir, adapter: r.adapter?.dir ?? null, card: r.card, seconds })}\n`);
+    return;
+  }
+  const c = r.model.config;
+  process.stdout.write(
+    `wrote ${r.model.dir}: ${r.model.architecture.hfClass} ${c.num_hidden_layers} layers x ${c.hidden_size}, ${(r.model.bytes / 1e6).toFixed(1)} MB in ${dtype} (${seconds.toFixed(1)} s), the ${choice.role} of ${choice.runDir ? basename(choice.runDir) : choice.checkpointDir}\n` +
+      (r.adapter ? `  PEFT adapter: ${r.adapter.dir} (rank ${r.adapter.settings.r})\n` : "") +
+      `  model card: ${r.card}${choice.reportPath ? "" : " (no evaluation found: export a run folder to include one)"}\n`,
+  );
 }

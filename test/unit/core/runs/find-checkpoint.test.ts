@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { findCheckpoint } from "../../../src/cli/commands/export";
+import { findCheckpoint } from "../../../../src/core/runs/find-checkpoint";
 
 const root = mkdtempSync(join(tmpdir(), "find-ckpt-"));
 after(() => rmSync(root, { recursive: true, force: true }));
