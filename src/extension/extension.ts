@@ -6,6 +6,7 @@ import { readSettings, SETTINGS_SECTION } from "./settings/config";
 import { dashboardDataDir } from "./dashboard/data-dir";
 import { DashboardPanel, DASHBOARD_VIEW_TYPE, type DashboardDeps } from "./dashboard/dashboard-panel";
 import { exportDataset, exportModel, useRunModel } from "./exports/export-commands";
+import { importFeedbackCommand } from "./exports/import-feedback-command";
 import { RepoTuneStatusBar } from "./status/status-bar";
 import { readAcceptanceStats } from "../core/feedback/feedback-log";
 import { dataFolderFor } from "./settings/data-folder";
@@ -118,6 +119,8 @@ export function activate(context: vscode.ExtensionContext): void {
   if (vscode.workspace.isTrusted) setTimeout(() => void offerBaseOnce(context, log, baseChanged), 3000);
   register(COMMANDS.exportDataset, () => (requireTrust("Export dataset") ? exportDataset(context) : undefined));
   register(COMMANDS.exportModel, (raw?: unknown) => exportModel(context, raw));
+  // Restricted Mode logs no feedback, so it imports none either.
+  register(COMMANDS.importFeedback, () => (requireTrust("Import feedback") ? importFeedbackCommand(context, log) : undefined));
   register(INTERNAL_COMMANDS.useRunModel, (raw?: unknown) => useRunModel(context, raw));
   register(COMMANDS.toggleCompletions, async () => {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);

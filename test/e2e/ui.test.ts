@@ -34,7 +34,7 @@ describe("e2e: RepoTune in the VS Code UI", () => {
     const rows = await findCommand(page, "RepoTune:", "RepoTune: Fine-tune on this repo", 45_000);
     await screenshot("palette");
     await page.keyboard.press("Escape");
-    for (const title of ["Fine-tune on this repo", "Open dashboard", "Cancel training", "Choose base model", "Export dataset", "Export model", "Toggle inline completions", "Show log"]) {
+    for (const title of ["Fine-tune on this repo", "Open dashboard", "Cancel training", "Choose base model", "Export dataset", "Export model", "Import feedback from Continue", "Toggle inline completions", "Show log"]) {
       assert.ok(rows.some((r) => r.includes(`RepoTune: ${title}`)), `"RepoTune: ${title}" in ${JSON.stringify(rows)}`);
     }
   });

@@ -7,7 +7,7 @@ import { COMMANDS } from "../../src/extension/settings/command-ids";
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
 
 describe("package.json manifest", () => {
-  it("contributes the eight commands with their exact palette titles", () => {
+  it("contributes the nine commands with their exact palette titles", () => {
     const titles = pkg.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
     assert.deepEqual(titles.sort(), [
       "RepoTune: Cancel training",
@@ -15,6 +15,7 @@ describe("package.json manifest", () => {
       "RepoTune: Export dataset",
       "RepoTune: Export model",
       "RepoTune: Fine-tune on this repo",
+      "RepoTune: Import feedback from Continue",
       "RepoTune: Open dashboard",
       "RepoTune: Show log",
       "RepoTune: Toggle inline completions",

@@ -6,6 +6,7 @@ export const COMMANDS = {
   chooseBaseModel: "repotune.chooseBaseModel",
   exportDataset: "repotune.exportDataset",
   exportModel: "repotune.exportModel",
+  importFeedback: "repotune.importFeedback",
   toggleCompletions: "repotune.toggleCompletions",
   showLog: "repotune.showLog",
 } as const;

@@ -83,7 +83,7 @@ export function defineExtensionTests(): void {
 
     it("registers every command package.json contributes", async function () {
       const contributed = manifest.contributes.commands.map((c) => c.command);
-      assert.equal(contributed.length, 8, "the seven commands of the Foundation issue and Choose base model");
+      assert.equal(contributed.length, 9, "the seven commands of the Foundation issue, Choose base model and Import feedback from Continue");
       const registered = new Set(await vscode.commands.getCommands(true));
       assert.deepEqual(
         contributed.filter((id) => !registered.has(id)),
@@ -131,7 +131,7 @@ export function defineExtensionTests(): void {
     // Each command either does its job at once or asks a question first (Fine-tune asks for a
     // preset in a quick pick, file pickers are quick picks in the web workbench): the question
     // is dismissed, and the command must then end without an error.
-    for (const id of ["repotune.fineTune", "repotune.cancelTraining", "repotune.exportDataset", "repotune.exportModel", "repotune.showLog"]) {
+    for (const id of ["repotune.fineTune", "repotune.cancelTraining", "repotune.exportDataset", "repotune.exportModel", "repotune.importFeedback", "repotune.showLog"]) {
       it(`runs ${id} to its end without an error (questions dismissed), leaving the workspace as it was`, async function () {
         this.timeout(15_000);
         const before = workspaceFiles();
