@@ -11,6 +11,7 @@ import { registerExport } from "./commands/export";
 import { registerGather } from "./commands/gather";
 import { registerModels } from "./commands/models";
 import { registerImportFeedback } from "./commands/import-feedback";
+import { registerImport } from "./commands/import";
 import { registerBenchServe } from "../../bench/serve";
 import { REPOTUNE_VERSION } from "./commands/version";
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerComplete(program);
   registerExport(program);
   registerModels(program);
+  registerImport(program);
   registerImportFeedback(program);
   const bench = registerBench(program);
   registerBenchGather(bench);

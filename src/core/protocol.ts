@@ -59,7 +59,16 @@ export interface TrainingJob {
    * scratch on a tokenizer of the repository's own, and the run says it is weak.
    */
   base?: string;
+  /**
+   * A model trained elsewhere (`repotune import`), already made a Hugging Face folder of this
+   * workspace: the run evaluates it on the held-out files, exports and activates it by the same
+   * rule as a model trained here, and trains nothing (IMPORT_STAGES).
+   */
+  imported?: string;
 }
+
+/** The stages of an import run: the dataset (for the held-out files), then as a trained model. */
+export const IMPORT_STAGES = ["gather", "eval", "export", "activate"] as const satisfies readonly StageName[];
 
 /** Host -> training worker. */
 export type WorkerCommand =
@@ -170,6 +179,7 @@ const jobShape: Shape = {
   replicas: optional((v) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 64),
   activate: optional(oneOf(ACTIVATION_POLICIES)),
   base: optional((v) => typeof v === "string" && v.length > 0),
+  imported: optional((v) => typeof v === "string" && v.length > 0),
 };
 
 const workerCommandShapes: Record<string, Shape> = {
@@ -312,7 +322,8 @@ export const EXPORT_FORMATS = ["gguf", "hf"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Rows of report.json's `stages` (the models compared) and the numbers of each. */
-export const EVAL_ROWS = ["base", "pretrain", "sft", "dpo", "student"] as const;
+/** "imported": a model trained elsewhere and brought back with `repotune import`. */
+export const EVAL_ROWS = ["base", "pretrain", "sft", "dpo", "imported", "student"] as const;
 export type EvalRowName = (typeof EVAL_ROWS)[number];
 export const EVAL_METRICS = ["exactMatch", "acceptedChars", "editSimilarity", "preferenceAccuracy", "latencyMsP50", "heldoutItems"] as const;
 export type EvalMetric = (typeof EVAL_METRICS)[number];

@@ -10,8 +10,6 @@ export interface CatalogModel {
   title: string;
   /** Hugging Face repo id. */
   repo: string;
-  /** The repo of the original weights (safetensors): what transformers and PEFT load as the base elsewhere. */
-  sourceRepo: string;
   /** The file in that repo. */
   file: string;
   /** Branch or commit to resolve. */
@@ -26,7 +24,6 @@ export const CATALOG: readonly CatalogModel[] = [
     name: "qwen2.5-coder-0.5b",
     title: "Qwen2.5-Coder 0.5B base (Q8_0)",
     repo: "ggml-org/Qwen2.5-Coder-0.5B-Q8_0-GGUF",
-    sourceRepo: "Qwen/Qwen2.5-Coder-0.5B",
     file: "qwen2.5-coder-0.5b-q8_0.gguf",
     revision: "main",
     approxBytes: 531_000_000,
@@ -37,7 +34,6 @@ export const CATALOG: readonly CatalogModel[] = [
     name: "qwen2.5-coder-1.5b",
     title: "Qwen2.5-Coder 1.5B base (Q8_0)",
     repo: "ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF",
-    sourceRepo: "Qwen/Qwen2.5-Coder-1.5B",
     file: "qwen2.5-coder-1.5b-q8_0.gguf",
     revision: "main",
     approxBytes: 1_650_000_000,
@@ -48,7 +44,6 @@ export const CATALOG: readonly CatalogModel[] = [
     name: "qwen2.5-coder-3b",
     title: "Qwen2.5-Coder 3B base (Q8_0)",
     repo: "ggml-org/Qwen2.5-Coder-3B-Q8_0-GGUF",
-    sourceRepo: "Qwen/Qwen2.5-Coder-3B",
     file: "qwen2.5-coder-3b-q8_0.gguf",
     revision: "main",
     approxBytes: 3_300_000_000,

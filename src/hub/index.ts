@@ -8,4 +8,3 @@ export { downloadModel, FREE_SPACE_MARGIN, type DownloadOptions, type DownloadRe
 export { DownloadError, type DownloadErrorKind } from "./download-error";
 export type { DownloadProgress } from "./progress";
 export { resolveBase, type ResolveOptions, type ResolvedBase } from "./resolve-base";
-export { hubIdOf } from "./hub-id";

@@ -38,7 +38,7 @@ process.on("message", (raw: unknown) => {
   started = true;
   const pending: Promise<void>[] = [];
   runPipeline(command.job, {
-    stages: buildStages(),
+    stages: buildStages(command.job),
     signal: controller.signal,
     listener: (event) => pending.push(send(event)),
     resolveBackend,

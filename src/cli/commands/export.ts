@@ -3,11 +3,16 @@
 // and feedback as a Hugging Face dataset.
 import type { Command } from "commander";
 import { basename } from "node:path";
-import { exportHf } from "../../core/formats/hf-export/export-hf";
-import type { HfExportDtype } from "../../core/formats/hf-export/write-model-folder";
+import { exportHf, type HfExportOptions } from "../../core/formats/hf-export/export-hf";
+import { writeHfModelFolder, type HfExportDtype } from "../../core/formats/hf-export/write-model-folder";
+import { exportTrlFolder } from "../../core/formats/trl/export-trl";
+import { DEFAULT_MODEL_FOLDER } from "../../core/formats/trl/trl-settings";
+import { runArtifacts } from "../../core/runs/run-artifacts";
+import { locateRun } from "../../core/runs/run-layout";
+import { trlSourceFromRun } from "../../core/runs/trl-source";
 import { findCheckpoint } from "../../core/runs/find-checkpoint";
-import { chooseRunModel, MODEL_ROLES, type ModelRole } from "../../core/runs/run-model-choice";
-import { hubIdOf } from "../../hub";
+import { chooseRunModel, MODEL_ROLES, type ModelRole, type RunModelChoice } from "../../core/runs/run-model-choice";
+import { guessHubId } from "../../core/formats/hub-id";
 import { exportDatasetFolder } from "../../core/formats/hf-dataset/export-dataset";
 import { feedbackPaths } from "../../core/feedback/feedback-log";
 import { DATASET_FOLDER } from "../../core/store/dataset-files";
@@ -32,7 +37,7 @@ export function registerExport(program: Command): void {
   program
     .command("export")
     .description("export a model to GGUF for llama.cpp, or to a Hugging Face model folder with its card (and PEFT adapter) for transformers and TRL, or the gathered dataset and feedback as JSON Lines for Hugging Face datasets")
-    .requiredOption("--format <format>", "gguf, hf or dataset")
+    .requiredOption("--format <format>", "gguf, hf, trl (datasets, scripts and launch configurations for TRL + accelerate on a GPU machine or cluster) or dataset")
     .option("--repo <dir>", "with --format dataset: the repository whose REPO/.repotune/dataset is exported", process.cwd())
     .option("--data <dir>", "with --format dataset: the data folder (default: REPO/.repotune)")
     .option("--run <dir>", "a run folder (OUT/runs/ID), a data folder (its latest run), or a checkpoint directory")
@@ -58,7 +63,8 @@ export function registerExport(program: Command): void {
         return;
       }
       if (opts.format === "hf") return exportHfCommand(opts);
-      if (opts.format !== "gguf") throw new Error(`--format must be gguf, hf or dataset, got "${opts.format}"`);
+      if (opts.format === "trl") return exportTrlCommand(opts);
+      if (opts.format !== "gguf") throw new Error(`--format must be gguf, hf, trl or dataset, got "${opts.format}"`);
       if (!opts.run || !opts.out) throw new Error("export --format gguf needs --run DIR and --out FILE");
       const dtype = opts.dtype ?? "f16";
       if (!["f16", "f32", "q8_0"].includes(dtype)) throw new Error(`--dtype must be f16, q8_0 or f32 for gguf, got "${dtype}"`);
@@ -78,6 +84,59 @@ export function registerExport(program: Command): void {
     });
 }
 
+function hfOptions(choice: RunModelChoice, outDir: string, dtype: HfExportDtype): HfExportOptions {
+  return {
+    checkpointDir: choice.checkpointDir,
+    outDir,
+    dtype,
+    role: choice.role,
+    row: choice.row,
+    reportPath: choice.reportPath,
+    manifestPath: choice.manifestPath,
+    basePath: choice.basePath,
+    baseModelId: choice.basePath ? (guessHubId(choice.basePath)?.id ?? null) : null,
+    repoName: choice.repoName,
+  };
+}
+
+/**
+ * The TRL folder: datasets, scripts, configurations and settings.json; the run's models go in
+ * with it where the scripts need them: the reward model for RLOO, the student for GKD, and the
+ * teacher when the run had no base a cluster could download by name.
+ */
+function exportTrlCommand(opts: ExportOptions): void {
+  if (!opts.run || !opts.out) throw new Error("export --format trl needs --run DIR (a run folder, or a data folder for its latest run) and --out DIR");
+  const out = resolve(opts.out);
+  const dtype = (opts.dtype ?? "bf16") as HfExportDtype;
+  if (!["bf16", "f16", "f32"].includes(dtype)) throw new Error(`--dtype must be bf16, f16 or f32 for trl, got "${dtype}"`);
+  const { out: data, runId } = locateRun(opts.run);
+  const artifacts = runArtifacts(data, runId) ?? {};
+  const models: { model?: string; rewardModel?: string; student?: string } = {};
+  if (trlSourceFromRun(opts.run).settings.model === DEFAULT_MODEL_FOLDER) {
+    exportHf(hfOptions(chooseRunModel(opts.run, "teacher"), join(out, "model"), dtype));
+    models.model = "./model";
+  }
+  if (artifacts.student && existsSync(artifacts.student)) {
+    exportHf(hfOptions(chooseRunModel(opts.run, "student"), join(out, "student"), dtype));
+    models.student = "./student";
+  }
+  if (artifacts.rewardModel && existsSync(join(artifacts.rewardModel, "score.safetensors"))) {
+    writeHfModelFolder(findCheckpoint(artifacts.rewardModel), join(out, "reward-model"), dtype, null, { weightsFile: join(artifacts.rewardModel, "score.safetensors"), architecture: "Qwen2ForSequenceClassification" });
+    models.rewardModel = "./reward-model";
+  }
+  const source = trlSourceFromRun(opts.run, models);
+  const r = exportTrlFolder({ datasetDir: source.datasetDir, ...(source.feedbackEvents ? { feedbackEvents: source.feedbackEvents } : {}), outDir: out, settings: source.settings });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ out: r.out, settings: r.settingsFile, files: r.files, configs: r.dataset.configs, ...models })}\n`);
+    return;
+  }
+  process.stdout.write(
+    `wrote ${r.out}: ${r.files.length} scripts and configurations, settings.json, the dataset (${r.dataset.configs.map((c) => `${c.config} ${c.rows}`).join(", ")})` +
+      `${Object.keys(models).length ? `, and ${Object.entries(models).map(([k, v]) => `${k} ${v}`).join(", ")}` : ""}\n` +
+      `  start from: ${source.settings.model}; see ${join(r.out, "README.md")} to launch it (accelerate launch, Slurm) and bring the result back with repotune import\n`,
+  );
+}
+
 function exportHfCommand(opts: ExportOptions): void {
   if (!opts.run || !opts.out) throw new Error("export --format hf needs --run DIR (a run, a data folder or a checkpoint) and --out DIR");
   const dtype = opts.dtype ?? "bf16";
@@ -85,18 +144,7 @@ function exportHfCommand(opts: ExportOptions): void {
   if (!(MODEL_ROLES as readonly string[]).includes(opts.model)) throw new Error(`--model must be one of ${MODEL_ROLES.join(", ")}, got "${opts.model}"`);
   const started = Date.now();
   const choice = chooseRunModel(opts.run, opts.model as ModelRole);
-  const r = exportHf({
-    checkpointDir: choice.checkpointDir,
-    outDir: resolve(opts.out),
-    dtype: dtype as HfExportDtype,
-    role: choice.role,
-    row: choice.row,
-    reportPath: choice.reportPath,
-    manifestPath: choice.manifestPath,
-    basePath: choice.basePath,
-    baseModelId: choice.basePath ? hubIdOf(choice.basePath) : null,
-    repoName: choice.repoName,
-  });
+  const r = exportHf(hfOptions(choice, resolve(opts.out), dtype as HfExportDtype));
   const seconds = (Date.now() - started) / 1000;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ out: r.model.dir, files: r.model.files, bytes: r.model.bytes, tensors: r.model.tensors, dtype, role: choice.role, checkpoint: choice.checkpointDir, adapter: r.adapter?.dir ?? null, card: r.card, seconds })}\n`);

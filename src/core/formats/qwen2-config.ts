@@ -118,7 +118,7 @@ export function parseQwen2Config(json: unknown): Qwen2Config {
     throw new ConfigError("rope_scaling", "rotary scaling (YaRN, dynamic NTK...) is not supported; remove it or set it to null");
   }
   if (o.mlp_bias === true) throw new ConfigError("mlp_bias", "MLP biases are not supported (no Qwen2 or Llama code model has them)");
-  const dtype = o.torch_dtype ?? "float32";
+  const dtype = o.torch_dtype ?? o.dtype ?? "float32"; // transformers 5 names it `dtype`
   if (dtype !== "float32" && dtype !== "float16" && dtype !== "bfloat16") {
     throw new ConfigError("torch_dtype", `must be float32, float16 or bfloat16, got ${JSON.stringify(dtype)}`);
   }

@@ -1,8 +1,8 @@
 // Where a run's files live. Stage outputs are shared between runs (OUT/stages/<stage>/),
 // so a new run skips a stage whose inputs have not changed; each run keeps its own event
 // log and report (OUT/runs/<run-id>/), and OUT/runs/latest names the newest run.
-import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import type { StageName } from "../protocol";
 
 export interface RunLayout {
@@ -60,4 +60,21 @@ export function latestRunId(out: string): string | undefined {
   } catch {
     return existsSync(latest) ? readFileSync(latest, "utf8").trim() || undefined : undefined;
   }
+}
+
+/** A run folder (OUT/runs/ID or OUT/runs/latest), or a data folder OUT (its latest run). */
+export function locateRun(dir: string): { out: string; runId: string } {
+  const abs = resolve(dir);
+  if (statSync(abs, { throwIfNoEntry: false })?.isDirectory() && existsSync(join(abs, "run.json"))) {
+    return { out: dirname(dirname(abs)), runId: basename(abs) };
+  }
+  const latestOfOut = latestRunId(abs);
+  if (latestOfOut) return { out: abs, runId: latestOfOut };
+  // OUT/runs/latest as a text file, where the file system allowed no link.
+  if (basename(abs) === "latest" && basename(dirname(abs)) === "runs") {
+    const out = dirname(dirname(abs));
+    const id = latestRunId(out);
+    if (id) return { out, runId: id };
+  }
+  throw new Error(`${abs} is not a RepoTune run folder (OUT/runs/ID holding run.json) nor a data folder with runs`);
 }

@@ -1,12 +1,12 @@
 // Which of a run's models a path and a role mean, with what describes it: the run's report,
 // the dataset's manifest, the base it started from and the repository's name. `--run` may be
 // a data folder (its latest run), a run folder (OUT/runs/ID) or a checkpoint (no run known).
-import { existsSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
 import { DATASET_FOLDER } from "../store/dataset-files";
 import { findCheckpoint } from "./find-checkpoint";
 import { runArtifacts } from "./run-artifacts";
-import { latestRunId } from "./run-layout";
+import { locateRun } from "./run-layout";
 import { readRunRecord } from "./run-record";
 
 export const MODEL_ROLES = ["teacher", "student", "dpo", "sft", "pretrain"] as const;
@@ -26,11 +26,13 @@ export interface RunModelChoice {
   repoName: string | null;
 }
 
+/** The run a path means, or null for a checkpoint (or anything else findCheckpoint judges). */
 function runDirOf(path: string): { out: string; runId: string } | null {
-  const dir = resolve(path);
-  if (existsSync(join(dir, "events.jsonl")) && basename(dirname(dir)) === "runs") return { out: dirname(dirname(dir)), runId: basename(dir) };
-  const latest = statSync(join(dir, "runs"), { throwIfNoEntry: false })?.isDirectory() ? latestRunId(dir) : undefined;
-  return latest ? { out: dir, runId: latest } : null;
+  try {
+    return locateRun(path);
+  } catch {
+    return null;
+  }
 }
 
 export function chooseRunModel(path: string, role: ModelRole = "teacher"): RunModelChoice {

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describePreset, fitPresetToMinutes, getPreset, type Preset } from "../../core/presets";
-import { STAGES, type StageName, type TrainingJob, type WorkerEventBody } from "../../core/protocol";
+import { IMPORT_STAGES, STAGES, type StageName, type TrainingJob, type WorkerEventBody } from "../../core/protocol";
 import { contentHash } from "./content-hash";
 import { EventLog, type EventListener } from "./event-log";
 import { markLatest, newRunId, runLayout, type RunLayout } from "../../core/runs/run-layout";
@@ -52,7 +52,8 @@ export async function runPipeline(job: TrainingJob, options: PipelineOptions): P
   const log = new EventLog(layout.eventsFile, options.listener);
   const emit = (e: WorkerEventBody) => log.emit(e);
   const explain = options.explainError ?? defaultExplain;
-  const artifacts: Artifacts = {};
+  // An imported model enters as this run's teacher; the base (when known) is what it is judged beside.
+  const artifacts: Artifacts = job.imported ? { importedModel: job.imported, teacher: job.imported, ...(job.base ? { base: job.base } : {}) } : {};
   const finish = (status: RunStatus): PipelineOutcome => {
     record.status = status;
     record.endedAt = new Date().toISOString();
@@ -68,7 +69,7 @@ export async function runPipeline(job: TrainingJob, options: PipelineOptions): P
     emit({ type: "log", level: "info", message: describePreset(preset) });
     if (resumeFrom) emit({ type: "log", level: "info", message: `resuming run ${runId}, which ended ${resumeFrom.status === "running" ? "without finishing" : resumeFrom.status}` });
 
-    const selected = new Set<StageName>(job.stages?.length ? job.stages : STAGES);
+    const selected = new Set<StageName>(job.stages?.length ? job.stages : job.imported ? IMPORT_STAGES : STAGES);
     let previousHash = "";
     for (const stage of options.stages) {
       const status = await runStage(stage, { job, preset, layout, artifacts, backend, previousHash, selected, signal: options.signal, emit });

@@ -13,12 +13,17 @@ const ROW_ARTIFACTS: Record<EvalRowName, string | undefined> = {
   pretrain: "pretrainModel",
   sft: "sftModel",
   dpo: "dpoModel",
+  imported: "importedModel",
   student: "student",
 };
 
 /** Said in every report of a run without a base, with the way to get one. */
 export const FROM_SCRATCH_NOTE =
   "This run trained a small model from scratch (no base model was chosen): expect weak completions. Start from a pretrained code model: `repotune models` lists the ones on this machine, `repotune models pull qwen2.5-coder-0.5b` downloads one, then `repotune tune --base NAME` (in VS Code: RepoTune: Choose base model).";
+
+function importNote(artifacts: Readonly<Record<string, string>>): string {
+  return `The imported model (${artifacts.importedModel}) was trained elsewhere and evaluated here on the same held-out files as every run${artifacts.base ? ", beside the base it was fine-tuned from" : "; no base was given (--base), so it is judged against the active model only"}.`;
+}
 
 function rowModels(artifacts: Readonly<Record<string, string>>): Partial<Record<EvalRowName, string>> {
   const models: Partial<Record<EvalRowName, string>> = {};
@@ -35,7 +40,9 @@ export const evalStage: Stage = {
   name: "eval",
   // One pass over the held-out probes per model: pretrain, SFT, DPO, student.
   totalSteps: (p) => p.evalItems * 4,
-  inputs: ({ preset }) => ({ settings: { evalItems: preset.evalItems, seed: RUN_SEED } }),
+  // The models by path: an import brings a new folder each time, which the chain of earlier
+  // stages' hashes would not see.
+  inputs: ({ preset, artifacts }) => ({ settings: { evalItems: preset.evalItems, seed: RUN_SEED, models: rowModels(artifacts) } }),
   async run(ctx) {
     const models = rowModels(ctx.artifacts);
     const rows = Object.keys(models) as EvalRowName[];
@@ -53,8 +60,10 @@ export const evalStage: Stage = {
       {
         ...stageOptions(ctx).eval,
         signal: ctx.signal,
-        notes: ctx.artifacts.base ? [] : [FROM_SCRATCH_NOTE],
-        config: { preset: ctx.preset.name, base: ctx.artifacts.base ?? null, teacher: ctx.artifacts.base ? "base" : ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },
+        notes: ctx.artifacts.importedModel ? [importNote(ctx.artifacts)] : ctx.artifacts.base ? [] : [FROM_SCRATCH_NOTE],
+        config: ctx.artifacts.importedModel
+          ? { imported: ctx.artifacts.importedModel, base: ctx.artifacts.base ?? null, backend: ctx.backend }
+          : { preset: ctx.preset.name, base: ctx.artifacts.base ?? null, teacher: ctx.artifacts.base ? "base" : ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },
         onProgress: (row, done, total) => {
           const perRow = ctx.preset.evalItems;
           const index = Math.max(0, rows.indexOf(row as EvalRowName));

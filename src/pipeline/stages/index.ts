@@ -1,6 +1,6 @@
 // The stages of "Fine-tune on this repo": one adapter per name of core/protocol's STAGES, run
 // in that order (the one list; the dashboard's timeline and `--stages` read the same names).
-import { STAGES, type StageName } from "../../core/protocol";
+import { IMPORT_STAGES, STAGES, type StageName, type TrainingJob } from "../../core/protocol";
 import type { Stage } from "../run/stage";
 import { activateStage } from "./activate-stage";
 import { distillStage } from "./distill-stage";
@@ -23,7 +23,7 @@ const ADAPTERS: Record<StageName, Stage> = {
   activate: activateStage,
 };
 
-/** Every stage, in STAGES order: what the training worker and bench/posttrain.ts run. */
-export function buildStages(): Stage[] {
-  return STAGES.map((name) => ADAPTERS[name]);
+/** Every stage, in STAGES order: what the training worker and bench/posttrain.ts run; an import run's stages for an import. */
+export function buildStages(job?: Pick<TrainingJob, "imported">): Stage[] {
+  return (job?.imported ? IMPORT_STAGES : STAGES).map((name) => ADAPTERS[name]);
 }

@@ -5,13 +5,15 @@
 // adapter folder (merged as PEFT does) give the adapted model's logits.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { exportHf, type HfExportOptions } from "../../../src/core/formats/hf-export/export-hf";
-import { readSafetensors } from "../../../src/core/formats/safetensors";
+import { writeHfModelFolder } from "../../../src/core/formats/hf-export/write-model-folder";
+import { readSafetensors, writeSafetensors } from "../../../src/core/formats/safetensors";
+import { importModelFolder, importSource } from "../../../src/core/runs/imported-model";
 import { chooseRunModel } from "../../../src/core/runs/run-model-choice";
 import { saveCheckpoint } from "../../../src/engine/checkpoint";
 import { adapterFiles, attachLora, DEFAULT_TARGET_MODULES } from "../../../src/engine/lora";
@@ -120,11 +122,52 @@ describe("Hugging Face model folder export, checked by PyTorch", { skip: skipWit
     assert.ok(merged < 1e-4, `merged folder: ${merged}`);
     assert.ok(peft < 1e-4, `base + PEFT adapter: ${peft}`);
     const card = readFileSync(r.card, "utf8");
-    assert.match(card, /^---\nlibrary_name: transformers\n[\s\S]*base_model: "Qwen\/Qwen2\.5-Coder-0\.5B"\n[\s\S]*  - peft\n[\s\S]*---\n/);
+    assert.match(card, /^---\nlibrary_name: transformers\n[\s\S]*base_model: "Qwen\/Qwen2\.5-Coder-0\.5B"\n[\s\S]* {2}- peft\n[\s\S]*---\n/);
     assert.match(card, /LoRA: rank 4, alpha 8, dropout 0, on /);
     assert.match(card, /read from qwen\.gguf \(dequantised\)/);
+    // Brought back: the adapter folder merged onto the base folder is the adapted model again.
+    const imported = importModelFolder(join(out, "adapter"), join(root, "workspace"), baseDir);
+    assert.equal(imported.kind, "adapter");
+    const back = maxDiff(torchLogits(imported.dir), adapted);
+    assert.ok(back < 1e-4, `imported adapter merged onto its base: ${back}`);
+    assert.throws(() => importModelFolder(join(out, "adapter"), join(root, "workspace"), null), /is a LoRA adapter: give the Hugging Face folder of its base with --base/);
     lora.dispose();
     model.dispose();
+  });
+
+  it("import refuses what it cannot complete with, saying why", () => {
+    const empty = join(root, "empty-output");
+    mkdirSync(join(empty, "checkpoint-10"), { recursive: true });
+    assert.throws(() => importModelFolder(empty, join(root, "workspace"), null), /holds no model to import: expected config\.json with model\.safetensors .* or checkpoint-N folders/);
+    // A trainer's output folder: the newest checkpoint-N is the one imported.
+    const trl = join(root, "trl-output");
+    mkdirSync(trl, { recursive: true });
+    cpSync(join(root, "hf-qwen2-f32"), join(trl, "checkpoint-20"), { recursive: true });
+    cpSync(join(root, "hf-llama-f32"), join(trl, "checkpoint-100"), { recursive: true });
+    assert.equal(importSource(trl).dir, join(trl, "checkpoint-100"));
+    const noFim = join(root, "no-fim");
+    cpSync(join(root, "hf-qwen2-f32"), noFim, { recursive: true });
+    const tok = JSON.parse(TOKENIZER) as { added_tokens: { content: string }[] };
+    tok.added_tokens = tok.added_tokens.filter((t) => !t.content.startsWith("<|fim_"));
+    writeFileSync(join(noFim, "tokenizer.json"), JSON.stringify(tok));
+    assert.throws(() => importModelFolder(noFim, join(root, "workspace"), null), /no <\|fim_prefix\|>, <\|fim_suffix\|>, <\|fim_middle\|> token\(s\): RepoTune completes by fill-in-the-middle/);
+  });
+
+  it("a reward model becomes Qwen2ForSequenceClassification: the decoder and score.weight in one file", () => {
+    const model = Qwen2Model.create(QWEN2, { seed: 4 });
+    const ckpt = checkpoint("ckpt-reward", QWEN2, model);
+    model.dispose();
+    const score = join(root, "score.safetensors");
+    writeSafetensors(score, [["score.weight", { dtype: "F32", shape: [1, 32], data: Float32Array.from({ length: 32 }, (_, i) => i / 32) }]]);
+    const out = join(root, "hf-reward");
+    writeHfModelFolder(ckpt, out, "f32", null, { weightsFile: score, architecture: "Qwen2ForSequenceClassification" });
+    const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as Record<string, unknown>;
+    assert.deepEqual(cfg.architectures, ["Qwen2ForSequenceClassification"]);
+    assert.equal(cfg.num_labels, 1);
+    assert.equal(typeof cfg.pad_token_id, "number"); // transformers pools the last token that is not padding
+    const tensors = readSafetensors(join(out, "model.safetensors")).tensors;
+    assert.deepEqual([...tensors.get("score.weight")!.data].slice(0, 3), [0, 1 / 32, 2 / 32]);
+    assert.ok(tensors.has("model.layers.1.mlp.down_proj.weight"));
   });
 
   it("writes tokenizer_config.json and generation_config.json from the tokenizer it ships", () => {
@@ -183,6 +226,7 @@ describe("which model of a run is exported", () => {
     const runDir = join(root, "unfinished", "runs", "r1");
     mkdirSync(runDir, { recursive: true });
     writeFileSync(join(runDir, "events.jsonl"), `${JSON.stringify({ v: 1, time: "2026-12-03T12:00:00Z", type: "log", level: "info", message: "start" })}\n`);
+    writeFileSync(join(runDir, "run.json"), JSON.stringify({ runId: "r1", job: { repo: "/r" }, status: "running" }));
     assert.throws(() => chooseRunModel(runDir), /has not finished .* export a finished run, or a checkpoint folder/);
   });
 });

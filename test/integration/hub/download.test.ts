@@ -18,7 +18,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 const BYTES = randomBytes(3 * 1024 * 1024 + 123);
 const MODEL: CatalogModel = {
-  name: "test-model", title: "Test", repo: "org/Test-GGUF", sourceRepo: "org/Test", file: "test-q8_0.gguf", revision: "main",
+  name: "test-model", title: "Test", repo: "org/Test-GGUF", file: "test-q8_0.gguf", revision: "main",
   approxBytes: BYTES.length, parameters: 1, contextLength: 1024,
 };
 const FAST = { retryDelayMs: 10, idleTimeoutMs: 5_000 };
