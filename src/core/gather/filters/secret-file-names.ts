@@ -22,6 +22,8 @@ const SECRET_NAMES = new Set([
   ".secrets",
   "master.key",
   "terraform.tfstate",
+  "kubeconfig",
+  ".kubeconfig",
 ]);
 
 const SECRET_EXTENSIONS = new Set([".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".bks", ".p8", ".ppk", ".kdbx", ".keychain", ".crt", ".cer", ".der", ".csr", ".gpg", ".tfvars", ".tfstate", ".ovpn"]);
@@ -40,7 +42,7 @@ export function secretFileRule(parts: PathParts): string | null {
   if (SECRET_NAMES.has(parts.lowerName)) return `named ${parts.name}`;
   if (SECRET_EXTENSIONS.has(parts.extension)) return `${parts.extension} file`;
   for (const shape of SECRET_NAME_SHAPES) if (shape.test(parts.lowerName)) return `named like ${shape.source}`;
-  if (parts.folders.includes(".ssh") || parts.folders.includes(".gnupg") || parts.folders.includes(".aws")) return "in a credentials folder";
+  if (parts.folders.includes(".ssh") || parts.folders.includes(".gnupg") || parts.folders.includes(".aws") || parts.folders.includes(".kube")) return "in a credentials folder";
   if (parts.lowerName === "config.json" && parts.folders[parts.folders.length - 1] === ".docker") return "docker credentials";
   return null;
 }

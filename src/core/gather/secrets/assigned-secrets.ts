@@ -2,9 +2,12 @@
 // `client_secret: ...`, `export GITHUB_TOKEN=...`. Names alone prove nothing (code is full of
 // `token` and `password` variables), so the value must be a literal that looks generated:
 // long enough, high in entropy, mixing character classes, and not a placeholder, a reference
-// to another variable or environment entry, a regular expression or a sentence.
+// to another variable or environment entry, a regular expression or a sentence. A name whose
+// head word is a password (DB_PASSWORD, keyPassword, smtp.pass) takes shorter values: people
+// choose those, and "hunter22" is no less a password for being short.
 import { ownCopy } from "../text/own-copy";
 import { characterClasses, shannonEntropy } from "./entropy";
+import { isPlaceholder } from "./placeholders";
 
 /** Finds where a secret-ish word occurs; the whole name around it is then examined. */
 const NAME_LOCATOR = /pass|pwd|secret|token|key|credential/gi;
@@ -13,7 +16,8 @@ const SECRET_WORDS = new Set(["password", "passwd", "passphrase", "pwd", "pass",
 /** Words that make "key" a secret: api_key, access_key, signing_key... but not a cache `key`. */
 const KEY_QUALIFIERS = new Set(["api", "access", "secret", "private", "auth", "signing", "encryption", "master", "client", "account", "storage", "session"]);
 
-const PLACEHOLDER = /example|placeholder|changeme|change_me|your|redacted|dummy|replace|insert|todo|xxxx|\*\*\*/i;
+/** Head words of a name that holds a password a person chose. */
+const PASSWORD_WORDS = new Set(["password", "passwd", "passphrase", "pwd", "pass"]);
 const NOT_A_LITERAL = /[\s[\]{}()<>|\\^]|\$\{|%s/;
 const VARIABLE_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 /** ; , ( ) } ] and quotes end an unquoted value (`f(token=abc)`, `` `token=abc` `` in a comment). */
@@ -45,7 +49,7 @@ export function findAssignedSecret(text: string, unquoted: boolean): AssignedSec
     const name = text.slice(lastDot >= start ? lastDot + 1 : start, end);
     if (!isSecretName(name)) continue;
     const value = assignedValue(text, end);
-    if (value && (value.quoted || unquoted) && isSecretValue(value.text, value.quoted)) return { index: value.index, name: ownCopy(name) };
+    if (value && (value.quoted || unquoted) && (isSecretValue(value.text, value.quoted) || (isPasswordName(name) && isChosenPassword(value.text)))) return { index: value.index, name: ownCopy(name) };
   }
   return null;
 }
@@ -99,10 +103,14 @@ function assignedValue(text: string, from: number): { text: string; index: numbe
   if (!op) return null;
   p += op[0].length;
   while (text.charCodeAt(p) === 0x20 || text.charCodeAt(p) === 0x09) p++;
+  // A quote escaped by a backslash is still a quote: a notebook's JSON holds `key = \"v\"`.
+  const escaped = text.charCodeAt(p) === 0x5c && [0x22, 0x27].includes(text.charCodeAt(p + 1));
+  if (escaped) p++;
   const q = text.charCodeAt(p);
   if (q === 0x22 || q === 0x27 || q === 0x60) {
-    const close = text.indexOf(String.fromCharCode(q), p + 1);
+    let close = text.indexOf(String.fromCharCode(q), p + 1);
     if (close === -1 || close - p > 257) return null;
+    if (escaped && text.charCodeAt(close - 1) === 0x5c) close--;
     return { text: text.slice(p + 1, close), index: p + 1, quoted: true };
   }
   let end = p;
@@ -114,9 +122,26 @@ function assignedValue(text: string, from: number): { text: string; index: numbe
   return end > p ? { text: text.slice(p, end), index: p, quoted: false } : null;
 }
 
+/** The name's last word says password: `DB_PASSWORD`, `keyPassword`, `smtp.pass`, not `PASSWORD_RESET_URL`. */
+export function isPasswordName(name: string): boolean {
+  const words = nameWords(name);
+  return words.length > 0 && PASSWORD_WORDS.has(words[words.length - 1] as string);
+}
+
+/** A password a person chose: short is allowed, but not a word, a reference or a placeholder. */
+export function isChosenPassword(value: string): boolean {
+  if (value.length < 6 || value.length > 128) return false;
+  if (NOT_A_LITERAL.test(value) || isPlaceholder(value) || WORDS_ONLY.test(value) || SELECTOR_OR_PATH.test(value)) return false;
+  if (VARIABLE_REFERENCE.test(value) && !/\d/.test(value)) return false;
+  return characterClasses(value) >= 2 && shannonEntropy(value) >= 2.5;
+}
+
+/** A CSS selector (#password-input) or a path (/account/password/reset): about a secret, not one. */
+const SELECTOR_OR_PATH = /^(?:[#.][A-Za-z][\w-]*|\.{0,2}\/[\w./-]*)$/;
+
 export function isSecretValue(value: string, quoted: boolean): boolean {
   if (value.length < (quoted ? 12 : 16) || value.length > 256) return false;
-  if (NOT_A_LITERAL.test(value) || PLACEHOLDER.test(value)) return false;
+  if (NOT_A_LITERAL.test(value) || isPlaceholder(value) || SELECTOR_OR_PATH.test(value)) return false;
   if (WORDS_ONLY.test(value)) return false;
   // Unquoted: `token = getToken`, `password: process.env.DB_PASSWORD` name things; a generated
   // value has digits among its letters.

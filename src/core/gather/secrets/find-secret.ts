@@ -2,10 +2,11 @@
 // excluded whole, and a commit pair that does is dropped, so no secret reaches a dataset, a
 // checkpoint or a completion (DESIGN.md "Data").
 import { findAssignedSecret } from "./assigned-secrets";
+import { findHighEntropyLiteral } from "./high-entropy-literal";
 import { SECRET_PATTERNS } from "./secret-patterns";
 
 export interface SecretFinding {
-  /** Which rule matched (a pattern id or "high-entropy value assigned to <name>"). Never the secret's value. */
+  /** Which rule matched (a pattern id, "high-entropy value assigned to <name>" or "high-entropy-literal"). Never the secret's value. */
   kind: string;
   /** 1-based line of the match. */
   line: number;
@@ -24,25 +25,31 @@ const LOCATOR = new RegExp(SECRET_PATTERNS.map((p) => p.locator).join("|"), "g")
 /** `language` null: not known (a commit message, a file of any kind): bare values are judged too. */
 export function findSecret(text: string, language: string | null = null): SecretFinding | null {
   LOCATOR.lastIndex = 0;
+  let byContext: { id: string; start: number } | null = null;
   for (let hit = LOCATOR.exec(text); hit !== null; hit = LOCATOR.exec(text)) {
     // Locators may overlap ("sk-" inside another token's prefix): look again one character on.
     LOCATOR.lastIndex = hit.index + 1;
     const found = matchAt(text, hit.index);
-    if (found) return { kind: found.id, line: lineOf(text, found.start) };
+    if (found && !found.context) return { kind: found.id, line: lineOf(text, found.start) };
+    byContext ??= found;
   }
-  const assigned = findAssignedSecret(text, bareValuesAreLiterals(language));
+  if (byContext) return { kind: byContext.id, line: lineOf(text, byContext.start) };
+  const bare = bareValuesAreLiterals(language);
+  const assigned = findAssignedSecret(text, bare);
   if (assigned) return { kind: `high-entropy value assigned to ${assigned.name}`, line: lineOf(text, assigned.index) };
+  const literal = findHighEntropyLiteral(text, bare);
+  if (literal !== null) return { kind: "high-entropy-literal", line: lineOf(text, literal) };
   return null;
 }
 
-/** The pattern that matches around a locator found at `at`, if any. */
-function matchAt(text: string, at: number): { id: string; start: number } | null {
+/** The pattern that matches around a locator found at `at`, if any (a match may start up to `lead` before it). */
+function matchAt(text: string, at: number): { id: string; start: number; context: boolean } | null {
   for (const pattern of SECRET_PATTERNS) {
-    const start = at - (pattern.lead ?? 0);
-    if (start < 0) continue;
-    pattern.regex.lastIndex = start;
-    const m = pattern.regex.exec(text);
-    if (m && (!pattern.accept || pattern.accept(m[0]))) return { id: pattern.id, start };
+    for (let start = Math.max(0, at - (pattern.lead ?? 0)); start <= at; start++) {
+      pattern.regex.lastIndex = start;
+      const m = pattern.regex.exec(text);
+      if (m && (!pattern.accept || pattern.accept(m))) return { id: pattern.id, start, context: pattern.context === true };
+    }
   }
   return null;
 }
