@@ -14,7 +14,7 @@ export class ExcludedFiles {
     const cached = this.cache.get(document);
     if (cached && cached.version === document.version) return cached.reason;
     const byName = secretFileRule(pathParts(relativePath.replace(/\\/g, "/")));
-    const reason = byName ?? (findSecret(document.getText()) ? "it holds a credential" : null);
+    const reason = byName ?? (findSecret(document.getText(), document.languageId) ? "it holds a credential" : null);
     this.cache.set(document, { version: document.version, reason });
     return reason;
   }
