@@ -48,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar.update({ acceptance: { rate, accepted: acceptance.accepted, shown: acceptance.shown } });
   };
   const refreshModel = () => statusBar.update({ activeModel: servers.activeModelName() });
+  context.subscriptions.push(servers.onDidStop((reason) => statusBar.update({ stopped: reason })));
   const feedback = createFeedbackTracker(context, (e) => {
     acceptance.shown++;
     if (e.outcome === "accepted") acceptance.accepted++;
@@ -134,7 +135,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.baseModel`)) baseChanged();
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.enabled`)) {
-        statusBar.update({ completionsEnabled: readSettings().completionsEnabled });
+        // Toggling is also how a user tries again after the server crashed too often.
+        servers.resetCrashes();
+        statusBar.update({ completionsEnabled: readSettings().completionsEnabled, stopped: undefined });
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

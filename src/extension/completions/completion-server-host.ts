@@ -44,6 +44,9 @@ export class CompletionServerHost implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a folder's active model appears, changes or goes. */
   readonly onDidChangeModel = this.changed.event;
+  private readonly stoppedEmitter = new vscode.EventEmitter<string>();
+  /** Fires with the reason when a server crashed too often and is no longer restarted. */
+  readonly onDidStop = this.stoppedEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -69,6 +72,10 @@ export class CompletionServerHost implements vscode.Disposable {
       serverScript: join(this.context.extensionPath, "out", "completion-server.js"),
       modelPath: model.path,
       onLog: (line) => this.log.debug(`[completion server] ${line}`),
+      onStopped: (reason) => {
+        this.log.error(`Completions for ${folder.name} stopped: ${reason}`);
+        this.stoppedEmitter.fire(reason);
+      },
     });
     const handle: ServerHandle = { client, model, modelName: model.name };
     this.servers.set(key, handle);
@@ -78,6 +85,11 @@ export class CompletionServerHost implements vscode.Disposable {
       (err: Error) => this.log.error(`Completion server failed to start: ${err.message}`),
     );
     return handle;
+  }
+
+  /** The user asked again (completions toggled): servers that crashed too often may start once more. */
+  resetCrashes(): void {
+    for (const s of this.servers.values()) s.client.resetCrashes();
   }
 
   /** The model that serves the active editor's folder, for the status bar. */
@@ -125,5 +137,6 @@ export class CompletionServerHost implements vscode.Disposable {
     for (const w of this.watchers.values()) w.close();
     this.servers.clear();
     this.changed.dispose();
+    this.stoppedEmitter.dispose();
   }
 }

@@ -11,6 +11,8 @@ export interface StatusState {
   lastLatencyMs?: number;
   /** Share of shown completions accepted (partial ones count half), with the counts. */
   acceptance?: { rate: number | null; accepted: number; shown: number };
+  /** Why completions stopped (the server crashed too often), until the user tries again. */
+  stopped?: string;
 }
 
 export class RepoTuneStatusBar implements vscode.Disposable {
@@ -31,7 +33,11 @@ export class RepoTuneStatusBar implements vscode.Disposable {
 
   private render(): void {
     const s = this.state;
-    if (s.training) {
+    if (s.stopped && !s.training) {
+      this.item.text = "$(error) RepoTune: completions stopped";
+      this.item.tooltip = `${s.stopped.charAt(0).toUpperCase()}${s.stopped.slice(1)}. Click to open the log.`;
+      this.item.command = COMMANDS.showLog;
+    } else if (s.training) {
       this.item.text = `$(sync~spin) RepoTune: ${s.training.stage} ${Math.round(s.training.percent)}%`;
       this.item.tooltip = "RepoTune is training. Click to open the dashboard.";
       this.item.command = COMMANDS.openDashboard;

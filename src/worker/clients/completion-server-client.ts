@@ -1,9 +1,12 @@
 // Forks the completion server (llama.cpp on the active GGUF) and matches its replies to
-// requests by id. A crash of the server is reported and the next request starts a fresh
-// one, so native inference can never take the extension host down.
+// requests by id, so native inference can never take the extension host down. A crash
+// answers the requests in flight with an error (never with text), and the next request
+// starts a fresh server after a pause that grows with each crash; after too many crashes in
+// a minute (core/process/restart-budget) the client stays stopped and says why.
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { PROTOCOL_VERSION, parseServerReply, type CompletionRequest, type ServerCommand, type ServerReply } from "../../core/protocol";
+import { RestartBudget, type RestartBudgetOptions } from "../../core/process/restart-budget";
 
 export type CompletionResult =
   | { kind: "completion"; text: string; latencyMs: number; cached: boolean }
@@ -16,7 +19,11 @@ export interface CompletionServerOptions {
   threads?: number;
   /** How long a model may take to load before the server is given up on. */
   loadTimeoutMs?: number;
+  /** Restarts after crashes: how many a minute, and the pauses before them. */
+  restarts?: RestartBudgetOptions;
   onLog?(line: string): void;
+  /** The server crashed too often and is no longer restarted: the reason, for the status bar. */
+  onStopped?(reason: string): void;
 }
 
 type Pending = { resolve(result: CompletionResult): void };
@@ -26,9 +33,26 @@ export class CompletionServerClient {
   private ready: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
   private disposed = false;
+  private readonly budget: RestartBudget;
+  /** Set when a crash allows a restart: the next start waits until then. */
+  private restartAt = 0;
+  /** Set when the budget is spent: every request is answered with it. */
+  private stoppedReason: string | undefined;
   device = "";
 
-  constructor(private readonly options: CompletionServerOptions) {}
+  constructor(private readonly options: CompletionServerOptions) {
+    this.budget = new RestartBudget(options.restarts);
+  }
+
+  /** Why the server is no longer restarted, if it is not. */
+  get stopped(): string | undefined {
+    return this.stoppedReason;
+  }
+
+  /** The server's process id while one runs (for the log, and for fault tests). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   get modelPath(): string {
     return this.options.modelPath;
@@ -37,8 +61,17 @@ export class CompletionServerClient {
   /** Starts the server and loads the model (once); later calls wait for the same load. */
   start(): Promise<void> {
     if (this.disposed) return Promise.reject(new Error("the completion server was stopped"));
-    this.ready ??= this.spawn();
+    if (this.stoppedReason) return Promise.reject(new Error(this.stoppedReason));
+    const wait = this.restartAt - Date.now();
+    this.ready ??= wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)).then(() => this.spawn()) : this.spawn();
     return this.ready;
+  }
+
+  /** A fresh start after the user fixed what made it crash: the crash count is forgotten. */
+  resetCrashes(): void {
+    this.budget.reset();
+    this.stoppedReason = undefined;
+    this.restartAt = 0;
   }
 
   private spawn(): Promise<void> {
@@ -80,12 +113,23 @@ export class CompletionServerClient {
       child.on("exit", (code, signal) => {
         clearTimeout(timer);
         this.child = undefined;
-        this.ready = undefined; // the next request starts a fresh server
-        const message = `the completion server stopped (${signal ?? `exit code ${code}`})`;
+        this.ready = undefined; // the next request starts a fresh server, if the budget allows
+        const how = signal ?? `exit code ${code}`;
+        let hint = "It restarts on the next completion; see RepoTune: Show log.";
+        if (!this.disposed) {
+          const verdict = this.budget.crashed();
+          if (verdict.restart) this.restartAt = Date.now() + verdict.afterMs;
+          else {
+            this.stoppedReason = `the completion server crashed ${verdict.crashes} times within ${Math.round(verdict.windowMs / 1000)} s (last: ${how}) and is not restarted; see RepoTune: Show log, then toggle completions off and on to try again`;
+            hint = "It is no longer restarted: see RepoTune: Show log.";
+            this.options.onStopped?.(this.stoppedReason);
+          }
+        }
+        const message = `the completion server stopped (${how})`;
         if (!loaded) reject(new Error(message));
         for (const [id, p] of this.pending) {
           this.pending.delete(id);
-          p.resolve({ kind: "error", message, hint: "It restarts on the next completion; see RepoTune: Show log." });
+          p.resolve({ kind: "error", message, hint });
         }
       });
       this.send({ v: PROTOCOL_VERSION, type: "load", modelPath: this.options.modelPath, threads: this.options.threads });
@@ -106,7 +150,12 @@ export class CompletionServerClient {
   }
 
   async complete(request: Omit<CompletionRequest, "v" | "type" | "id">, signal?: AbortSignal): Promise<CompletionResult> {
-    await this.start();
+    if (this.stoppedReason) return { kind: "error", message: this.stoppedReason, hint: "Toggle completions off and on to start it again." };
+    try {
+      await this.start();
+    } catch (err) {
+      return { kind: "error", message: (err as Error).message, hint: "It restarts on the next completion; see RepoTune: Show log." };
+    }
     const id = randomUUID();
     return new Promise<CompletionResult>((resolve) => {
       this.pending.set(id, { resolve });
