@@ -22,7 +22,7 @@ export interface PipelineOptions {
   /** Resolves `auto` and checks the backend loads; returns its name and the device it runs on. */
   resolveBackend(requested: string): Promise<{ backend: string; device: string }>;
   /** Maps a failure to words a user can act on. */
-  explainError?(err: unknown): { message: string; hint: string };
+  explainError?(err: unknown, context: { out: string }): { message: string; hint: string };
 }
 
 export interface PipelineOutcome {
@@ -79,7 +79,7 @@ export async function runPipeline(job: TrainingJob, options: PipelineOptions): P
     emit({ type: "done", artifacts });
     return finish("done");
   } catch (err) {
-    emit({ type: "error", ...explain(err) });
+    emit({ type: "error", ...explain(err, { out: job.out }) });
     return finish("failed");
   }
 }
