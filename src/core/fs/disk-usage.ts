@@ -27,7 +27,7 @@ export function folderBytes(path: string, maxEntries = 100_000): number {
       return;
     }
     if (st.isDirectory()) {
-      let names: string[] = [];
+      let names: string[];
       try {
         names = readdirSync(p);
       } catch {
