@@ -13,7 +13,7 @@ import { dataFolderFor } from "../settings/data-folder";
 import type { RepoTuneStatusBar } from "../status/status-bar";
 import { requireTrust } from "../settings/trust";
 import { pickPreset } from "./preset-picker";
-import { RunLock } from "./run-lock";
+import { RunLock } from "../../core/runs/run-lock";
 
 export interface ActiveRun {
   folder: vscode.WorkspaceFolder;
@@ -81,20 +81,18 @@ export class TrainingController implements vscode.Disposable {
     const preset = resume && cutOff ? cutOff.job.preset : (options.preset ?? (await pickPreset(settings.preset)));
     if (!preset) return "declined";
 
-    const lock = RunLock.acquire(out, process.pid);
-    if (!(lock instanceof RunLock)) {
-      void vscode.window.showWarningMessage(`RepoTune is already training on ${folder.name} in another VS Code window (process ${lock.heldBy}).`);
+    // The training worker takes the lock itself (core/runs/run-lock); asking first spares the
+    // user a run that would only fail to start.
+    const heldBy = RunLock.holder(out);
+    if (heldBy !== undefined) {
+      void vscode.window.showWarningMessage(`RepoTune is already training on ${folder.name} in another VS Code window or a terminal (process ${heldBy}).`);
       return "declined";
     }
     const base = this.bases?.trainingPathFor(folder);
     const problem = this.bases?.problemFor(folder);
     if (problem) void vscode.window.showWarningMessage(`RepoTune: the base model setting cannot be used (${problem}); this run trains from scratch.`);
     const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume, activate: settings.activation, ...(base ? { base } : {}) };
-    try {
-      return await this.run(folder, job, settings.maxWorkerHeapMb);
-    } finally {
-      lock.release();
-    }
+    return await this.run(folder, job, settings.maxWorkerHeapMb);
   }
 
   cancel(): void {

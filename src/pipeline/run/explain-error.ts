@@ -1,6 +1,7 @@
 // Turns a failure inside the pipeline into a message and a hint a user can act on.
 import { join } from "node:path";
 import { folderBytes, formatSize, freeBytes } from "../../core/fs/disk-usage";
+import { RunLockedError } from "../../core/runs/run-lock";
 import { BackendError } from "../../engine/backends/select";
 
 /** Where to make room: the disk's free space, and what of the data folder RepoTune could give back. */
@@ -24,6 +25,9 @@ export function explainPipelineError(err: unknown, context: { out?: string } = {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (err instanceof BackendError) {
     return { message, hint: err.hint ?? "Choose another backend (setting repotune.backend, or --backend), or leave it on auto." };
+  }
+  if (err instanceof RunLockedError) {
+    return { message, hint: "Wait for that run to end, or cancel it where it runs (RepoTune: Cancel training, or Ctrl-C in the terminal); then start again." };
   }
   if (code === "ENOSPC") {
     return { message: `The disk is full: ${message}`, hint: diskFullHint(context.out) };

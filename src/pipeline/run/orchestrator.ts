@@ -10,6 +10,7 @@ import { contentHash } from "./content-hash";
 import { EventLog, type EventListener } from "./event-log";
 import { markLatest, newRunId, runLayout, type RunLayout } from "../../core/runs/run-layout";
 import { resumableRun, type RunRecord, type RunStatus } from "../../core/runs/run-record";
+import { RunLock } from "../../core/runs/run-lock";
 import { CancelledError, type Artifacts, type Stage, type StageContext } from "./stage";
 import { isReusable, readStageRecord, writeStageRecord } from "./stage-record";
 import { writeFileAtomicSync as writeFileAtomic } from "../../core/fs/atomic-write";
@@ -40,6 +41,16 @@ function defaultExplain(err: unknown): { message: string; hint: string } {
 }
 
 export async function runPipeline(job: TrainingJob, options: PipelineOptions): Promise<PipelineOutcome> {
+  // Before anything is written: a second run on this data folder would corrupt the first's.
+  const lock = RunLock.acquire(job.out);
+  try {
+    return await runLocked(job, options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(job: TrainingJob, options: PipelineOptions): Promise<PipelineOutcome> {
   const resumeFrom = job.resume ? resumableRun(job.out) : undefined;
   const runId = resumeFrom?.runId ?? newRunId();
   const layout = runLayout(job.out, runId);
