@@ -39,6 +39,10 @@ export interface StageSeries {
   metrics: Map<string, number[]>;
   evalX: number[];
   evalLoss: number[];
+  /** Progress events per kept point: 1 until the stage passed MAX_POINTS, then 2, 4... */
+  stride: number;
+  /** Progress events seen since the last kept point. */
+  pending: number;
 }
 
 export interface SampleRow {
@@ -84,6 +88,13 @@ export interface RunModel {
   eventCount: number;
 }
 
+/**
+ * Points kept per stage. A run's log can hold millions of progress events (a long run on a
+ * GPU, or a 1 GB events.jsonl); the page keeps at most this many per stage, so its memory does
+ * not grow with the log: past it, every other point goes and from then on one event in two
+ * (then four...) is kept. A chart is at most a few thousand pixels wide anyway.
+ */
+export const MAX_POINTS = 20_000;
 const MAX_SAMPLES = 200;
 const MAX_LOGS = 300;
 const EVAL_LOSS_KEYS = ["loss", "eval_loss", "evalLoss", "eval/loss"];
@@ -129,10 +140,22 @@ function seriesFor(model: RunModel, stage: StageName): StageSeries {
   if (!s) {
     // Stages keep their own x range, laid end to end in the order they first ran, so one
     // chart shows the whole run and a resumed stage continues where it stopped.
-    s = { stage, offset: model.nextOffset, x: [], loss: [], lr: [], tokensPerSec: [], rssMb: [], metrics: new Map(), evalX: [], evalLoss: [] };
+    s = { stage, offset: model.nextOffset, x: [], loss: [], lr: [], tokensPerSec: [], rssMb: [], metrics: new Map(), evalX: [], evalLoss: [], stride: 1, pending: 0 };
     model.series.set(stage, s);
   }
   return s;
+}
+
+/** Keeps every other point of every column (the last one too), and keeps half as many from now on. */
+function halve(s: StageSeries): void {
+  const keep = <T>(column: T[]): T[] => column.filter((_, i) => i % 2 === 0 || i === column.length - 1);
+  s.x = keep(s.x);
+  s.loss = keep(s.loss);
+  s.lr = keep(s.lr);
+  s.tokensPerSec = keep(s.tokensPerSec);
+  s.rssMb = keep(s.rssMb);
+  for (const [name, column] of s.metrics) s.metrics.set(name, keep(column));
+  s.stride *= 2;
 }
 
 function reserve(model: RunModel, s: StageSeries, steps: number): void {
@@ -173,6 +196,13 @@ export function applyEvent(model: RunModel, event: WorkerEvent): void {
       st.totalSteps = event.totalSteps;
       st.etaSec = event.etaSec;
       const s = seriesFor(model, event.stage);
+      model.rssMb = event.rssMb;
+      model.peakRssMb = Math.max(model.peakRssMb ?? 0, event.rssMb);
+      reserve(model, s, Math.max(event.step, event.totalSteps));
+      // Past MAX_POINTS only one event in `stride` becomes a point (see MAX_POINTS).
+      if (++s.pending < s.stride) return;
+      s.pending = 0;
+      if (s.x.length >= MAX_POINTS) halve(s);
       const index = s.x.length;
       s.x.push(s.offset + event.step);
       s.loss.push(event.loss);
@@ -191,9 +221,6 @@ export function applyEvent(model: RunModel, event: WorkerEvent): void {
       }
       // Columns a step did not log stay aligned with x.
       for (const column of s.metrics.values()) if (column.length < s.x.length) column.push(Number.NaN);
-      reserve(model, s, Math.max(event.step, event.totalSteps));
-      model.rssMb = event.rssMb;
-      model.peakRssMb = Math.max(model.peakRssMb ?? 0, event.rssMb);
       return;
     }
     case "eval":

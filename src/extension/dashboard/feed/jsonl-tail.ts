@@ -11,9 +11,16 @@ export interface TailChunk {
   malformed: number;
   /** True when the file was replaced or shrank, so everything was read again from the start. */
   restarted: boolean;
+  /** More was already in the file than one read takes: call again to catch up. */
+  more: boolean;
 }
 
-const MAX_READ = 64 * 1024 * 1024;
+/**
+ * Bytes read per call. A chunk lives three times over while it is turned into events (the
+ * bytes, the decoded string, the parsed records), so this bounds the host's memory for a log
+ * of any size; the feed calls again until it has caught up (bench/dashboard-load.ts).
+ */
+const MAX_READ = 8 * 1024 * 1024;
 
 export class JsonlTail {
   private offset = 0;
@@ -29,7 +36,7 @@ export class JsonlTail {
     try {
       info = await stat(this.path);
     } catch {
-      return { records: [], malformed: 0, restarted: false };
+      return { records: [], malformed: 0, restarted: false, more: false };
     }
     let restarted = false;
     if (info.size < this.offset || (this.ino !== null && info.ino !== this.ino)) {
@@ -39,7 +46,7 @@ export class JsonlTail {
       restarted = true;
     }
     this.ino = info.ino;
-    if (info.size === this.offset) return { records: [], malformed: 0, restarted };
+    if (info.size === this.offset) return { records: [], malformed: 0, restarted, more: false };
     const length = Math.min(info.size - this.offset, MAX_READ);
     const buffer = Buffer.alloc(length);
     const handle = await open(this.path, "r");
@@ -59,7 +66,7 @@ export class JsonlTail {
     const lines = text.split("\n");
     this.carry = lines.pop() ?? "";
     const { records, malformed } = parseLines(lines);
-    return { records, malformed, restarted };
+    return { records, malformed, restarted, more: this.offset < info.size };
   }
 
   /** The held-back partial last line, for a file whose writer is gone: it is torn. */
