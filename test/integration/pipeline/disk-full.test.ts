@@ -3,11 +3,11 @@
 // whole and loadable, nothing half-written is left to be mistaken for it, and the message a
 // run shows says where to make room and what of RepoTune's own data could go.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { exportGguf, readGguf } from "../../../src/core/formats/gguf";
@@ -16,7 +16,9 @@ import { readJsonlFile } from "../../../src/core/store/jsonl-reader";
 import { openCheckpoint, saveCheckpoint } from "../../../src/engine/checkpoint";
 import { attachLora, DEFAULT_TARGET_MODULES, saveAdapter } from "../../../src/engine/lora";
 import { Qwen2Model } from "../../../src/engine/model";
+import { catalogPath, downloadModel, DownloadError, type CatalogModel } from "../../../src/hub";
 import { explainPipelineError } from "../../../src/pipeline/run/explain-error";
+import { startFakeHub } from "../../helpers/fake-hub";
 import { TINY } from "../../unit/engine/helpers/tiny-qwen2";
 import { useWasmBackend } from "../../unit/engine/helpers/wasm-backend";
 import { writeTinyCheckpoint } from "../serve/helpers/tiny-checkpoint";
@@ -28,8 +30,8 @@ const sha = (file: string) => createHash("sha256").update(fs.readFileSync(file))
 /** node:fs itself (the writers read its functions at call time), not this file's read-only view of it. */
 const nodeFs = createRequire(__filename)("node:fs") as { writeSync: unknown };
 
-/** Makes every fs.writeSync fail with ENOSPC once `allowBytes` more bytes were written, while `body` runs. */
-function withFullDisk<T>(allowBytes: number, body: () => T): { error: NodeJS.ErrnoException | undefined } {
+/** Makes every fs.writeSync fail with ENOSPC once `allowBytes` more bytes were written; returns the undo. */
+function fillDiskAfter(allowBytes: number): () => void {
   const real = nodeFs.writeSync;
   let written = 0;
   nodeFs.writeSync = (...args: unknown[]) => {
@@ -43,13 +45,19 @@ function withFullDisk<T>(allowBytes: number, body: () => T): { error: NodeJS.Err
     written += length;
     return (real as (...a: unknown[]) => number)(...args);
   };
+  return () => (nodeFs.writeSync = real);
+}
+
+/** Runs `body` with the disk filling up after `allowBytes`, and returns what it threw. */
+function withFullDisk<T>(allowBytes: number, body: () => T): { error: NodeJS.ErrnoException | undefined } {
+  const undo = fillDiskAfter(allowBytes);
   try {
     body();
     return { error: undefined };
   } catch (err) {
     return { error: err as NodeJS.ErrnoException };
   } finally {
-    nodeFs.writeSync = real;
+    undo();
   }
 }
 
@@ -115,6 +123,33 @@ describe("a full disk while writing", () => {
     again.close();
     const { records } = readJsonlFile<{ i: number }>(file);
     assert.deepEqual(records.map((r) => r.i), [0, 1, 2, 3, 4, 6]);
+  });
+
+  it("a model download: says how much to free where, keeps the part, and resumes from it once there is room", async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 7);
+    const model: CatalogModel = { name: "t", title: "T", repo: "org/T-GGUF", file: "t-q8_0.gguf", revision: "main", approxBytes: bytes.length, parameters: 1, contextLength: 1024 };
+    const hub = await startFakeHub({ files: [{ repo: model.repo, file: model.file, bytes }] });
+    try {
+      const folder = join(root, "models");
+      const undo = fillDiskAfter(1024 * 1024);
+      let err: unknown;
+      try {
+        await downloadModel(model, { folder, endpoint: hub.endpoint, retryDelayMs: 10 });
+      } catch (e) {
+        err = e;
+      } finally {
+        undo();
+      }
+      assert.ok(err instanceof DownloadError && err.kind === "disk-full", String(err));
+      assert.match(err.message, /^the disk holding .* filled up after 1 MB of 3 MB of t-q8_0\.gguf: free [0-9.]+ MB there and run it again: it resumes from .*\.part$/);
+      const part = fs.readdirSync(dirname(catalogPath(model, folder))).find((n) => n.endsWith(".part"));
+      assert.ok(part, "the part was not kept");
+      const done = await downloadModel(model, { folder, endpoint: hub.endpoint, retryDelayMs: 10 });
+      assert.ok(done.resumedFrom > 512 * 1024, `resumed from ${done.resumedFrom}`); // what was written before the disk filled
+      assert.equal(createHash("sha256").update(fs.readFileSync(done.path)).digest("hex"), createHash("sha256").update(bytes).digest("hex"));
+    } finally {
+      await hub.close();
+    }
   });
 
   it("the run's message says how much is free where, and what of the data folder could go", () => {
