@@ -21,6 +21,7 @@ import * as fs from "node:fs";
 import { dirname } from "node:path";
 import { fsyncDirSync, writeAllSync } from "../fs/atomic-write";
 import { decodeF16, encodeF16 } from "./float16";
+import { PRIVATE_FILE_MODE } from "../fs/private-files";
 
 const MAGIC = Buffer.from("RTTOPK01", "latin1");
 const END = Buffer.from("RTTKEND!", "latin1");
@@ -77,7 +78,7 @@ export class TeacherTargetsWriter {
     if (!(meta.k >= 1 && Number.isInteger(meta.k))) throw new TeacherTargetsError(path, `k must be a positive integer, got ${meta.k}`);
     this.idBytes = idBytesFor(meta.vocabSize);
     this.tmp = `${path}.tmp-${process.pid}`;
-    this.fd = fs.openSync(this.tmp, "w");
+    this.fd = fs.openSync(this.tmp, "w", PRIVATE_FILE_MODE); // 0600: core/fs/private-files.ts
     this.write(MAGIC);
   }
 

@@ -8,6 +8,7 @@ import { writeManifest, type DatasetManifest } from "../store/dataset-manifest";
 import { JsonlAppender } from "../store/jsonl-appender";
 import { describeReadProblems, emptyReadReport, readJsonlRecords } from "../store/jsonl-reader";
 import type { DatasetWriters } from "./record-writer";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../fs/private-files";
 
 /** Whole lines are collected up to this size and written in one call. */
 const WRITE_BUFFER_BYTES = 256 * 1024;
@@ -24,7 +25,7 @@ export class DatasetOutput {
   }
 
   static open(datasetDir: string): DatasetOutput {
-    fs.mkdirSync(datasetDir, { recursive: true });
+    mkdirPrivate(datasetDir);
     const open = (name: DatasetFileName) => JsonlAppender.open(temporaryPath(datasetDir, name), { truncate: true, bufferBytes: WRITE_BUFFER_BYTES });
     return new DatasetOutput(datasetDir, { pretrain: open("pretrain"), sft: open("sft"), heldout: open("heldout") });
   }
@@ -33,7 +34,7 @@ export class DatasetOutput {
   complete(): { records: number; problem: string | null } {
     for (const writer of Object.values(this.writers)) writer.close();
     for (const name of REBUILT) fs.renameSync(temporaryPath(this.datasetDir, name), this.paths[name]);
-    fs.closeSync(fs.openSync(this.paths.preferences, "a"));
+    fs.closeSync(fs.openSync(this.paths.preferences, "a", PRIVATE_FILE_MODE));
     const report = emptyReadReport(this.paths.preferences);
     let records = 0;
     for (const _ of readJsonlRecords(this.paths.preferences, report)) records++;

@@ -3,8 +3,9 @@
 // worker that runs; the orchestrator takes it before anything is written and gives it back at
 // the end. A worker killed with SIGKILL cannot give it back, so a lock whose process is gone is
 // stale and the next run takes it over.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../fs/private-files";
 import { processAlive } from "../process/process-alive";
 
 export const RUN_LOCK_FILE = "run.lock";
@@ -33,12 +34,12 @@ export class RunLock {
 
   /** Takes the lock for `pid`, or throws RunLockedError naming the live process that holds it. */
   static acquire(dataDir: string, pid: number = process.pid): RunLock {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirPrivate(dataDir); // the first thing a run writes: the data folder is the user's alone
     const file = join(dataDir, RUN_LOCK_FILE);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         // O_EXCL: of two processes creating it at once, exactly one succeeds.
-        const fd = openSync(file, "wx", 0o600);
+        const fd = openSync(file, "wx", PRIVATE_FILE_MODE);
         try {
           writeSync(fd, String(pid));
         } finally {

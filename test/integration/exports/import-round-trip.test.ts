@@ -53,7 +53,7 @@ describe("export, train elsewhere, import", { skip: skipWithoutTorch(), timeout:
     rmSync(repo, { recursive: true, force: true });
   });
 
-  it("the import run evaluates the model trained elsewhere, and sees what the training changed", async () => {
+  it("the import run evaluates the model trained elsewhere, and sees what the training changed", async (t) => {
     const out = join(root, "data");
     const model = Qwen2Model.create(CONFIG, { seed: 21 });
     const ckpt = saveCheckpoint(join(root, "ours"), { step: 1, config: CONFIG, weights: model.params, tokenizer: readFileSync(TOKENIZER, "utf8") });
@@ -104,6 +104,7 @@ describe("export, train elsewhere, import", { skip: skipWithoutTorch(), timeout:
     assert.equal(second.code, 0, JSON.stringify(second.events.filter((e) => e.type === "error")));
     const after = JSON.parse(readFileSync(join(second.runDir, "report.json"), "utf8")) as typeof before & { activation: { activated: boolean; reason: string } };
     assert.equal(after.stages.imported!.heldoutItems, before.stages.imported!.heldoutItems);
+    t.diagnostic(`held-out bits per byte: exported ${before.stages.imported!.bitsPerByte.toFixed(3)}, trained elsewhere ${after.stages.imported!.bitsPerByte.toFixed(3)} (${after.stages.imported!.heldoutItems} probes); PyTorch loss ${losses[0]!.toFixed(3)} -> ${losses[losses.length - 1]!.toFixed(3)}; activated: ${after.activation.activated} (${after.activation.reason})`);
     assert.ok(
       after.stages.imported!.bitsPerByte < before.stages.imported!.bitsPerByte - 0.1,
       `held-out bits per byte ${before.stages.imported!.bitsPerByte.toFixed(3)} exported -> ${after.stages.imported!.bitsPerByte.toFixed(3)} trained elsewhere`,
