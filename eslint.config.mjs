@@ -67,4 +67,30 @@ export default tseslint.config(
       "repotune/no-folder-cycles": ["error", { src: "src", depth: 2, root }],
     },
   },
+  // A model, a tokenizer or any file from outside is data: parsed, never run (issue 16, item 4).
+  // So src/ loads code only by literal name, evaluates no strings, and only the worker clients
+  // start processes (their own bundles). test/unit/static/code-from-data.test.ts keeps these live.
+  {
+    files: ["src/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.name='require'][arguments.0.type!='Literal']", message: "require() of a computed path: code is loaded by literal name only (a model or file from outside is data, never code)" },
+        { selector: "ImportExpression[source.type!='Literal']", message: "import() of a computed path: code is loaded by literal name only (a model or file from outside is data, never code)" },
+        { selector: "CallExpression[callee.name='eval'], NewExpression[callee.name='Function'], CallExpression[callee.name='Function']", message: "no code from strings: whatever a model or a workspace holds is data" },
+        { selector: "CallExpression[callee.property.name='dlopen']", message: "no native code loaded by path: node-llama-cpp and tfjs load their own binaries" },
+        { selector: "NewExpression[callee.name='Worker'] Property[key.name='eval']", message: "a worker thread runs a file of ours, not a string" },
+      ],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            ...["child_process", "node:child_process"].map((name) => ({ name, message: "only src/worker/clients starts processes (the training worker and the completion server, from out/)" })),
+            ...["vm", "node:vm", "module", "node:module"].map((name) => ({ name, message: "no code compiled or required from data" })),
+          ],
+        },
+      ],
+    },
+  },
+  { files: ["src/worker/clients/**"], rules: { "no-restricted-imports": "off" } },
 );

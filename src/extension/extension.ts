@@ -19,7 +19,8 @@ import { fineTuneOptions } from "./training/fine-tune-options";
 import { TrainingController } from "./training/training-controller";
 import { BaseSetting } from "./models/base-setting";
 import { chooseBase, offerBaseOnce } from "./models/choose-base";
-import { requireTrust, RESTRICTED_MESSAGE } from "./settings/trust";
+import { registerGuardedCommand, RESTRICTED_MESSAGE } from "./settings/trust";
+import type { AnyCommandId } from "./settings/command-policy";
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("RepoTune", { log: true });
@@ -94,8 +95,9 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   };
 
-  const register = (id: string, run: (...args: unknown[]) => unknown) =>
-    context.subscriptions.push(vscode.commands.registerCommand(id, run));
+  // Every command goes through its Restricted Mode rule (settings/command-policy.ts): those that
+  // gather, train, export, import or log refuse in an untrusted workspace, all with one message.
+  const register = (id: AnyCommandId, run: (...args: unknown[]) => unknown) => context.subscriptions.push(registerGuardedCommand(id, run));
 
   register(COMMANDS.fineTune, async (options?: unknown) => {
     try {
@@ -116,12 +118,11 @@ export function activate(context: vscode.ExtensionContext): void {
     servers.baseChanged();
     refreshModel();
   };
-  register(COMMANDS.chooseBaseModel, () => (requireTrust("Choose base model") ? chooseBase(log, baseChanged) : undefined));
+  register(COMMANDS.chooseBaseModel, () => chooseBase(log, baseChanged));
   if (vscode.workspace.isTrusted) setTimeout(() => void offerBaseOnce(context, log, baseChanged), 3000);
-  register(COMMANDS.exportDataset, () => (requireTrust("Export dataset") ? exportDataset(context) : undefined));
+  register(COMMANDS.exportDataset, () => exportDataset(context));
   register(COMMANDS.exportModel, (raw?: unknown) => exportModel(context, raw));
-  // Restricted Mode logs no feedback, so it imports none either.
-  register(COMMANDS.importFeedback, () => (requireTrust("Import feedback") ? importFeedbackCommand(context, log) : undefined));
+  register(COMMANDS.importFeedback, () => importFeedbackCommand(context, log));
   register(INTERNAL_COMMANDS.useRunModel, (raw?: unknown) => useRunModel(context, raw));
   register(COMMANDS.toggleCompletions, async () => {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);

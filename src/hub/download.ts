@@ -4,8 +4,9 @@
 // from the part (here with a retry, or on the next run); only a file of the published size and
 // sha256 is fsynced and renamed into place, with a sidecar recording what it is.
 import type { IncomingMessage } from "node:http";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../core/fs/private-files";
 import { catalogPath, formatBytes, type CatalogModel } from "./catalog";
 import { CUT_CODES, DownloadError, TransientError, UNREACHABLE_CODES } from "./download-error";
 import { etagHash, FileHash } from "./file-hash";
@@ -207,7 +208,7 @@ function finish(ctx: Context, sha256: string, bytes: number, commit: string | un
     downloadedAt: new Date().toISOString(), endpoint: ctx.endpoint, ...(commit ? { commit } : {}),
   };
   const tmp = `${ctx.sidecar}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(sidecar, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(sidecar, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, ctx.sidecar);
 }
 
@@ -305,7 +306,8 @@ async function attempt(ctx: Context): Promise<{ sha256: string; bytes: number }>
   }
   const hash = new FileHash(expected?.length === 40 ? total : undefined);
   if (start > 0) hash.updateFromFile(ctx.part, start);
-  const fd = openSync(ctx.part, start > 0 ? "r+" : "w");
+  // Downloads are 0600 like everything RepoTune writes (core/fs/private-files.ts).
+  const fd = openSync(ctx.part, start > 0 ? "r+" : "w", PRIVATE_FILE_MODE);
   let received = start;
   let tooLong = false;
   try {
@@ -366,7 +368,7 @@ function lockPart(ctx: Context): () => void {
   const lock = `${ctx.part}.lock`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(lock, "wx");
+      const fd = openSync(lock, "wx", PRIVATE_FILE_MODE);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return () => rmSync(lock, { force: true });
@@ -435,7 +437,7 @@ export async function downloadModel(model: CatalogModel, opts: DownloadOptions):
   const present = alreadyDownloaded(ctx);
   if (present) return present;
   if (ctx.signal?.aborted) throw cancelled(ctx);
-  mkdirSync(dirname(final), { recursive: true });
+  mkdirPrivate(dirname(final));
   const unlock = lockPart(ctx);
   try {
     const resumedFrom = sizeOf(ctx.part);

@@ -60,7 +60,7 @@ describe("e2e: RepoTune in the VS Code UI", () => {
     assert.match(value.text, /Fine-tune on this repo/);
   });
 
-  check("the dashboard page keeps the webview rules: CSP with a nonce, vscode-elements, theme colours", 30_000, async ({ page }) => {
+  check("the dashboard page keeps the webview rules: CSP with a nonce and no unsafe-inline, vscode-elements styled, theme colours", 30_000, async ({ page }) => {
     const { value } = await findWebviewFrame(
       page,
       () => {
@@ -74,6 +74,10 @@ describe("e2e: RepoTune in the VS Code UI", () => {
           foreignInlineScripts: [...document.scripts].filter((s) => !s.src && !s.textContent?.includes("acquireVsCodeApi")).length,
           vscodeButton: customElements.get("vscode-button") !== undefined,
           buttons: document.querySelectorAll("vscode-button").length,
+          // The CSP allows no inline style: Lit's component styles must arrive as adopted
+          // stylesheets (outside CSP), so the button's inner part is styled (.base is a flex box).
+          adoptedSheets: document.querySelector("vscode-button")?.shadowRoot?.adoptedStyleSheets.length ?? 0,
+          baseDisplay: getComputedStyle(document.querySelector("vscode-button")?.shadowRoot?.querySelector(".base") ?? document.body).display,
           foreground: getComputedStyle(document.documentElement).getPropertyValue("--vscode-foreground").trim(),
         };
       },
@@ -82,9 +86,11 @@ describe("e2e: RepoTune in the VS Code UI", () => {
     assert.match(value.csp, /default-src 'none'/);
     assert.match(value.csp, /script-src 'nonce-[^']+'/);
     assert.doesNotMatch(value.csp, /script-src[^;]*'unsafe-(inline|eval)'/);
+    assert.doesNotMatch(value.csp, /'unsafe-/, "no 'unsafe-inline' for styles either");
     assert.deepEqual(value.scriptsWithoutNonce, [], "every script the page loads carries the nonce");
     assert.equal(value.foreignInlineScripts, 0, "no inline scripts but VS Code's own");
     assert.ok(value.vscodeButton && value.buttons > 0, "buttons are @vscode-elements/elements' <vscode-button>");
+    assert.ok(value.adoptedSheets > 0 && value.baseDisplay === "flex", `vscode-button is styled under the CSP (${value.adoptedSheets} sheets, .base display ${value.baseDisplay})`);
     assert.notEqual(value.foreground, "", "VS Code's theme variables reach the page");
   });
 

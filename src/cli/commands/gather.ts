@@ -2,7 +2,7 @@
 // and prints what was kept, what was left out and why. Exit code 2 when there is nothing to
 // learn from (an empty repository, or every file excluded), so scripts can tell it from a crash.
 import type { Command } from "commander";
-import { mkdirSync } from "node:fs";
+import { mkdirPrivate } from "../../core/fs/private-files";
 import { join, resolve } from "node:path";
 import { gatherDataset } from "../../core/gather/gather";
 import { NothingToGatherError } from "../../core/gather/gather-errors";
@@ -35,8 +35,9 @@ export function registerGather(program: Command): void {
     .action(async (flags: GatherFlags) => {
       const repo = resolve(flags.repo);
       const out = flags.out ? resolve(flags.out) : defaultOutDir(repo);
-      mkdirSync(out, { recursive: true });
       const datasetDir = join(out, DATASET_FOLDER);
+      // 0700 before gathering writes the user's code into it (core/fs/private-files.ts).
+      mkdirPrivate(datasetDir);
       try {
         const manifest = await gatherDataset({
           repo,

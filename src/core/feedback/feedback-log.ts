@@ -1,13 +1,13 @@
 // Where feedback goes on disk: OUT/feedback/events.jsonl (every settled completion) and
 // OUT/dataset/preferences.jsonl (pairs for the next DPO). Each record is one whole line in
 // one O_APPEND write, so two VS Code windows logging at once never interleave.
-import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { datasetPaths, DATASET_FOLDER } from "../store/dataset-files";
 import { appendJsonlRecord } from "../store/jsonl-appender";
 import { readJsonlRecords } from "../store/jsonl-reader";
 import type { FeedbackSink } from "./feedback-tracker";
 import type { FeedbackEvent, FeedbackOutcome } from "./feedback-types";
+import { mkdirPrivate } from "../fs/private-files";
 
 export function feedbackPaths(out: string): { events: string; preferences: string } {
   return { events: join(out, "feedback", "events.jsonl"), preferences: datasetPaths(join(out, DATASET_FOLDER)).preferences };
@@ -16,7 +16,7 @@ export function feedbackPaths(out: string): { events: string; preferences: strin
 export function feedbackFileSink(out: string): FeedbackSink {
   const paths = feedbackPaths(out);
   const append = (file: string, record: unknown) => {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirPrivate(dirname(file)); // 0700: see core/fs/private-files.ts
     appendJsonlRecord(file, record);
   };
   return {

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { PRIVATE_FILE_MODE } from "./private-files";
 
 /** Writes the contents through an open file descriptor (for large files written in pieces). */
 export type FdWriter = (fd: number) => void;
@@ -40,7 +41,8 @@ export function fsyncDirSync(dir: string): void {
  * writes to the descriptor it is given. On any error the temporary file is removed and the
  * old file, if any, is left untouched.
  */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array | FdWriter, mode = 0o644): void {
+// 0600 by default: what goes through here is the user's data (private-files.ts).
+export function writeFileAtomicSync(path: string, data: string | Uint8Array | FdWriter, mode = PRIVATE_FILE_MODE): void {
   const tmp = tempPathFor(path);
   let fd: number | undefined = fs.openSync(tmp, "wx", mode);
   try {
@@ -59,7 +61,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array | Fd
 }
 
 /** The same as writeFileAtomicSync, for callers on an event loop that must stay responsive. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = PRIVATE_FILE_MODE): Promise<void> {
   const tmp = tempPathFor(path);
   const handle = await fs.promises.open(tmp, "wx", mode);
   let closed = false;

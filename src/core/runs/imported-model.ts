@@ -2,7 +2,7 @@
 // with checkpoint-N inside, or a PEFT LoRA adapter on a base) made a model folder of this
 // workspace, OUT/imports/ID/model, that the import run evaluates, exports and may activate.
 // A copy, not a link: the cluster mount it came from may be gone tomorrow.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync } from "../fs/atomic-write";
 import { readLoraFactors } from "../formats/hf-export/merge-lora";
@@ -11,6 +11,7 @@ import { addedTokens } from "../formats/hf-export/tokenizer-config";
 import { writeHfModelFolder, type HfExportDtype } from "../formats/hf-export/write-model-folder";
 import { readHfConfig } from "../formats/hf-model";
 import { FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX } from "../tokenizer/special-tokens";
+import { mkdirPrivate } from "../fs/private-files";
 
 export interface ImportedModel {
   /** The workspace's copy: a Hugging Face folder (config.json, model.safetensors, tokenizer.json). */
@@ -92,7 +93,7 @@ export function importModelFolder(dir: string, out: string, base: string | null,
   readHfConfig(from); // architecture and config.json checked before anything is written
   checkTokenizer(from);
   rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
+  mkdirPrivate(target); // 0700: see core/fs/private-files.ts
   try {
     writeHfModelFolder(from, target, dtypeOf(from), lora);
   } catch (err) {

@@ -1,9 +1,10 @@
 // Where a run's files live. Stage outputs are shared between runs (OUT/stages/<stage>/),
 // so a new run skips a stage whose inputs have not changed; each run keeps its own event
 // log and report (OUT/runs/<run-id>/), and OUT/runs/latest names the newest run.
-import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { StageName } from "../protocol";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../fs/private-files";
 
 export interface RunLayout {
   out: string;
@@ -41,14 +42,14 @@ export function runLayout(out: string, runId: string): RunLayout {
 /** Points OUT/runs/latest at this run: a symlink, or a text file where links are not allowed. */
 export function markLatest(out: string, runId: string): void {
   const runs = join(out, "runs");
-  mkdirSync(runs, { recursive: true });
+  mkdirPrivate(runs); // 0700: see core/fs/private-files.ts
   const latest = join(runs, "latest");
   const temp = join(runs, `.latest-${process.pid}`);
   rmSync(temp, { force: true });
   try {
     symlinkSync(runId, temp, "dir");
   } catch {
-    writeFileSync(temp, runId);
+    writeFileSync(temp, runId, { mode: PRIVATE_FILE_MODE });
   }
   renameSync(temp, latest);
 }

@@ -4,6 +4,7 @@
 // VS Code windows, the CLI and the extension) appending to one file never interleave lines.
 // Buffering keeps that property: a flush writes whole lines only, in one call.
 import * as fs from "node:fs";
+import { PRIVATE_FILE_MODE } from "../fs/private-files";
 
 export interface JsonlAppenderOptions {
   /**
@@ -36,7 +37,8 @@ export class JsonlAppender {
   static open(path: string, options: JsonlAppenderOptions = {}): JsonlAppender {
     // Read-write only so open() can look at the last byte (endsMidLine); every write appends.
     const flags = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND | (options.truncate ? fs.constants.O_TRUNC : 0);
-    const fd = fs.openSync(path, flags, 0o644);
+    // Datasets and feedback logs hold the user's code and typing: readable by them alone.
+    const fd = fs.openSync(path, flags, PRIVATE_FILE_MODE);
     try {
       return new JsonlAppender(fd, options.bufferBytes ?? 0, endsMidLine(fd));
     } catch (err) {

@@ -126,6 +126,8 @@ export async function probeTensorflow(): Promise<BackendProbe> {
       continue;
     }
     try {
+      // pkg is one of the two literal names above (a variable so the bundle need not resolve them).
+      // eslint-disable-next-line no-restricted-syntax
       require(pkg);
       return { backend: "tensorflow", available: true, detail: `${pkg} (libtensorflow)` };
     } catch (err) {

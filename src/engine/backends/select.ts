@@ -79,6 +79,8 @@ async function activateTensorflow(tf: typeof tfType): Promise<string> {
     }
     try {
       // Registers the "tensorflow" backend in tfjs's global engine, which our tfjs-core shares.
+      // pkg is one of the two literal names above (a variable so the bundle need not resolve them).
+      // eslint-disable-next-line no-restricted-syntax
       require(pkg);
       await use(tf, "tensorflow");
       return `${pkg} (libtensorflow${pkg.endsWith("gpu") ? ", CUDA" : ", CPU"})`;

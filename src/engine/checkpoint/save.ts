@@ -24,6 +24,7 @@ import {
 } from "./layout";
 import { describeFile, type Manifest } from "./manifest";
 import { processAlive } from "../../core/process/process-alive";
+import { mkdirPrivate, PRIVATE_DIR_MODE } from "../../core/fs/private-files";
 
 /** A tensor in host memory, or a function giving it when the writer reaches it. */
 export interface HostTensorLike {
@@ -98,12 +99,12 @@ function removeLeftovers(root: string): void {
 export function saveCheckpoint(root: string, contents: CheckpointContents, options: SaveOptions = {}): string {
   const { step } = contents;
   if (!Number.isSafeInteger(step) || step < 0) throw new Error(`saveCheckpoint: step ${step} is not a whole number >= 0`);
-  fs.mkdirSync(root, { recursive: true });
+  mkdirPrivate(root); // 0700: see core/fs/private-files.ts
   removeLeftovers(root);
   const name = checkpointDirName(step);
   const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const tmp = join(root, `.${name}.tmp-${tag}`);
-  fs.mkdirSync(tmp);
+  fs.mkdirSync(tmp, { mode: PRIVATE_DIR_MODE }); // renamed into place: the checkpoint folder itself
   try {
     const files: Record<string, CheckpointFile> = {};
     if (contents.config !== undefined) files[CONFIG_FILE] = json(contents.config);

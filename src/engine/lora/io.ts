@@ -8,6 +8,7 @@ import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { SafetensorsFile, writeSafetensors, type TensorToWrite } from "../../core/formats/safetensors";
 import type { LoraAdapters } from "./adapters";
 import { adapterConfigJson, parseAdapterConfig, type LoraConfig } from "./config";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 export const ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors";
 export const ADAPTER_CONFIG_FILE = "adapter_config.json";
@@ -23,7 +24,7 @@ export function adapterFiles(adapters: LoraAdapters, baseModel: string | null = 
 
 /** Writes adapter_model.safetensors and adapter_config.json into `dir`, each atomically. */
 export function saveAdapter(dir: string, adapters: LoraAdapters, baseModel: string | null = null): void {
-  fs.mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir); // 0700: see core/fs/private-files.ts
   const files = adapterFiles(adapters, baseModel);
   writeSafetensors(join(dir, ADAPTER_WEIGHTS_FILE), files[ADAPTER_WEIGHTS_FILE].tensors, files[ADAPTER_WEIGHTS_FILE].metadata);
   writeFileAtomicSync(join(dir, ADAPTER_CONFIG_FILE), files[ADAPTER_CONFIG_FILE]);

@@ -2,7 +2,6 @@
 // every post-training stage reads and writes, what `repotune eval --model DIR` and the GGUF
 // export take. Optimizer state and resumable checkpoints are the trainer's business
 // (src/engine/checkpoint); a stage's output here is its final model only.
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { readSafetensors, writeSafetensors } from "../../core/formats/safetensors";
@@ -10,6 +9,7 @@ import { loadTokenizerJson, saveTokenizerJson, type Tokenizer } from "../../core
 import { MODEL_FILES, readModelConfig } from "../../core/formats/model-folder";
 import type { Qwen2Config } from "../../core/formats/qwen2-config";
 import { Qwen2Model, type WeightMap } from "./";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 export { MODEL_FILES, readModelConfig };
 
@@ -36,7 +36,7 @@ export function loadModelDir(dir: string): LoadedModel {
 
 /** Writes a model directory; each file is replaced atomically. */
 export async function saveModelDir(dir: string, model: Qwen2Model, tokenizer: Tokenizer, weights?: WeightMap): Promise<void> {
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir); // 0700: see core/fs/private-files.ts
   const w = weights ?? (await model.getWeights());
   writeSafetensors(
     join(dir, MODEL_FILES.weights),

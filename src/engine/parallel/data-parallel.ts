@@ -26,6 +26,8 @@ function spawnReplica(path: string): Worker {
   // (`--import tsx` hooks are per thread and fail on .ts worker entries): register tsx's
   // require hook in the worker first, then load the entry through it.
   const tsx = require.resolve("tsx/cjs");
+  // Only under tsx: the string requires tsx and our own replica entry, both resolved paths.
+  // eslint-disable-next-line no-restricted-syntax
   return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(path)});`, { eval: true });
 }
 

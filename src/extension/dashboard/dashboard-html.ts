@@ -1,7 +1,9 @@
 // The dashboard page's HTML: a strict Content-Security-Policy (scripts only with this
 // render's nonce, styles and fonts only from the extension, no remote content at all) and
-// the page's own stylesheet, which uses VS Code's theme variables for every colour.
+// the page's own stylesheet, which uses VS Code's theme variables for every colour. No vscode
+// at run time (types only), so test/unit/dashboard/csp.test.ts renders it as VS Code would.
 import type * as vscode from "vscode";
+import { makeNonce } from "./nonce";
 
 export interface DashboardPageUris {
   script: vscode.Uri;
@@ -10,14 +12,24 @@ export interface DashboardPageUris {
   codiconCss: vscode.Uri;
 }
 
+/**
+ * The only folders of the extension the webview may load from (its localResourceRoots), as
+ * path segments under the extension's folder: the built page and its assets. Never the
+ * workspace, the data folder or a model folder.
+ */
+export const DASHBOARD_RESOURCE_ROOTS: readonly (readonly string[])[] = [["out", "webview"]];
+
 export function dashboardCsp(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
     `img-src ${cspSource} data:`,
     `font-src ${cspSource}`,
-    // Lit (inside @vscode-elements) adopts constructed stylesheets and uPlot positions its
-    // cursor with style attributes; 'unsafe-inline' covers those. Scripts stay locked to the nonce.
-    `style-src ${cspSource} 'unsafe-inline'`,
+    // No 'unsafe-inline' for styles either: Lit (inside @vscode-elements) adopts constructed
+    // stylesheets, which CSP does not govern, uPlot sets positions through element.style (the
+    // CSSOM, also outside CSP), and VS Code sets its theme variables the same way. The page
+    // renders without a CSP violation in Chromium (test/integration/dashboard/render.test.ts)
+    // and in code-server (test/e2e/ui.test.ts).
+    `style-src ${cspSource}`,
     `script-src 'nonce-${nonce}'`,
     // The page talks to the host only through postMessage.
     "connect-src 'none'",
@@ -26,7 +38,8 @@ export function dashboardCsp(cspSource: string, nonce: string): string {
   ].join("; ");
 }
 
-export function dashboardHtml(webview: Pick<vscode.Webview, "cspSource">, uris: DashboardPageUris, nonce: string): string {
+/** The page; a fresh nonce on every render unless a test pins one. */
+export function dashboardHtml(webview: Pick<vscode.Webview, "cspSource">, uris: DashboardPageUris, nonce: string = makeNonce()): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -4,12 +4,14 @@
 import * as vscode from "vscode";
 import { parseDashboardRequest, PROTOCOL_VERSION, type DashboardOverview, type DashboardRequest, type DashboardUpdate } from "../../core/protocol";
 import { readSettings } from "../settings/config";
-import { makeNonce } from "./nonce";
 import { runDashboardAction } from "./dashboard-actions";
-import { dashboardHtml } from "./dashboard-html";
+import { DASHBOARD_RESOURCE_ROOTS, dashboardHtml } from "./dashboard-html";
 import { RunFeed } from "./run-feed";
 
 export const DASHBOARD_VIEW_TYPE = "repotune.dashboard";
+
+/** The webview may load the extension's built page and nothing else (dashboard-html.ts). */
+const resourceRoots = (extensionUri: vscode.Uri) => DASHBOARD_RESOURCE_ROOTS.map((segments) => vscode.Uri.joinPath(extensionUri, ...segments));
 
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
@@ -36,7 +38,7 @@ export class DashboardPanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, "RepoTune Dashboard", vscode.ViewColumn.Active, {
       enableScripts: true,
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, "out", "webview")],
+      localResourceRoots: resourceRoots(deps.extensionUri),
     });
     DashboardPanel.current = new DashboardPanel(panel, deps);
     return DashboardPanel.current;
@@ -58,14 +60,13 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly deps: DashboardDeps,
   ) {
     const webviewRoot = vscode.Uri.joinPath(deps.extensionUri, "out", "webview");
-    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
+    panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(deps.extensionUri) };
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, "media", "icon.png");
     const asset = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, name));
     panel.webview.html = dashboardHtml(
       panel.webview,
       { script: asset("dashboard.js"), styles: asset("dashboard.css"), codiconCss: asset("codicon.css") },
-      makeNonce(),
-    );
+    ); // a fresh nonce for each render
     this.feed = new RunFeed(deps.dataDir ?? (() => undefined), (u) => this.post(u), deps.log);
     this.disposables.push(this.feed);
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);

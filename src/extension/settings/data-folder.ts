@@ -2,9 +2,9 @@
 // `repotune.dataFolder` setting, or the extension's storage for this workspace (never
 // inside the repository, so nothing RepoTune writes can be committed by accident).
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "vscode";
+import { ensurePrivateRoot } from "../../core/fs/private-files";
 import { readSettings } from "./config";
 
 export function dataFolderFor(context: vscode.ExtensionContext, folder: vscode.WorkspaceFolder): string {
@@ -13,6 +13,6 @@ export function dataFolderFor(context: vscode.ExtensionContext, folder: vscode.W
   // One subfolder per workspace folder: a multi-root workspace trains each separately.
   const id = createHash("sha256").update(folder.uri.toString()).digest("hex").slice(0, 8);
   const dir = join(base, `${folder.name.replace(/[^\w.-]+/g, "_")}-${id}`);
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateRoot(dir); // 0700, also when an older version made it 0755 (core/fs/private-files.ts)
   return dir;
 }

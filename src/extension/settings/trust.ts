@@ -1,18 +1,27 @@
-// Restricted Mode: RepoTune reads every file of the repository and runs training and
-// inference processes, so in an untrusted workspace it gathers, trains and logs nothing.
+// Restricted Mode in VS Code terms: the gate that command-policy.ts's guard asks. The table of
+// which commands need trust, and the message, live there (no vscode, unit-tested).
 import * as vscode from "vscode";
+import { guardCommand, MANAGE_TRUST, restrictedMessage, type AnyCommandId, type TrustGate } from "./command-policy";
 
-export const RESTRICTED_MESSAGE =
-  "RepoTune is off in Restricted Mode: it reads this workspace's files to build training data and runs " +
-  "training processes on them. Trust the workspace (Manage Workspace Trust) to use it.";
+export { RESTRICTED_MESSAGE } from "./command-policy";
 
-/** True when the workspace is trusted; otherwise tells the user why nothing happens. */
+/** The workspace's trust, and a warning with a button that opens Manage Workspace Trust. */
+export const vscodeTrustGate: TrustGate = {
+  isTrusted: () => vscode.workspace.isTrusted,
+  refuse: (message) =>
+    void vscode.window.showWarningMessage(message, MANAGE_TRUST.label).then((choice) => {
+      if (choice) void vscode.commands.executeCommand(MANAGE_TRUST.command);
+    }),
+};
+
+/** Registers a command behind its Restricted Mode rule (command-policy.ts's TRUST_REQUIRED). */
+export function registerGuardedCommand(id: AnyCommandId, run: (...args: unknown[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, guardCommand(id, run, vscodeTrustGate));
+}
+
+/** For callers outside a command (a direct call from a test or another module): the same check and words. */
 export function requireTrust(action: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window
-    .showWarningMessage(`${action}: ${RESTRICTED_MESSAGE}`, "Manage Workspace Trust")
-    .then((choice) => {
-      if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
-    });
+  if (vscodeTrustGate.isTrusted()) return true;
+  vscodeTrustGate.refuse(restrictedMessage(action));
   return false;
 }

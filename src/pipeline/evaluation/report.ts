@@ -1,13 +1,13 @@
 // report.json and report.md of a run: one row per model (base, pretrain, sft, dpo, student)
 // with the held-out figures, the reward model's pair accuracy, the configuration and the wall
 // time. report.json's `stages` is what the dashboard reads (core/dashboard/report.ts).
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { EVAL_ROWS, type EvalRowName } from "../../core/protocol";
 import { verdict, type Comparison } from "./compare-models";
 import type { HeldoutBaselines } from "./held-out-loss";
 import type { EvalSample, StageEval } from "./types";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 /** 2: intervals, accepted characters, per-mode figures, paired comparisons, activation. */
 export const REPORT_VERSION = 2;
@@ -128,7 +128,7 @@ export function formatDuration(sec: number): string {
 }
 
 export function writeReport(dir: string, report: EvalReport): { json: string; md: string } {
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir); // 0700: see core/fs/private-files.ts
   const json = join(dir, "report.json");
   const md = join(dir, "report.md");
   writeFileAtomicSync(json, JSON.stringify(report, null, 2) + "\n");

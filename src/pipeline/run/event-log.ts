@@ -1,10 +1,10 @@
 // The run's history: every event is appended to events.jsonl (one whole line per write,
 // O_APPEND, so a crash leaves at most a torn last line) and handed to a listener (the
 // worker's IPC channel, or the CLI's printer).
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { makeWorkerEvent, type WorkerEvent, type WorkerEventBody } from "../../core/protocol";
 import { JsonlAppender } from "../../core/store/jsonl-appender";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 export type EventListener = (event: WorkerEvent) => void;
 
@@ -15,7 +15,7 @@ export class EventLog {
     readonly file: string,
     private readonly listener: EventListener,
   ) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirPrivate(dirname(file)); // 0700: see core/fs/private-files.ts
     this.appender = JsonlAppender.open(file, { bufferBytes: 0 });
   }
 

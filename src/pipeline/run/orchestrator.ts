@@ -2,7 +2,7 @@
 // inputs (settings, files, and everything the stages before it produced) hash the same as
 // when it last completed, resumed from its checkpoint when a run was cut off, and reported
 // as typed events. Cancellation stops at the next step boundary of the running stage.
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describePreset, fitPresetToMinutes, getPreset, type Preset } from "../../core/presets";
 import { IMPORT_STAGES, STAGES, type StageName, type TrainingJob, type WorkerEventBody } from "../../core/protocol";
@@ -14,6 +14,7 @@ import { RunLock } from "../../core/runs/run-lock";
 import { CancelledError, type Artifacts, type Stage, type StageContext } from "./stage";
 import { isReusable, readStageRecord, writeStageRecord } from "./stage-record";
 import { writeFileAtomicSync as writeFileAtomic } from "../../core/fs/atomic-write";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 
 export interface PipelineOptions {
@@ -54,7 +55,7 @@ async function runLocked(job: TrainingJob, options: PipelineOptions): Promise<Pi
   const resumeFrom = job.resume ? resumableRun(job.out) : undefined;
   const runId = resumeFrom?.runId ?? newRunId();
   const layout = runLayout(job.out, runId);
-  mkdirSync(layout.runDir, { recursive: true });
+  mkdirPrivate(layout.runDir); // 0700: see core/fs/private-files.ts
   markLatest(job.out, runId);
   const record: RunRecord = { runId, job, status: "running", startedAt: resumeFrom?.startedAt ?? new Date().toISOString(), pid: process.pid };
   const saveRecord = () => writeFileAtomic(layout.runFile, JSON.stringify(record, null, 2) + "\n");
@@ -135,7 +136,7 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
   const partialMatches = existsSync(inputsFile) && readFileSync(inputsFile, "utf8").trim() === hash;
   const resume = r.job.resume && partialMatches;
   if (!resume) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir); // 0700: see core/fs/private-files.ts
   writeFileAtomic(inputsFile, hash + "\n");
 
   const started = Date.now();

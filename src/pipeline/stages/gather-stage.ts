@@ -4,6 +4,7 @@
 import { datasetPaths } from "../../core/store/dataset-files";
 import { describeReasons, gatherDataset } from "../../core/gather/gather";
 import type { Stage } from "../run/stage";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 export const gatherStage: Stage = {
   name: "gather",
@@ -14,6 +15,8 @@ export const gatherStage: Stage = {
     const started = Date.now();
     const rss = () => process.memoryUsage().rss / 2 ** 20;
     let lastReport = 0;
+    // Made here, 0700, before gathering writes the user's code into it (core/fs/private-files.ts).
+    mkdirPrivate(ctx.layout.datasetDir);
     const manifest = await gatherDataset({
       repo: ctx.job.repo,
       datasetDir: ctx.layout.datasetDir,

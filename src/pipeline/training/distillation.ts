@@ -1,7 +1,7 @@
 // Distillation into a smaller student: the teacher's top-k distributions over pretraining text
 // and SFT completions are computed once and stored; the teacher is then dropped, the student
 // built from its layers, and trained with alpha T^2 KL(teacher_T || student_T) + (1 - alpha) CE.
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { TeacherTargetsReader } from "../../core/formats/teacher-targets";
 import { Qwen2Model } from "../../engine/model";
@@ -18,6 +18,7 @@ import { shuffled } from "../../core/random/sample";
 import { defaultStudentLayers, studentFromTeacher } from "../../engine/model/student-init";
 import { writeTeacherTargets, writeTeacherTargetsWith } from "../../engine/inference/teacher-pass";
 import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train-loop";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 export const TEACHER_TARGETS_FILE = "teacher-targets.bin";
 
@@ -69,7 +70,7 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
   const temperature = options.temperature ?? DISTILL_DEFAULTS.temperature;
   const alpha = options.alpha ?? DISTILL_DEFAULTS.alpha;
   const k = options.topK ?? 64;
-  mkdirSync(inputs.outDir, { recursive: true });
+  mkdirPrivate(inputs.outDir); // 0700: see core/fs/private-files.ts
   const targetsPath = join(inputs.outDir, TEACHER_TARGETS_FILE);
 
   // 1. The teacher pass (skipped when a finished file from an earlier, cut-off attempt is there).

@@ -4,7 +4,7 @@
 // kept in memory. With fewer than 32 pairs from the editor, synthetic pairs are added (and
 // said so): the truth at a line of a training file against the SFT model's own completion
 // there. The same is done on held-out files for evaluation (heldout-preferences.jsonl).
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
 import { datasetPaths, type HeldoutProbe, type SftRecord } from "../../core/store/dataset-files";
@@ -25,6 +25,7 @@ import { reservoirSample } from "../../core/random/sample";
 import { llamaCompletionLogProbs, withLlamaScorer } from "../../serve/llama-passes";
 import { MIN_REAL_PAIRS, syntheticPairs, type SyntheticPairStats } from "./synthetic-preferences";
 import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train-loop";
+import { mkdirPrivate } from "../../core/fs/private-files";
 
 export const SYNTHETIC_PREFERENCES_FILE = "synthetic-preferences.jsonl";
 
@@ -85,7 +86,7 @@ export function writePairs(path: string, pairs: readonly PreferencePair[]): void
 
 export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptions): Promise<DpoOutcome> {
   const log = options.log ?? (() => undefined);
-  mkdirSync(inputs.outDir, { recursive: true });
+  mkdirPrivate(inputs.outDir); // 0700: see core/fs/private-files.ts
   const opened = openModel({ modelDir: inputs.sftModelDir });
   const { model, tokenizer } = opened;
   const padId = padIdOf(tokenizer);

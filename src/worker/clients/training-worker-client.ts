@@ -14,6 +14,13 @@ export interface TrainingWorkerOptions {
   /** Lines the worker printed to stderr (for the log); the last ones explain a crash. */
   onStderr?(line: string): void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * More Node options for the worker, after the heap cap, and the program that runs it
+   * (default: this Node). Tests use them to watch the worker: a --require preload that records
+   * every network attempt, a wrapper that runs it under strace (test/integration/privacy).
+   */
+  execArgv?: readonly string[];
+  execPath?: string;
 }
 
 export interface WorkerExit {
@@ -42,7 +49,8 @@ export class TrainingWorkerClient {
   start(job: TrainingJob): void {
     if (this.child) throw new Error("this worker client already started a job");
     const child = fork(this.options.workerScript, [], {
-      execArgv: [`--max-old-space-size=${Math.round(this.options.maxHeapMb)}`],
+      execArgv: [`--max-old-space-size=${Math.round(this.options.maxHeapMb)}`, ...(this.options.execArgv ?? [])],
+      ...(this.options.execPath ? { execPath: this.options.execPath } : {}),
       stdio: ["ignore", "inherit", "pipe", "ipc"],
       serialization: "json",
       env: { ...process.env, ...this.options.env },

@@ -159,7 +159,7 @@ export function encodeGguf(metadata: GgufMetadata, tensors: GgufTensorSource[]):
 export function writeGgufFile(path: string, metadata: GgufMetadata, tensors: GgufTensorSource[]): { bytes: number } {
   const layout = layoutGguf(metadata, tensors);
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
+  const fd = openSync(tmp, "w", 0o600); // readable by the user alone (core/fs/private-files.ts)
   try {
     let pos = 0;
     const put = (b: Uint8Array): void => {
