@@ -6,6 +6,7 @@
 import type { CompletionBudget } from "./completion/context";
 import type { RepoContext } from "./completion/repo-prompt";
 import type { CompletionMode } from "./completion/place";
+import { previewValue } from "./untrusted/preview-value";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -263,12 +264,12 @@ function validate<T>(
   if (!isRecord(raw)) throw new ProtocolError(`${what}: expected an object, got ${describe(raw)}`);
   if (raw.v !== PROTOCOL_VERSION) {
     throw new ProtocolError(
-      `${what}: protocol version ${String(raw.v)} is not ${PROTOCOL_VERSION}; restart VS Code so both sides run the same RepoTune build`,
+      `${what}: protocol version ${previewValue(raw.v, 40)} is not ${PROTOCOL_VERSION}; restart VS Code so both sides run the same RepoTune build`,
     );
   }
   const type = raw.type;
   if (typeof type !== "string" || !Object.hasOwn(shapes, type)) {
-    throw new ProtocolError(`${what}: unknown message type ${JSON.stringify(type)}; expected one of ${Object.keys(shapes).join(", ")}`);
+    throw new ProtocolError(`${what}: unknown message type ${previewValue(type, 60)}; expected one of ${Object.keys(shapes).join(", ")}`);
   }
   const bad = fieldsMatch(raw, { ...extra, ...shapes[type] });
   if (bad !== undefined) {
@@ -484,7 +485,7 @@ const dashboardUpdateShapes: Record<string, Shape> = {
  */
 function ownType(what: string, raw: unknown, shapes: Record<string, Shape>): unknown {
   if (isRecord(raw) && typeof raw.type === "string" && !Object.hasOwn(shapes, raw.type)) {
-    throw new ProtocolError(`${what}: unknown message type ${JSON.stringify(raw.type)}; expected one of ${Object.keys(shapes).join(", ")}`);
+    throw new ProtocolError(`${what}: unknown message type ${previewValue(raw.type, 60)}; expected one of ${Object.keys(shapes).join(", ")}`);
   }
   return raw;
 }

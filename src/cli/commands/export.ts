@@ -147,9 +147,10 @@ function exportHfCommand(opts: ExportOptions): void {
   const r = exportHf(hfOptions(choice, resolve(opts.out), dtype as HfExportDtype));
   const seconds = (Date.now() - started) / 1000;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ out: r.model.dir, files: r.model.files, bytes: r.model.bytes, tensors: r.model.tensors, dtype, role: choice.role, checkpoint: choice.checkpointDir, adapter: r.adapter?.dir ?? null, card: r.card, seconds })}\n`);
+    process.stdout.write(`${JSON.stringify({ out: r.model.dir, files: r.model.files, bytes: r.model.bytes, tensors: r.model.tensors, dtype, role: choice.role, checkpoint: choice.checkpointDir, adapter: r.adapter?.dir ?? null, card: r.card, notes: r.notes, seconds })}\n`);
     return;
   }
+  for (const note of r.notes) process.stderr.write(`note: ${note}\n`);
   const c = r.model.config;
   process.stdout.write(
     `wrote ${r.model.dir}: ${r.model.architecture.hfClass} ${c.num_hidden_layers} layers x ${c.hidden_size}, ${(r.model.bytes / 1e6).toFixed(1)} MB in ${dtype} (${seconds.toFixed(1)} s), the ${choice.role} of ${choice.runDir ? basename(choice.runDir) : choice.checkpointDir}\n` +

@@ -1,6 +1,7 @@
 // The model's configuration is Hugging Face's Qwen2 `config.json`, field for field, so a
 // checkpoint directory we write loads in `transformers` and a real Qwen2.5-Coder config
 // loads here. Parsing checks every field the engine relies on and names the bad one.
+import { previewValue } from "../untrusted/preview-value";
 
 export interface Qwen2Config {
   /** "llama" for Llama-family checkpoints: the same decoder without q/k/v biases by default. */
@@ -78,13 +79,13 @@ export function makeQwen2Config(input: Qwen2ConfigInput): Qwen2Config {
 
 function positiveInt(obj: Record<string, unknown>, field: string): number {
   const v = obj[field];
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new ConfigError(field, `must be a positive integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new ConfigError(field, `must be a positive integer, got ${previewValue(v)}`);
   return v;
 }
 
 function positiveNumber(obj: Record<string, unknown>, field: string, fallback: number): number {
   const v = obj[field] ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new ConfigError(field, `must be a positive number, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new ConfigError(field, `must be a positive number, got ${previewValue(v)}`);
   return v;
 }
 
@@ -98,7 +99,7 @@ export function parseQwen2Config(json: unknown): Qwen2Config {
   const o = json as Record<string, unknown>;
   const modelType = o.model_type ?? "qwen2";
   if (modelType !== "qwen2" && modelType !== "llama") {
-    throw new ConfigError("model_type", `RepoTune trains the Qwen2 architecture ("qwen2"; "llama" is read the same way), got ${JSON.stringify(modelType)}`);
+    throw new ConfigError("model_type", `RepoTune trains the Qwen2 architecture ("qwen2"; "llama" is read the same way), got ${previewValue(modelType)}`);
   }
   const vocab = positiveInt(o, "vocab_size");
   const hidden = positiveInt(o, "hidden_size");
@@ -113,14 +114,14 @@ export function parseQwen2Config(json: unknown): Qwen2Config {
   // Rotary embedding over halves needs an even head size.
   if (headDim % 2 !== 0) throw new ConfigError("head_dim", `must be even for rotary embeddings, got ${headDim}`);
   const act = o.hidden_act ?? "silu";
-  if (act !== "silu") throw new ConfigError("hidden_act", `only "silu" (SwiGLU) is supported, got ${JSON.stringify(act)}`);
+  if (act !== "silu") throw new ConfigError("hidden_act", `only "silu" (SwiGLU) is supported, got ${previewValue(act)}`);
   if (o.rope_scaling !== undefined && o.rope_scaling !== null) {
     throw new ConfigError("rope_scaling", "rotary scaling (YaRN, dynamic NTK...) is not supported; remove it or set it to null");
   }
   if (o.mlp_bias === true) throw new ConfigError("mlp_bias", "MLP biases are not supported (no Qwen2 or Llama code model has them)");
   const dtype = o.torch_dtype ?? o.dtype ?? "float32"; // transformers 5 names it `dtype`
   if (dtype !== "float32" && dtype !== "float16" && dtype !== "bfloat16") {
-    throw new ConfigError("torch_dtype", `must be float32, float16 or bfloat16, got ${JSON.stringify(dtype)}`);
+    throw new ConfigError("torch_dtype", `must be float32, float16 or bfloat16, got ${previewValue(dtype)}`);
   }
   // Qwen2Config's own default is false (small Qwen2.5 checkpoints say true explicitly).
   const tie = o.tie_word_embeddings ?? false;

@@ -12,6 +12,7 @@ import {
   SafetensorsError,
   type SafetensorsDtype,
 } from "./safetensors-common";
+import { previewName, previewValue } from "../untrusted/preview-value";
 
 export interface TensorInfo {
   dtype: SafetensorsDtype;
@@ -24,6 +25,8 @@ export interface FloatTensor {
   shape: number[];
   data: Float32Array;
 }
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function isNonNegativeInt(x: unknown): x is number {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
@@ -41,37 +44,40 @@ function parseHeader(file: string, json: string, dataBytes: number): { metadata:
   }
   const metadata: Record<string, string> = {};
   const tensors = new Map<string, TensorInfo>();
+  // Values from the file go into messages through previewValue/previewName, never JSON.stringify:
+  // a dtype nested 50,000 arrays deep would overflow the stack, a 90 MB name would be the message.
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    const tensor = `tensor ${previewName(name)}`;
     if (name === "__metadata__") {
       if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new SafetensorsError(file, "__metadata__ is not an object");
       for (const [k, v] of Object.entries(entry)) {
-        if (typeof v !== "string") throw new SafetensorsError(file, `__metadata__.${k} is not a string`);
+        if (typeof v !== "string") throw new SafetensorsError(file, `__metadata__.${previewName(k).slice(1, -1)} is not a string`);
         metadata[k] = v;
       }
       continue;
     }
-    if (typeof entry !== "object" || entry === null) throw new SafetensorsError(file, `tensor "${name}": entry is not an object`);
+    if (typeof entry !== "object" || entry === null) throw new SafetensorsError(file, `${tensor}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    if (!isDtype(dtype)) throw new SafetensorsError(file, `tensor "${name}": unknown dtype ${JSON.stringify(dtype)}`);
+    if (!isDtype(dtype)) throw new SafetensorsError(file, `${tensor}: unknown dtype ${previewValue(dtype)}`);
     if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) {
-      throw new SafetensorsError(file, `tensor "${name}": shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+      throw new SafetensorsError(file, `${tensor}: shape ${previewValue(shape)} is not a list of non-negative integers`);
     }
     const pair = Array.isArray(offsets) && offsets.length === 2 && offsets.every(isNonNegativeInt) ? (offsets as [number, number]) : undefined;
     if (!pair || pair[0] > pair[1]) {
-      throw new SafetensorsError(file, `tensor "${name}": data_offsets ${JSON.stringify(offsets)} is not a pair [begin, end] with begin <= end`);
+      throw new SafetensorsError(file, `${tensor}: data_offsets ${previewValue(offsets)} is not a pair [begin, end] with begin <= end`);
     }
     const [begin, end] = pair;
     const expected = elementCount(shape) * DTYPE_SIZES[dtype];
     if (end - begin !== expected) {
       throw new SafetensorsError(
         file,
-        `tensor "${name}": shape [${shape.join(", ")}] of ${dtype} needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+        `${tensor}: shape ${previewValue(shape).replaceAll(",", ", ")} of ${dtype} needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
       );
     }
     if (end > dataBytes) {
       throw new SafetensorsError(
         file,
-        `tensor "${name}": data_offsets [${begin}, ${end}] go past the end of the data (${dataBytes} bytes): the file is truncated or the offsets are out of range`,
+        `${tensor}: data_offsets [${begin}, ${end}] go past the end of the data (${dataBytes} bytes): the file is truncated or the offsets are out of range`,
       );
     }
     tensors.set(name, { dtype, shape: shape.slice(), dataOffsets: [begin, end] });
@@ -88,10 +94,10 @@ function checkLayout(file: string, tensors: Map<string, TensorInfo>, dataBytes: 
   for (const [name, info] of byOffset) {
     const [begin, end] = info.dataOffsets;
     if (begin < position) {
-      throw new SafetensorsError(file, `tensor "${name}" (bytes ${begin}-${end}) overlaps tensor "${previous}" (which ends at ${position})`);
+      throw new SafetensorsError(file, `tensor ${previewName(name)} (bytes ${begin}-${end}) overlaps tensor ${previewName(previous)} (which ends at ${position})`);
     }
     if (begin > position) {
-      throw new SafetensorsError(file, `gap in the data: bytes ${position}-${begin} belong to no tensor (before "${name}")`);
+      throw new SafetensorsError(file, `gap in the data: bytes ${position}-${begin} belong to no tensor (before ${previewName(name)})`);
     }
     position = end;
     previous = name;
@@ -135,7 +141,14 @@ export class SafetensorsFile {
       const headerBytes = Buffer.alloc(n);
       readFully(path, fd, headerBytes, 8);
       if (n === 0 || headerBytes[0] !== 0x7b /* { */) throw new SafetensorsError(path, "header does not start with '{': not a safetensors file, or corrupt");
-      const { metadata, tensors } = parseHeader(path, headerBytes.toString("utf8"), size - 8 - n);
+      let json: string;
+      try {
+        json = UTF8.decode(headerBytes);
+      } catch {
+        // The Rust crate refuses it too; decoding loosely would turn names into U+FFFD silently.
+        throw new SafetensorsError(path, "header is not valid UTF-8: corrupt");
+      }
+      const { metadata, tensors } = parseHeader(path, json, size - 8 - n);
       return new SafetensorsFile(path, fd, 8 + n, metadata, tensors);
     } catch (err) {
       fs.closeSync(fd);

@@ -31,7 +31,9 @@ export async function gatherDataset(input: GatherOptions): Promise<DatasetManife
   const isGit = await isGitWorkTree(root);
   const listing = isGit ? await listGitFiles(root, skipDirs) : walkFolder(root, skipDirs);
   if (listing.paths.length === 0 && listing.excluded.length === 0) {
-    throw new NothingToGatherError(`${root} has no files to learn from${isGit ? " (git lists none: an empty repository, or everything is ignored)" : ""}`);
+    throw new NothingToGatherError(
+      `${root} has no files to learn from${isGit ? " (git lists none: an empty repository, or everything is ignored)" : " (an empty folder)"}: add the project's source files${isGit ? " (committed, or at least not ignored)" : ""}, or open the folder that holds them`,
+    );
   }
 
   const output = DatasetOutput.open(options.datasetDir);
@@ -44,7 +46,11 @@ export async function gatherDataset(input: GatherOptions): Promise<DatasetManife
     files.excluded.unshift(...listing.excluded);
     if (files.train.size === 0 && files.heldout.length === 0) {
       const manifest = assembleManifest({ options, listing, judge, files, records: records.counts, probesExcluded: records.probesExcluded, started, commits, preferences: 0 });
-      throw new NothingToGatherError(`${root} has nothing usable: all ${manifest.files.seen} files were excluded (${describeReasons(manifest.excludedByReason)})`, manifest);
+      throw new NothingToGatherError(
+        `${root} has nothing usable: all ${manifest.files.seen} files were excluded (${describeReasons(manifest.excludedByReason)}). ` +
+          "RepoTune learns from source code: the manifest lists each file with its reason (repotune gather --json); code with an extension RepoTune does not know is added with repotune gather --code-extensions",
+        manifest,
+      );
     }
     if (listing.source === "git") {
       options.onProgress?.({ phase: "commits", done: 0, total: options.commitCount, bytes: 0 });

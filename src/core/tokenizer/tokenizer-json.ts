@@ -9,6 +9,8 @@
  * path and the problem, never guessed at.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { previewName, previewValue } from "../untrusted/preview-value";
+import { firstInvalidUtf8Byte, utf16Bom } from "../untrusted/text-encoding";
 import { TokenizerError } from "./errors";
 import { GPT2_PATTERN } from "./pretokenizer";
 import { Tokenizer, type AddedToken, type NormalizerKind, type TokenizerSpec } from "./tokenizer";
@@ -92,13 +94,21 @@ export function saveTokenizerJson(tok: Tokenizer, path: string): void {
 
 /** Reads a tokenizer.json file; every problem is a TokenizerError naming `path`. */
 export function loadTokenizerJson(path: string): Tokenizer {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (err) {
     throw new TokenizerError(path, "", `cannot be read (${err instanceof Error ? err.message : String(err)})`);
   }
-  return parseTokenizerJson(text, path);
+  // Hugging Face reads tokenizer.json as UTF-8 only. Decoding loosely would turn a corrupt token
+  // into U+FFFD and tokenize differently from it, silently; a UTF-8 byte order mark is harmless.
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const utf16 = utf16Bom(bytes);
+  if (utf16) throw new TokenizerError(path, "", `is ${utf16} text, not UTF-8: save it as UTF-8`);
+  const body = bytes.subarray(start);
+  const bad = firstInvalidUtf8Byte(body);
+  if (bad !== -1) throw new TokenizerError(path, "", `is not valid UTF-8 (at byte ${bad + start}): the file is corrupt`);
+  return parseTokenizerJson(body.toString("utf8"), path);
 }
 
 /** Parses tokenizer.json text; `source` names it in errors. */
@@ -108,7 +118,11 @@ export function parseTokenizerJson(text: string, source = "tokenizer.json"): Tok
     value = JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    const hint = text.trim().length === 0 ? "the file is empty" : /end of (JSON )?input|Unterminated/i.test(detail) ? "truncated or not JSON" : "not valid JSON";
+    // V8 says "Unexpected end of JSON input", or names the position, which for a file cut
+    // short is its end.
+    const at = /at position (\d+)/.exec(detail);
+    const atEnd = /end of (JSON )?input|Unterminated/i.test(detail) || (at !== null && Number(at[1]) >= text.trimEnd().length);
+    const hint = text.trim().length === 0 ? "the file is empty" : atEnd ? "truncated or not JSON" : "not valid JSON";
     throw new TokenizerError(source, "", `${hint} (${detail})`);
   }
   return tokenizerFromJson(value, source);
@@ -136,7 +150,7 @@ function specFromJson(root: unknown, source: string): TokenizerSpec {
   };
   const obj = (v: unknown, where: string): Record<string, unknown> => (isObject(v) ? v : fail(where, `must be an object, found ${describe(v)}`));
   const unsupported = (where: string, v: unknown, why: string): never =>
-    fail(where, `${JSON.stringify(v)} is not supported (${why}); RepoTune reads byte-level BPE tokenizers of the GPT-2 and Qwen2 families`);
+    fail(where, `${previewValue(v)} is not supported (${why}); RepoTune reads byte-level BPE tokenizers of the GPT-2 and Qwen2 families`);
 
   const top = obj(root, "");
   const model = obj(top.model, "model");
@@ -152,7 +166,7 @@ function specFromJson(root: unknown, source: string): TokenizerSpec {
   const rawVocab = obj(model.vocab, "model.vocab");
   const vocab = new Map<string, number>();
   for (const [token, id] of Object.entries(rawVocab)) {
-    if (typeof id !== "number" || !Number.isInteger(id) || id < 0) fail(`model.vocab[${JSON.stringify(token)}]`, `id must be a non-negative integer, found ${describe(id)}`);
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0) fail(`model.vocab[${previewName(token)}]`, `id must be a non-negative integer, found ${describe(id)}`);
     vocab.set(token, id as number);
   }
 
@@ -199,14 +213,16 @@ type Fail = (where: string, problem: string) => never;
 type Unsupported = (where: string, v: unknown, why: string) => never;
 
 function normalizerFromJson(n: unknown, fail: Fail, unsupported: Unsupported): NormalizerKind | null {
-  if (n === undefined || n === null) return null;
-  if (!isObject(n)) return fail("normalizer", `must be an object or null, found ${describe(n)}`);
-  if (n.type === "Sequence") {
-    const list = n.normalizers;
+  // A loop, not recursion: a Sequence of one Sequence of one... 100,000 deep is valid JSON.
+  for (;;) {
+    if (n === undefined || n === null) return null;
+    if (!isObject(n)) return fail("normalizer", `must be an object or null, found ${describe(n)}`);
+    if (n.type !== "Sequence") break;
+    const list: unknown = n.normalizers;
     if (!Array.isArray(list)) return fail("normalizer.normalizers", `must be an array, found ${describe(list)}`);
     if (list.length === 0) return null;
-    if (list.length === 1) return normalizerFromJson(list[0], fail, unsupported);
-    return unsupported("normalizer", "Sequence of several", "only one Unicode normalization form");
+    if (list.length > 1) return unsupported("normalizer", "Sequence of several", "only one Unicode normalization form");
+    n = list[0];
   }
   if (NORMALIZERS.includes(n.type as NormalizerKind)) return n.type as NormalizerKind;
   return unsupported("normalizer.type", n.type ?? null, "only NFC, NFD, NFKC, NFKD");

@@ -10,6 +10,10 @@ import { TokenizerError } from "./errors";
 import { mergeWord, PairTable, type MergeTable } from "./merge-word";
 import { compilePattern, PatternError } from "./pretokenizer";
 import { utf8Decode, utf8Encode, utf8Into } from "./utf8";
+import { previewName } from "../untrusted/preview-value";
+
+/** Unused ids a vocabulary may leave beyond doubling its size (padding rows, removed tokens). */
+const MAX_ID_GAP = 65_536;
 
 /** A token matched verbatim in text before pre-tokenization (tokenizer.json's added_tokens). */
 export interface AddedToken {
@@ -101,8 +105,8 @@ export class Tokenizer {
     let maxId = -1;
     const idToToken: (string | undefined)[] = [];
     for (const [token, id] of spec.vocab) {
-      if (!Number.isInteger(id) || id < 0) fail(`model.vocab[${JSON.stringify(token)}]`, `id ${id} is not a non-negative integer`);
-      if (idToToken[id] !== undefined) fail(`model.vocab[${JSON.stringify(token)}]`, `id ${id} is already used by ${JSON.stringify(idToToken[id])}`);
+      if (!Number.isInteger(id) || id < 0) fail(`model.vocab[${previewName(token)}]`, `id ${id} is not a non-negative integer`);
+      if (idToToken[id] !== undefined) fail(`model.vocab[${previewName(token)}]`, `id ${id} is already used by ${previewName(idToToken[id]!)}`);
       idToToken[id] = token;
       this.tokenToIdMap.set(token, id);
       if (id > maxId) maxId = id;
@@ -110,7 +114,7 @@ export class Tokenizer {
 
     for (let b = 0; b < 256; b++) {
       const id = spec.vocab.get(BYTE_TO_CHAR[b]!);
-      if (id === undefined) fail("model.vocab", `lacks the single-byte token ${JSON.stringify(BYTE_TO_CHAR[b])} (byte 0x${b.toString(16).padStart(2, "0")}): a byte-level vocabulary needs all 256`);
+      if (id === undefined) fail("model.vocab", `lacks the single-byte token ${previewName(BYTE_TO_CHAR[b]!)} (byte 0x${b.toString(16).padStart(2, "0")}): a byte-level vocabulary needs all 256`);
       this.byteIds[b] = id!;
     }
 
@@ -121,9 +125,9 @@ export class Tokenizer {
       const ia = spec.vocab.get(a);
       const ib = spec.vocab.get(b);
       const ir = spec.vocab.get(a + b);
-      if (ia === undefined) fail(where, `${JSON.stringify(a)} is not in model.vocab`);
-      if (ib === undefined) fail(where, `${JSON.stringify(b)} is not in model.vocab`);
-      if (ir === undefined) fail(where, `the merged token ${JSON.stringify(a + b)} is not in model.vocab`);
+      if (ia === undefined) fail(where, `${previewName(a)} is not in model.vocab`);
+      if (ib === undefined) fail(where, `${previewName(b)} is not in model.vocab`);
+      if (ir === undefined) fail(where, `the merged token ${previewName(a + b)} is not in model.vocab`);
       pairIds.push([ia!, ib!]);
       results[rank] = ir!;
     });
@@ -136,13 +140,22 @@ export class Tokenizer {
       if (typeof t.content !== "string" || t.content.length === 0) fail(where, "content is empty");
       const inVocab = idToToken[t.id];
       // GPT-2 lists <|endoftext|> both in the vocabulary and as an added token: fine when they agree.
-      if (inVocab !== undefined && inVocab !== t.content) fail(where, `id ${t.id} is ${JSON.stringify(t.content)} here but ${JSON.stringify(inVocab)} in model.vocab`);
+      if (inVocab !== undefined && inVocab !== t.content) fail(where, `id ${t.id} is ${previewName(t.content)} here but ${previewName(inVocab)} in model.vocab`);
       if (added.has(t.id)) fail(where, `id ${t.id} is listed twice`);
       const other = this.addedIds.get(t.content);
-      if (other !== undefined) fail(where, `${JSON.stringify(t.content)} is listed twice (ids ${other} and ${t.id})`);
+      if (other !== undefined) fail(where, `${previewName(t.content)} is listed twice (ids ${other} and ${t.id})`);
       added.set(t.id, t);
       this.addedIds.set(t.content, t.id);
       if (t.id > maxId) maxId = t.id;
+    }
+    // Ids index arrays (and a model's embedding rows): a corrupt id of 2^40 must be refused here,
+    // not become `new Array(2 ** 40)`. Real vocabularies are dense; allow gaps, not a desert.
+    const entries = spec.vocab.size + spec.addedTokens.length;
+    const idLimit = Math.max(2 * entries, entries + MAX_ID_GAP);
+    if (maxId >= idLimit) {
+      const vocabEntry = [...spec.vocab].find(([, id]) => id === maxId);
+      const where = vocabEntry ? `model.vocab[${previewName(vocabEntry[0])}]` : `added_tokens[${spec.addedTokens.findIndex((t) => t.id === maxId)}]`;
+      fail(where, `id ${maxId} is far beyond the ${entries} tokens listed (ids must stay below ${idLimit}): a corrupt id`);
     }
     this.vocabSize = maxId + 1;
     this.idToTokenList = idToToken;
@@ -164,7 +177,7 @@ export class Tokenizer {
     try {
       this.pieceRe = compilePattern(spec.pattern);
     } catch (err) {
-      if (err instanceof PatternError) fail("pre_tokenizer", `pattern ${JSON.stringify(spec.pattern)} is not supported: ${err.message}`);
+      if (err instanceof PatternError) fail("pre_tokenizer", `pattern ${previewName(spec.pattern, 120)} is not supported: ${err.message}`);
       throw err;
     }
   }

@@ -174,8 +174,11 @@ export class RunFeed implements vscode.Disposable {
     if (generation !== this.generation) return;
     if (report.stamp !== this.reportStamp) {
       this.reportStamp = report.stamp;
-      const raw = report.path ? await readJsonFile(report.path) : null;
-      this.post({ v: PROTOCOL_VERSION, type: "report", runId, report: normalizeReport(raw) });
+      const read = report.path ? await readJsonFile(report.path) : { value: null, problem: null };
+      const normalized = normalizeReport(read.value);
+      this.post({ v: PROTOCOL_VERSION, type: "report", runId, report: normalized });
+      const problem = read.problem ?? (read.value !== null && normalized === null ? `${report.path} has no "stages" object` : null);
+      if (problem) this.unreadable(problem, "evaluation figures");
     }
     // The Datasets issue decides where manifest.json lives: the run's own folder first.
     const manifest = await firstExisting([
@@ -190,8 +193,11 @@ export class RunFeed implements vscode.Disposable {
     if (generation !== this.generation) return;
     if (manifest.stamp !== this.manifestStamp) {
       this.manifestStamp = manifest.stamp;
-      const raw = manifest.path ? await readJsonFile(manifest.path) : null;
-      this.post({ v: PROTOCOL_VERSION, type: "dataset", runId, dataset: summarizeManifest(raw) });
+      const read = manifest.path ? await readJsonFile(manifest.path) : { value: null, problem: null };
+      const summary = summarizeManifest(read.value);
+      this.post({ v: PROTOCOL_VERSION, type: "dataset", runId, dataset: summary });
+      const problem = read.problem ?? (read.value !== null && summary === null ? `${manifest.path} is not a JSON object` : null);
+      if (problem) this.unreadable(problem, "dataset figures");
     }
   }
 
@@ -212,6 +218,12 @@ export class RunFeed implements vscode.Disposable {
       this.feedbackSent = key;
       this.post({ v: PROTOCOL_VERSION, type: "feedback", feedback: summary });
     }
+  }
+
+  /** A run file that is there but cannot be read: said once per version of it (the stamps gate this). */
+  private unreadable(problem: string, what: string): void {
+    this.log.warn(`Dashboard: ${problem}`);
+    this.notice("warn", `${problem}; its ${what} are not shown. Rerun the stage that writes it, or delete the file.`);
   }
 
   private notice(level: "info" | "warn" | "error", text: string): void {

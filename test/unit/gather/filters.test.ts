@@ -93,7 +93,7 @@ describe("path rules", () => {
 describe("content rules", () => {
   it("binary: a NUL byte, or bytes that are not UTF-8", () => {
     assert.match(binaryContentRule(Buffer.from([0x61, 0x00, 0x62])) ?? "", /NUL byte at offset 1/);
-    assert.equal(binaryContentRule(Buffer.from([0x63, 0x61, 0x66, 0xe9])), "invalid UTF-8");
+    assert.match(binaryContentRule(Buffer.from([0x63, 0x61, 0x66, 0xe9])) ?? "", /^invalid UTF-8 at byte 3 \(0xe9\)/);
     assert.equal(binaryContentRule(Buffer.from("café ✓ 😀", "utf8")), null);
   });
 

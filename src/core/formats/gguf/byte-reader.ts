@@ -23,12 +23,37 @@ export function memorySource(bytes: Uint8Array): ByteSource {
   };
 }
 
+/** A file opened for reading; a missing, unreadable or non-regular file is a GgufFormatError naming it. */
 export function fileSource(path: string): ByteSource {
-  const fd = openSync(path, "r");
-  const size = fstatSync(fd).size;
+  const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw new GgufFormatError(`${path}: cannot be opened (${code(err)})`);
+  }
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    closeSync(fd);
+    throw new GgufFormatError(`${path}: not a file (${stat.isDirectory() ? "a folder" : "a device, socket or pipe"})`);
+  }
   return {
-    size,
-    read: (into, position, length) => readSync(fd, into, 0, length, position),
+    size: stat.size,
+    read: (into, position, length) => {
+      // readSync may return fewer bytes than asked (over 2 GB at once, or a file cut short
+      // since it was measured): keep reading until done or the file ends.
+      let done = 0;
+      try {
+        while (done < length) {
+          const n = readSync(fd, into, done, length - done, position + done);
+          if (n === 0) break;
+          done += n;
+        }
+      } catch (err) {
+        throw new GgufFormatError(`${path}: cannot be read at byte ${position + done} (${code(err)})`);
+      }
+      return done;
+    },
     close: () => closeSync(fd),
   };
 }

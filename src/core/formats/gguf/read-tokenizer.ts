@@ -5,7 +5,7 @@
 // in plain text; unused rows ([PAD...]) get no token. The pre-tokenizer is named by
 // tokenizer.ggml.pre, and each name is a regex in llama.cpp's llama-vocab.cpp.
 import { GPT2_PATTERN, QWEN2_PATTERN } from "../../tokenizer/pretokenizer";
-import { Tokenizer, type AddedToken } from "../../tokenizer";
+import { Tokenizer, TokenizerError, type AddedToken } from "../../tokenizer";
 import type { GgufFile } from "./reader";
 import { GGUF_TOKEN_TYPE, GgufFormatError } from "./types";
 
@@ -71,5 +71,24 @@ export function tokenizerFromGguf(file: GgufFile, label: string): Tokenizer {
     else if (type === GGUF_TOKEN_TYPE.userDefined) added.push({ id, content: text, special: false });
     else if (type !== GGUF_TOKEN_TYPE.unused) vocab.set(text, id);
   });
-  return new Tokenizer({ vocab, merges, addedTokens: added, pattern: pretok.pattern, normalizer: null, ignoreMerges: pretok.ignoreMerges }, label);
+  try {
+    return new Tokenizer({ vocab, merges, addedTokens: added, pattern: pretok.pattern, normalizer: null, ignoreMerges: pretok.ignoreMerges }, label);
+  } catch (err) {
+    if (!(err instanceof TokenizerError)) throw err;
+    // The Tokenizer speaks of tokenizer.json's fields; say which GGUF key holds the problem.
+    throw new GgufFormatError(`${label}: its vocabulary cannot be used: ${ggufWhere(err.where)}${err.problem}`);
+  }
+}
+
+const GGUF_KEY_OF: [RegExp, string][] = [
+  [/^model\.vocab/, "tokenizer.ggml.tokens"],
+  [/^added_tokens/, "tokenizer.ggml.tokens (control and user-defined)"],
+  [/^model\.merges/, "tokenizer.ggml.merges"],
+  [/^pre_tokenizer/, "tokenizer.ggml.pre"],
+];
+
+function ggufWhere(where: string): string {
+  if (!where) return "";
+  for (const [re, key] of GGUF_KEY_OF) if (re.test(where)) return `${where.replace(re, key)}: `;
+  return `${where}: `;
 }

@@ -158,13 +158,19 @@ export function parseGguf(bytes: Uint8Array, label = "GGUF data"): GgufFile {
 
 /** Reads one tensor as float32 values, dequantising block-quantised types as llama.cpp does. */
 export function readGgufTensor(source: string | Uint8Array, file: GgufFile, name: string): Float32Array {
+  const label = typeof source === "string" ? source : "GGUF data";
   const t = file.tensors.find((x) => x.name === name);
-  if (!t) throw new GgufFormatError(`no tensor named ${name}`);
-  if (t.type === null || t.byteLength === null) throw new GgufFormatError(`tensor ${name} has ggml type ${t.typeCode}, which we do not read`);
+  if (!t) throw new GgufFormatError(`${label}: no tensor named ${name}`);
+  if (t.type === null || t.byteLength === null) throw new GgufFormatError(`${label}: tensor ${name} has ggml type ${t.typeCode}, which we do not read`);
+  // The header checked that the data lies inside the file, so this is at most the file's size.
   const bytes = new Uint8Array(t.byteLength);
   const src = typeof source === "string" ? fileSource(source) : memorySource(source);
   try {
-    src.read(bytes, file.dataOffset + t.offset, t.byteLength);
+    const got = src.read(bytes, file.dataOffset + t.offset, t.byteLength);
+    // A file replaced or cut short since its header was read: never hand back zeros as weights.
+    if (got < t.byteLength) {
+      throw new GgufFormatError(`${label}: the file ends at byte ${file.dataOffset + t.offset + got} inside tensor ${name} (${t.byteLength} bytes from ${file.dataOffset + t.offset}): it changed or was truncated after its header was read`);
+    }
   } finally {
     src.close();
   }

@@ -1,12 +1,11 @@
 // `repotune export --format hf`: a checkpoint as a Hugging Face model folder with its model
 // card, and for an adapter run the PEFT adapter folder beside it (OUT/adapter). The card is
 // written last: a folder with a README.md is complete.
-import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { writeFileAtomicSync } from "../../fs/atomic-write";
-import { readManifest, type DatasetManifest } from "../../store/dataset-manifest";
 import { parameterShapes } from "../qwen2-config";
-import { renderModelCard, type CardReport } from "./model-card";
+import { readCardManifest, readCardReport } from "./card-inputs";
+import { renderModelCard } from "./model-card";
 import { readLoraFactors } from "./merge-lora";
 import { hasPeftAdapter, PEFT_FILES, readPeftConfig, writePeftAdapterFolder, type PeftAdapterSettings } from "./peft-adapter-folder";
 import { writeHfModelFolder, type HfExportDtype, type HfModelFolder } from "./write-model-folder";
@@ -33,25 +32,8 @@ export interface HfExport {
   model: HfModelFolder;
   adapter: { dir: string; settings: PeftAdapterSettings } | null;
   card: string;
-}
-
-function readReport(path: string | null): CardReport | null {
-  if (!path || !existsSync(path)) return null;
-  try {
-    const r = JSON.parse(readFileSync(path, "utf8")) as CardReport;
-    return typeof r.stages === "object" && r.stages !== null ? r : null;
-  } catch {
-    return null; // a damaged report leaves the card without figures rather than the export undone
-  }
-}
-
-function readManifestOrNull(path: string | null): DatasetManifest | null {
-  if (!path || !existsSync(path)) return null;
-  try {
-    return readManifest(path);
-  } catch {
-    return null; // the card then says the data is not recorded
-  }
+  /** What the user should know: a damaged report.json or manifest.json left out of the card. */
+  notes: string[];
 }
 
 export function exportHf(options: HfExportOptions): HfExport {
@@ -62,6 +44,10 @@ export function exportHf(options: HfExportOptions): HfExport {
   const adapter = hasPeftAdapter(options.checkpointDir)
     ? { dir: join(out, ADAPTER_SUBFOLDER), settings: writePeftAdapterFolder(options.checkpointDir, join(out, ADAPTER_SUBFOLDER), options.baseModelId ?? options.basePath) }
     : null;
+  // A damaged report or manifest leaves the card without those figures, not the export undone.
+  const report = readCardReport(options.reportPath);
+  const manifest = readCardManifest(options.manifestPath);
+  const notes = [report.problem, manifest.problem].flatMap((p) => (p ? [`${p}; the model card leaves its figures out`] : []));
   const c = model.config;
   const parameters = [...parameterShapes(c).entries()].filter(([n]) => !(n === "lm_head.weight" && c.tie_word_embeddings)).reduce((sum, [, s]) => sum + s.reduce((a, b) => a * b, 1), 0);
   const card = renderModelCard({
@@ -76,13 +62,15 @@ export function exportHf(options: HfExportOptions): HfExport {
     baseModelId: options.baseModelId,
     baseModelFile: options.basePath ? basename(options.basePath) : null,
     repoName: options.repoName,
-    manifest: readManifestOrNull(options.manifestPath),
-    report: readReport(options.reportPath),
+    manifest: manifest.value,
+    manifestUnreadable: manifest.problem !== null,
+    report: report.value,
+    reportUnreadable: report.problem !== null,
     lora: adapter ? adapter.settings : null,
     adapterFolder: adapter ? ADAPTER_SUBFOLDER : null,
   });
   const cardPath = join(out, "README.md");
   writeFileAtomicSync(cardPath, card);
   model.files.push("README.md");
-  return { model, adapter, card: cardPath };
+  return { model, adapter, card: cardPath, notes };
 }

@@ -45,7 +45,10 @@ export interface ModelCardInput {
   baseModelFile: string | null;
   repoName: string | null;
   manifest: DatasetManifest | null;
+  /** The manifest was there but damaged (the card says so instead of "not found"). */
+  manifestUnreadable?: boolean;
   report: CardReport | null;
+  reportUnreadable?: boolean;
   /** LoRA settings of an adapter run; null for full fine-tuning. */
   lora: { r: number; alpha: number; dropout: number; targetModules: string[] } | null;
   adapterFolder: string | null;
@@ -67,7 +70,8 @@ function header(input: ModelCardInput): string[] {
   return lines;
 }
 
-function dataSection(m: DatasetManifest | null): string[] {
+function dataSection(m: DatasetManifest | null, unreadable = false): string[] {
+  if (!m && unreadable) return ["## Training data", "", "The dataset's manifest.json beside this run could not be read (it is damaged): what it was trained on is not recorded here.", ""];
   if (!m) return ["## Training data", "", "No dataset manifest was found beside this run: what it was trained on is not recorded here.", ""];
   const lines = ["## Training data", ""];
   const source = m.source.kind === "git" ? `a git repository${m.source.branch ? ` (branch ${m.source.branch}` : ""}${m.source.head ? `${m.source.branch ? ", " : " ("}commit ${m.source.head.slice(0, 12)})` : m.source.branch ? ")" : ""}` : "a folder";
@@ -92,6 +96,7 @@ function dataSection(m: DatasetManifest | null): string[] {
 
 function evalSection(input: ModelCardInput): string[] {
   const r = input.report;
+  if (!r && input.reportUnreadable) return ["## Evaluation", "", "The run's report.json could not be read (it is damaged), so its figures are left out: run `repotune eval` on this model to measure it again.", ""];
   if (!r) return ["## Evaluation", "", "No evaluation report was found for this checkpoint: export it from a run folder (`repotune export --format hf --run OUT/runs/RUN`) to include one.", ""];
   const lines = ["## Evaluation", "", "On the held-out files, asked as the editor asks (its context budget, stop rules and clean-up); 95% bootstrap intervals in brackets.", ""];
   lines.push("| model | exact match | accepted chars | edit similarity | preference accuracy | latency p50 | probes |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -133,5 +138,5 @@ function usageSection(input: ModelCardInput): string[] {
 export function renderModelCard(input: ModelCardInput): string {
   const title = `${input.repoName ? `${input.repoName}: ` : ""}RepoTune ${input.role} model`;
   const notes = input.report?.notes?.length ? ["## Notes", "", ...input.report.notes.map((n) => `- ${n}`), ""] : [];
-  return [...header(input), "", `# ${title}`, "", `Fine-tuned by RepoTune on one repository${input.repoName ? ` (${input.repoName})` : ""}, on the user's machine.`, "", ...dataSection(input.manifest), ...evalSection(input), ...settingsSection(input), ...usageSection(input), ...notes].join("\n");
+  return [...header(input), "", `# ${title}`, "", `Fine-tuned by RepoTune on one repository${input.repoName ? ` (${input.repoName})` : ""}, on the user's machine.`, "", ...dataSection(input.manifest, input.manifestUnreadable), ...evalSection(input), ...settingsSection(input), ...usageSection(input), ...notes].join("\n");
 }

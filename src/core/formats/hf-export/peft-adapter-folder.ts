@@ -28,14 +28,18 @@ export interface PeftConfig extends Record<string, unknown> {
 /** adapter_config.json, checked for what merging and the card need. */
 export function readPeftConfig(dir: string): PeftConfig {
   const configPath = join(dir, PEFT_FILES.config);
-  let config: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    config = JSON.parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
+    parsed = JSON.parse(readFileSync(configPath, "utf8"));
   } catch (err) {
     throw new Error(`${configPath}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
-  if (typeof config.r !== "number" || typeof config.lora_alpha !== "number" || !Array.isArray(config.target_modules)) {
-    throw new Error(`${configPath}: not a LoRA adapter config (r, lora_alpha and target_modules are needed)`);
+  // `null` or `[]` is valid JSON too; and r = 0 would merge the adapter scaled by alpha / 0.
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${configPath}: not a LoRA adapter config (not a JSON object)`);
+  const config = parsed as Record<string, unknown>;
+  const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
+  if (!positive(config.r) || !Number.isInteger(config.r) || !positive(config.lora_alpha) || !Array.isArray(config.target_modules)) {
+    throw new Error(`${configPath}: not a LoRA adapter config (r, a positive integer, lora_alpha, a positive number, and target_modules, a list, are needed)`);
   }
   if (config.use_dora === true) throw new Error(`${configPath}: DoRA adapters are not supported; train a plain LoRA adapter`);
   return config as PeftConfig;

@@ -14,6 +14,7 @@ interface Entry {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MAX_BUCKETS = 200;
+const MAX_TIME_MS = 8.64e15;
 
 export class FeedbackAccumulator {
   private readonly entries: Entry[] = [];
@@ -28,7 +29,9 @@ export class FeedbackAccumulator {
     const r = record as Record<string, unknown>;
     const t = typeof r.time === "string" ? Date.parse(r.time) : typeof r.time === "number" ? r.time : NaN;
     const outcome = r.outcome;
-    if (!Number.isFinite(t) || (outcome !== "accepted" && outcome !== "rejected" && outcome !== "partial")) {
+    // A number as the time must be one a Date holds (±8.64e15 ms): the buckets are labelled with
+    // toISOString, which throws a RangeError beyond that.
+    if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME_MS || (outcome !== "accepted" && outcome !== "rejected" && outcome !== "partial")) {
       this.skipped++;
       return;
     }
@@ -75,7 +78,8 @@ export class FeedbackAccumulator {
     while (span / size > MAX_BUCKETS) size *= 2;
     const map = new Map<number, { shown: number; taken: number }>();
     for (const e of this.entries) {
-      const start = Math.floor(e.t / size) * size;
+      // Rounded down, but never below the earliest time a Date holds.
+      const start = Math.max(Math.floor(e.t / size) * size, -MAX_TIME_MS);
       const b = map.get(start) ?? { shown: 0, taken: 0 };
       b.shown++;
       // Partly accepted counts as taken: the user kept some of it.

@@ -23,7 +23,8 @@ export function summarizeManifest(raw: unknown): DatasetSummary | null {
     excludedByReason: Object.keys(byReason).length ? byReason : countedByReason,
     excluded: excluded.slice(0, MAX_EXCLUDED_LISTED),
     samplesByKind: numbers(raw.counts ?? raw.samplesByKind ?? raw.kinds ?? raw.samples),
-    tokens: typeof raw.tokens === "number" ? { total: raw.tokens } : numbers(raw.tokens),
+    // A bare number as a total, when it is a count: the page refuses the whole summary otherwise.
+    tokens: typeof raw.tokens === "number" ? (count(raw.tokens) === undefined ? {} : { total: raw.tokens }) : numbers(raw.tokens),
   };
 }
 
