@@ -14,6 +14,7 @@ import { firstInvalidUtf8Byte, utf16Bom } from "../untrusted/text-encoding";
 import { TokenizerError } from "./errors";
 import { GPT2_PATTERN } from "./pretokenizer";
 import { Tokenizer, type AddedToken, type NormalizerKind, type TokenizerSpec } from "./tokenizer";
+import { PRIVATE_FILE_MODE } from "../fs/private-files";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -79,7 +80,7 @@ export function serializeTokenizerJson(tok: Tokenizer): string {
  */
 export function saveTokenizerJson(tok: Tokenizer, path: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
+  const fd = openSync(tmp, "w", PRIVATE_FILE_MODE); // 0600: it is learnt from the user's code
   try {
     writeSync(fd, serializeTokenizerJson(tok));
     fsyncSync(fd);

@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type * as vscode from "vscode";
 import { FeedbackAccumulator } from "./feed/feedback";
-import { JsonlTail } from "./feed/jsonl-tail";
+import { JsonlTail, type TailChunk } from "./feed/jsonl-tail";
 import { summarizeManifest } from "./feed/manifest";
 import { normalizeReport } from "./feed/report";
 import { listRuns, runEventsPath, runsDir } from "./feed/runs";
@@ -18,6 +18,8 @@ type Post = (update: DashboardUpdate) => void;
 /** Events per message: small enough that the page stays responsive while a replay streams in. */
 const BATCH = 4000;
 const POLL_MS = 700;
+/** Reads of a run's log per poll (8 MB each): a 1 GB log is caught up within a few polls. */
+const MAX_READS_PER_TICK = 32;
 /** The run list changes rarely: look every few ticks. */
 const RUNS_EVERY = 4;
 
@@ -27,6 +29,8 @@ export class RunFeed implements vscode.Disposable {
   /** Follow the newest run (a new run replaces the one shown) until the user picks another. */
   private followLatest = true;
   private events: JsonlTail | null = null;
+  /** A run was just opened: say so if its log ends in a torn line, once the reads reach its end. */
+  private checkTornEnd = false;
   private artifacts: Record<string, string> = {};
   private reportStamp = "";
   private manifestStamp = "";
@@ -136,8 +140,21 @@ export class RunFeed implements vscode.Disposable {
       if (reset && runId) this.post({ v: PROTOCOL_VERSION, type: "events", runId, reset: true, events: [] });
       return;
     }
-    const chunk = await tail.read();
+    if (reset) this.checkTornEnd = true;
+    // A long log (a GPU run of millions of steps) comes in several reads of 8 MB: catch up
+    // within this tick, yielding between reads so the extension host stays responsive.
+    let chunk = await tail.read();
+    for (let reads = 1; chunk.more && reads < MAX_READS_PER_TICK && generation === this.generation; reads++) {
+      this.postEvents(runId, tail, chunk, reset && reads === 1);
+      await new Promise((r) => setImmediate(r));
+      chunk = await tail.read();
+      reset = false;
+    }
     if (generation !== this.generation) return;
+    this.postEvents(runId, tail, chunk, reset);
+  }
+
+  private postEvents(runId: string, tail: JsonlTail, chunk: TailChunk, reset: boolean): void {
     const events: WorkerEvent[] = [];
     let invalid = chunk.malformed;
     for (const record of chunk.records) {
@@ -159,8 +176,13 @@ export class RunFeed implements vscode.Disposable {
       this.post({ v: PROTOCOL_VERSION, type: "events", runId, reset: restart && i === 0, events: events.slice(i, i + BATCH) });
     }
     const info = this.runs.find((r) => r.id === runId);
-    if (reset && info && info.status !== "running" && tail.pendingPartialLine) {
-      this.notice("warn", "The last line of this run's events.jsonl is incomplete (the run stopped while writing it); it was skipped.");
+    // Once per opened run, when the reads reach the end: only there is a line without its
+    // newline torn (mid-way it is the next read's).
+    if (this.checkTornEnd && !chunk.more) {
+      this.checkTornEnd = false;
+      if (info && info.status !== "running" && tail.pendingPartialLine) {
+        this.notice("warn", "The last line of this run's events.jsonl is incomplete (the run stopped while writing it); it was skipped.");
+      }
     }
   }
 

@@ -23,14 +23,6 @@ import { CONTROL_MODEL } from "./helpers/reach-out";
 import { isLocal, OBSERVER, outbound, readAttempts, straceNode, straceOutbound } from "./helpers/observations";
 
 const root = join(__dirname, "..", "..", "..");
-// Files whose writers still create them with the default mode (0644 under umask 022), each in a
-// folder this run made 0700, so no other user can reach them: the writers are being changed by
-// others at the time of writing (a one-line mode argument each). Nothing else may be 0644.
-const NOT_YET_PRIVATE = [
-  /^dataset\/preferences\.jsonl 0644$/, // src/core/gather/dataset-output.ts: openSync(path, "a")
-  /(^|\/)tokenizer\.json 0644$/, // src/core/tokenizer/tokenizer-json.ts: openSync(tmp, "w")
-  /^stages\/distill\/teacher-targets\.bin 0644$/, // src/core/formats/teacher-targets.ts: openSync(tmp, "w")
-];
 const workerScript = join(root, "out", "training-worker.js");
 let dir: string;
 let repo: string;
@@ -93,7 +85,7 @@ describe("no outbound connections", { timeout: 900_000 }, () => {
     studentGguf = done.artifacts.studentGguf ?? Object.values(done.artifacts).find((p) => p.endsWith("student.gguf"));
     assertNothingLeft(o, workerScript);
     // Datasets, run folder and events, checkpoints, tokenizer, teacher targets, GGUFs, report, active.json.
-    assert.deepEqual(notPrivate(out).filter((e) => !NOT_YET_PRIVATE.some((re) => re.test(e))), [], "every file 0600, every folder 0700");
+    assert.deepEqual(notPrivate(out), [], "every file 0600, every folder 0700");
   });
 
   it("the completion server loads the run's model and answers a completion: no connection but IPC", { timeout: 120_000 }, async (t) => {

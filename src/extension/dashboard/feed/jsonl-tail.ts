@@ -21,12 +21,16 @@ export interface TailChunk {
  * of any size; the feed calls again until it has caught up (bench/dashboard-load.ts).
  */
 const MAX_READ = 8 * 1024 * 1024;
+/** No event is this long: a line that grows past it is garbage (a file that is not a log), skipped to its end. */
+const MAX_LINE = 16 * 1024 * 1024;
 
 export class JsonlTail {
   private offset = 0;
   private carry = "";
   private decoder = new TextDecoder("utf-8");
   private ino: number | null = null;
+  /** Inside a line longer than MAX_LINE: what comes is dropped up to its newline. */
+  private skipping = false;
 
   constructor(readonly path: string) {}
 
@@ -42,6 +46,7 @@ export class JsonlTail {
     if (info.size < this.offset || (this.ino !== null && info.ino !== this.ino)) {
       this.offset = 0;
       this.carry = "";
+      this.skipping = false;
       this.decoder = new TextDecoder("utf-8");
       restarted = true;
     }
@@ -62,11 +67,24 @@ export class JsonlTail {
     }
     this.offset += got;
     // stream: true keeps a UTF-8 character split across two reads whole.
-    const text = this.carry + this.decoder.decode(buffer.subarray(0, got), { stream: true });
+    let text = this.carry + this.decoder.decode(buffer.subarray(0, got), { stream: true });
+    let skipped = 0;
+    if (this.skipping) {
+      const newline = text.indexOf("\n");
+      if (newline === -1) return { records: [], malformed: 0, restarted, more: this.offset < info.size };
+      text = text.slice(newline + 1);
+      this.skipping = false;
+    }
     const lines = text.split("\n");
     this.carry = lines.pop() ?? "";
+    if (this.carry.length > MAX_LINE) {
+      // Memory stays bounded whatever the file holds: the overlong line counts as one bad line.
+      this.carry = "";
+      this.skipping = true;
+      skipped = 1;
+    }
     const { records, malformed } = parseLines(lines);
-    return { records, malformed, restarted, more: this.offset < info.size };
+    return { records, malformed: malformed + skipped, restarted, more: this.offset < info.size };
   }
 
   /** The held-back partial last line, for a file whose writer is gone: it is torn. */
