@@ -1,8 +1,10 @@
-"""PyTorch reference for the post-training objectives (test/unit/posttrain/objectives-torch.test.ts).
+"""PyTorch reference for the post-training objectives (test/unit/posttrain/objectives-torch.test.ts,
+rloo.test.ts).
 
 Reads one JSON object on stdin, computes every loss and its gradients in float64 with the
 formulas TRL and Hinton et al. use, and prints one JSON object. Written from the papers and
-TRL's DPOTrainer.dpo_loss / RewardTrainer.compute_loss, not from the TypeScript code.
+TRL's DPOTrainer.dpo_loss / RewardTrainer.compute_loss / RLOOTrainer.train, not from the
+TypeScript code.
 Run with Debian's /usr/bin/python3 (python3-torch 1.13).
 """
 import json
@@ -110,7 +112,57 @@ def distill(case):
     }
 
 
-HANDLERS = {"crossEntropy": cross_entropy, "sequenceLogps": sequence_logps, "dpo": dpo, "reward": reward, "distill": distill}
+def rloo(case):
+    # TRL's RLOOTrainer (v0.11): per-sample KL as the sum of token log-prob differences, rewards
+    # and the leave-one-out baseline under no_grad, then -advantage * log pi. TRL lays samples
+    # out as (k, prompts); the TypeScript side keeps one prompt's k samples together, so the
+    # input is transposed into TRL's layout here and the result back.
+    logits = t(case["logits"]).requires_grad_(True)  # [B, T, V]
+    targets = torch.tensor(case["targets"], dtype=torch.long)
+    mask = t(case["mask"])
+    ref = t(case["refLogps"])
+    scores = t(case["scores"])
+    k, beta, lp = case["k"], case["beta"], case["lengthPenalty"]
+    b = logits.shape[0]
+    tok = torch.log_softmax(logits, -1).gather(-1, targets.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    logps = (tok * mask).sum(-1)
+    lengths = mask.sum(-1)
+    order = torch.arange(b).reshape(b // k, k).t().reshape(-1)  # TRL position -> our index
+    with torch.no_grad():
+        kl = (logps - ref)[order]
+        non_score_reward = -beta * kl
+        rlhf_reward = scores[order] + non_score_reward - lp * lengths[order]
+        r = rlhf_reward.reshape(k, -1)
+        baseline = (r.sum(0) - r) / (k - 1)
+        adv_trl = (r - baseline).flatten()
+    adv = torch.empty_like(adv_trl)
+    adv[order] = adv_trl
+    loss = (-adv * logps).mean()
+    loss.backward()
+    inv = lambda x: x.new_empty(x.shape).index_copy_(0, order, x)
+    return {
+        "loss": loss.item(),
+        "logps": logps.detach().tolist(),
+        "grad": grad_list(logits.grad),
+        "advantages": adv.tolist(),
+        "kl": inv(kl).tolist(),
+        "rlhfReward": inv(rlhf_reward).tolist(),
+        "metrics": {
+            "objective/kl": kl.mean().item(),
+            "objective/entropy": -logps.detach().mean().item(),
+            "objective/non_score_reward": non_score_reward.mean().item(),
+            "objective/rlhf_reward": rlhf_reward.mean().item(),
+            "objective/scores": scores.mean().item(),
+            "objective/length_penalty": -lp * lengths.mean().item(),
+            "loss/policy_avg": loss.item(),
+            "policy/advantage_mean": adv.mean().item(),
+            "policy/advantage_std": adv.std(unbiased=False).item(),
+            "val/completion_length": lengths.mean().item(),
+        },
+    }
+
+
+HANDLERS = {"crossEntropy": cross_entropy, "sequenceLogps": sequence_logps, "dpo": dpo, "reward": reward, "distill": distill, "rloo": rloo}
 
 if __name__ == "__main__":
     cases = json.load(sys.stdin)

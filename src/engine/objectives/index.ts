@@ -5,3 +5,4 @@ export * from "./cross-entropy";
 export * from "./dpo";
 export * from "./reward";
 export * from "./distill";
+export * from "./rloo";
