@@ -4,3 +4,4 @@ export { lmLoss } from "./lm-loss-fn";
 export { dpoLossFn, fillReferenceLogProbs, setReference } from "./dpo-loss-fn";
 export { distillLossFn } from "./distill-loss-fn";
 export { rewardLossFn } from "./reward-loss-fn";
+export { rlooLossFn, type RlooMicroBatch } from "./rloo-loss-fn";
