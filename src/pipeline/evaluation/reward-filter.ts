@@ -19,6 +19,7 @@ import type { PreferencePair } from "../../core/feedback/feedback-types";
 import type { CompletionReranker } from "../../core/completion/reranker";
 import { readRecords } from "../../core/store/jsonl-reader";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
+import { resolveBackend } from "../run/resolve-backend";
 import { loadRewardModel, RewardScorer, type RewardModel } from "../../engine/reward/reward-model";
 
 /** Tokens of place + completion the filter reads: small enough for a few ms on a CPU. */
@@ -86,7 +87,7 @@ export function readHeldoutEvents(datasetDir: string, isHeldout: (p: PreferenceP
 }
 
 export function filterScorer(rm: RewardModel): RewardScorer {
-  return new RewardScorer(rm, FILTER_SEQ_LEN);
+  return new RewardScorer(rm, Math.min(FILTER_SEQ_LEN, rm.model.config.max_position_embeddings - 1));
 }
 
 export async function scoreShownItems(scorer: RewardScorer, items: readonly ShownItem[], signal?: AbortSignal): Promise<ScoredItem[]> {
@@ -133,9 +134,11 @@ export function readFilterThreshold(rewardModelDir: string, mode: FilterMode): n
  * process, scoring each candidate on the same short window as at evaluation. Null when the
  * mode is off or the folder has no threshold for it (the server then shows everything).
  */
-export function loadRewardFilter(rewardModelDir: string, mode: FilterMode): (CompletionReranker & { dispose(): void }) | null {
+export async function loadRewardFilter(rewardModelDir: string, mode: FilterMode): Promise<(CompletionReranker & { dispose(): void }) | null> {
   const threshold = readFilterThreshold(rewardModelDir, mode);
   if (threshold === null) return null;
+  // The server process has no tensor backend until now: the fastest that loads here.
+  await resolveBackend("auto");
   const rm = loadRewardModel(rewardModelDir);
   const scorer = filterScorer(rm);
   return {
