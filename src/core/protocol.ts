@@ -130,11 +130,18 @@ export interface CompletionRequest {
 export type ServerCommand =
   | CompletionRequest
   | { v: typeof PROTOCOL_VERSION; type: "cancel"; id: string }
-  | { v: typeof PROTOCOL_VERSION; type: "load"; modelPath: string; threads?: number };
+  | {
+      v: typeof PROTOCOL_VERSION;
+      type: "load";
+      modelPath: string;
+      threads?: number;
+      /** The serving filter (issue 15): hold back completions the reward model in this folder scores under the mode's threshold (its filter.json). */
+      filter?: { mode: "balanced" | "strict"; rewardModelDir: string };
+    };
 
 export type ServerReply = { v: typeof PROTOCOL_VERSION } & (
   | { type: "ready"; modelPath: string; device: string }
-  | { type: "completion"; id: string; text: string; latencyMs: number; cached: boolean }
+  | { type: "completion"; id: string; text: string; latencyMs: number; cached: boolean; /** The filter held a suggestion back: text is "". */ heldBack?: boolean }
   | { type: "cancelled"; id: string }
   | { type: "error"; id?: string; message: string; hint: string }
 );
@@ -237,12 +244,16 @@ const serverCommandShapes: Record<string, Shape> = {
     repo: optional(isRepoContext),
   },
   cancel: { id: isString },
-  load: { modelPath: isString, threads: optional(isNumber) },
+  load: {
+    modelPath: isString,
+    threads: optional(isNumber),
+    filter: optional((v) => typeof v === "object" && v !== null && ["balanced", "strict"].includes((v as { mode?: unknown }).mode as string) && typeof (v as { rewardModelDir?: unknown }).rewardModelDir === "string"),
+  },
 };
 
 const serverReplyShapes: Record<string, Shape> = {
   ready: { modelPath: isString, device: isString },
-  completion: { id: isString, text: isString, latencyMs: isNumber, cached: isBoolean },
+  completion: { id: isString, text: isString, latencyMs: isNumber, cached: isBoolean, heldBack: optional(isBoolean) },
   cancelled: { id: isString },
   error: { id: optional(isString), message: isString, hint: isString },
 };

@@ -4,7 +4,7 @@
 // accepting it. Cancellation by id; a user request pre-empts a prefetch (or adopts it when
 // it asks for the very same place). Nothing a client sends can crash it: every failure is
 // an 'error' reply.
-import { parseServerCommand, PROTOCOL_VERSION, type CompletionRequest, type ServerReply } from "../core/protocol";
+import { parseServerCommand, PROTOCOL_VERSION, type CompletionRequest, type ServerCommand, type ServerReply } from "../core/protocol";
 import { CompletionCache } from "./completion-cache";
 import type { CompletionEngine, GenerateResult } from "./completion-engine";
 import { complete } from "../core/completion/complete";
@@ -18,12 +18,17 @@ type ReplyBody = ServerReply extends infer R ? (R extends unknown ? Omit<R, "v">
 
 export type EngineLoader = (modelPath: string, threads: number | undefined) => Promise<CompletionEngine>;
 
+/** The load command's filter, as a reranker with a threshold (null: show everything). */
+export type FilterLoader = (filter: NonNullable<Extract<ServerCommand, { type: "load" }>["filter"]>) => Promise<(CompletionReranker & { dispose?(): void }) | null>;
+
 export interface CompletionServiceOptions {
   cache?: CompletionCache;
   /** Compute the suggestion that follows accepting each one, while idle. Default true. */
   prefetch?: boolean;
   steps?: readonly PostprocessStep[];
   reranker?: CompletionReranker;
+  /** Builds the serving filter a load command asks for (the worker's: the reward model in-process). */
+  loadFilter?: FilterLoader;
   /** Largest maxTokens honoured (a client asking for more gets this many). */
   maxTokensLimit?: number;
   /** Observes every finished generation (latency figures for logs and benchmarks). */
@@ -58,6 +63,10 @@ export class CompletionService {
   private runningDone: Promise<void> = Promise.resolve();
   private readonly cache: CompletionCache;
   private readonly now: () => number;
+  /** The load command's filter; else options.reranker. */
+  private filter: (CompletionReranker & { dispose?(): void }) | null = null;
+  /** Completions the filter judged, and how many it held back (since the last load). */
+  readonly filterStats = { judged: 0, heldBack: 0 };
 
   constructor(
     private readonly send: (reply: ServerReply) => void,
@@ -88,7 +97,7 @@ export class CompletionService {
           this.reply({ type: "error", message: `threads must be a whole number from 1 to 256, got ${command.threads}`, hint: "Leave threads out to let RepoTune choose." });
           return;
         }
-        void this.load(command.modelPath, command.threads);
+        void this.load(command.modelPath, command.threads, command.filter);
         return;
       case "cancel":
         this.cancel(command.id);
@@ -114,6 +123,8 @@ export class CompletionService {
     await this.runningDone;
     await this.engine?.dispose();
     this.engine = undefined;
+    this.filter?.dispose?.();
+    this.filter = null;
   }
 
   private reply(body: ReplyBody): void {
@@ -124,7 +135,7 @@ export class CompletionService {
     }
   }
 
-  private load(modelPath: string, threads: number | undefined): Promise<void> {
+  private load(modelPath: string, threads: number | undefined, filter?: Parameters<FilterLoader>[0]): Promise<void> {
     this.dropAll();
     this.isLoading = true;
     this.loading = this.loading.then(async () => {
@@ -134,6 +145,17 @@ export class CompletionService {
         this.engine = undefined;
         await old?.dispose();
         this.cache.clear();
+        this.filter?.dispose?.();
+        this.filter = null;
+        this.filterStats.judged = this.filterStats.heldBack = 0;
+        // A filter that cannot load leaves completions unfiltered, said in the error, not unserved.
+        if (filter && this.options.loadFilter) {
+          try {
+            this.filter = await this.options.loadFilter(filter);
+          } catch (err) {
+            this.reply({ type: "error", message: `The completion filter could not load: ${(err as Error).message}`, hint: "Completions are shown unfiltered; fine-tune again to rebuild the reward model." });
+          }
+        }
         this.engine = await this.loadEngine(modelPath, threads);
         this.reply({ type: "ready", modelPath, device: this.engine.device });
       } catch (err) {
@@ -231,11 +253,18 @@ export class CompletionService {
       const result = processed.result;
       if (job.controller.signal.aborted) throw new Error("aborted");
       let text = processed.text;
-      if (this.options.reranker && text) text = await choose(this.options.reranker, { ...place, languageId: job.languageId }, [text]);
+      const reranker = this.filter ?? this.options.reranker;
+      let heldBack = false;
+      if (reranker && text) {
+        text = await choose(reranker, { ...place, languageId: job.languageId }, [text]);
+        heldBack = text === "";
+        this.filterStats.judged++;
+        if (heldBack) this.filterStats.heldBack++;
+      }
       this.cache.set(job.prefix, job.suffix, job.mode, text);
       this.options.onGenerated?.({ id: job.id, prefetch: job.id === null, result, text, changedBy: processed.changedBy });
       if (job.id !== null) {
-        this.reply({ type: "completion", id: job.id, text, latencyMs: this.now() - job.receivedAt, cached: false });
+        this.reply({ type: "completion", id: job.id, text, latencyMs: this.now() - job.receivedAt, cached: false, ...(heldBack ? { heldBack } : {}) });
         if (text) this.schedulePrefetch(job, text);
       }
     } catch (err) {

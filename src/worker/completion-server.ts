@@ -7,6 +7,7 @@ import { CompletionService } from "../serve/completion-service";
 import { LlamaEngine } from "../serve/llama-engine";
 import { modelGguf } from "../serve/model-gguf";
 import type { CompletionEngine } from "../serve/completion-engine";
+import { loadRewardFilter } from "../pipeline/evaluation/reward-filter";
 
 function send(reply: ServerReply): void {
   if (process.connected) process.send?.(reply);
@@ -30,6 +31,8 @@ async function loadEngine(modelPath: string, threads: number | undefined): Promi
 }
 
 const service = new CompletionService(send, loadEngine, {
+  // The filter scores in this process with the small reward model (a short window, a few ms).
+  loadFilter: (f) => loadRewardFilter(f.rewardModelDir, f.mode),
   // Generation figures go to stderr, which the host shows in RepoTune's log.
   onGenerated: ({ id, prefetch, result }) => {
     if (process.env.REPOTUNE_SERVER_LOG) {

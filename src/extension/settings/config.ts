@@ -1,6 +1,7 @@
 // Typed access to the `repotune.*` settings declared in package.json.
 import * as vscode from "vscode";
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type ModeSetting } from "../../core/completion/context";
+import { FILTER_MODES, type FilterMode } from "../../core/math/filter-threshold";
 import { DEFAULT_EXTRA_CONTEXT_TOKENS } from "../../core/completion/repo-prompt";
 import { ACTIVATION_POLICIES, BACKENDS, PRESETS, type ActivationPolicy, type BackendName, type PresetName } from "../../core/protocol";
 
@@ -10,6 +11,8 @@ export interface RepoTuneSettings {
   activation: ActivationPolicy;
   completionsEnabled: boolean;
   debounceMs: number;
+  /** The serving filter (issue 15): off, or the reward model's balanced or strict threshold. */
+  completionFilter: FilterMode;
   /** Budget, mode and token limit of each completion (core/completion/context). */
   completion: CompletionSettings;
   /** Empty: the extension's workspace storage. */
@@ -39,6 +42,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSetting
     activation: pick(c.get("activation"), ACTIVATION_POLICIES, "if-better"),
     completionsEnabled: c.get<boolean>("completions.enabled") !== false,
     debounceMs: clampNumber(c.get("completions.debounceMs"), 0, 5000, 250),
+    completionFilter: pick(c.get("completions.filter"), FILTER_MODES, "off"),
     completion: {
       maxTokens: Math.round(clampNumber(c.get("completions.maxTokens"), 1, 512, DEFAULT_COMPLETION_SETTINGS.maxTokens)),
       budget: {

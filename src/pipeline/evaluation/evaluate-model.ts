@@ -24,6 +24,8 @@ export interface ModelEvaluation {
   samples: EvalSample[];
   /** Per-probe scores, in the probes' order (for paired comparisons between models). */
   items: ItemScores;
+  /** What the model wrote at each probe, in the probes' order (the reward model's AUC is measured on them). */
+  predictions: string[];
 }
 
 export async function evaluateModel(
@@ -39,12 +41,14 @@ export async function evaluateModel(
   const modes: ("line" | "block")[] = [];
   const latencies: number[] = [];
   const samples: EvalSample[] = [];
+  const predictions: string[] = [];
   const wantSamples = options.samples ?? 5;
   // Evenly spread samples, not the first few (one file's worth).
   const stride = Math.max(1, Math.floor(probes.length / Math.max(wantSamples, 1)));
   for (const probe of probes) {
     if (options.signal?.aborted) break;
     const out = await model.complete(probeContext(probe), options.signal);
+    predictions.push(out.text);
     items.exactMatch.push(exactMatch(out.text, probe.target) ? 1 : 0);
     items.editSimilarity.push(editSimilarity(out.text, probe.target));
     items.acceptedChars.push(acceptedChars(out.text, probe.target));
@@ -78,7 +82,7 @@ export async function evaluateModel(
   }
   const summary = summarise(items, modes, latencies, pref);
   const bitsPerByte = model.score ? await modelBitsPerByte(model as CompletionScorer, probes, options.signal) : null;
-  return { eval: { ...summary, bitsPerByte, ...(Object.keys(bySource).length ? { preferenceBySource: bySource } : {}) }, samples, items };
+  return { eval: { ...summary, bitsPerByte, ...(Object.keys(bySource).length ? { preferenceBySource: bySource } : {}) }, samples, items, predictions };
 }
 
 /** Where a pair comes from, for the report: the editor, or what wrote a synthetic pair's rejected side. */

@@ -14,6 +14,9 @@ import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { EVAL_ITEMS_FILE, type EvalItems } from "./eval-items";
 import type { ItemScores } from "./types";
 import { openEvaluator, type EvalEngine } from "./open-evaluator";
+import { EVAL_ROWS } from "../../core/protocol";
+import { pairSplit } from "../data/heldout-data";
+import { filterFigures, filterScorer, readHeldoutEvents, scoreShownItems, syntheticShownItems, writeFilterFile } from "./reward-filter";
 
 export interface EvaluateRunInputs {
   /** Model directories by report row; rows left out are reported as null. */
@@ -52,6 +55,7 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
   const engines = new Set<string>();
   const items: Partial<Record<EvalRowName, ItemScores>> = {};
   const done = new Map<string, EvalRowName>();
+  const predictions: Partial<Record<EvalRowName, string[]>> = {};
   for (const [row, dir] of Object.entries(inputs.models) as [EvalRowName, string][]) {
     if (options.signal?.aborted) break;
     // The base of a run made from scratch is its pretrained model: evaluated once, reported twice.
@@ -60,6 +64,7 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
       stages[row] = stages[same]!;
       samples[row] = samples[same]!;
       items[row] = items[same]!;
+      predictions[row] = predictions[same]!;
       continue;
     }
     const opened = await openEvaluator(dir, options.engine ?? "llama", options.maxNewTokens);
@@ -73,6 +78,7 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
       stages[row] = result.eval;
       samples[row] = result.samples;
       items[row] = result.items;
+      predictions[row] = result.predictions;
       done.set(dir, row);
     } finally {
       await opened.dispose();
@@ -83,7 +89,14 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
     const rm = loadRewardModel(inputs.rewardModelDir);
     try {
       const r = await preferenceAccuracy(new RewardScorer(rm, rm.model.config.max_position_embeddings - 1), set.pairs, options.signal);
-      rewardModel = { preferenceAccuracy: r.accuracy, items: r.items };
+      // Acceptance AUC and the filter's thresholds: on held-out editor events, and on the
+      // predictions of the model that would be served (the last row evaluated: student, else
+      // the teacher), as the server will score them.
+      const served = [...EVAL_ROWS].reverse().find((row) => predictions[row]);
+      const shown = [...readHeldoutEvents(inputs.datasetDir, pairSplit(inputs.datasetDir)), ...(served ? syntheticShownItems(set.probes, predictions[served]!) : [])];
+      const figures = filterFigures(shown, await scoreShownItems(filterScorer(rm), shown, options.signal));
+      if (!options.signal?.aborted) writeFilterFile(inputs.rewardModelDir, figures);
+      rewardModel = { preferenceAccuracy: r.accuracy, items: r.items, auc: figures.auc, aucItems: figures.items, aucBySource: figures.bySource, thresholds: figures.thresholds };
     } finally {
       rm.model.dispose();
       rm.head.dispose();

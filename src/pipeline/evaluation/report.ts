@@ -16,7 +16,19 @@ export interface EvalReport {
   version: typeof REPORT_VERSION;
   createdAt: string;
   stages: Record<EvalRowName, StageEval | null>;
-  rewardModel: { preferenceAccuracy: number | null; items: number } | null;
+  /**
+   * The reward model on held-out data: pair accuracy, and the AUC of "this shown completion is
+   * accepted" (editor events, and synthetic items labelled by the truth's first line), with the
+   * serving filter's thresholds chosen from the same items (also in the model's filter.json).
+   */
+  rewardModel: {
+    preferenceAccuracy: number | null;
+    items: number;
+    auc?: number | null;
+    aucItems?: number;
+    aucBySource?: { editor: number; synthetic: number };
+    thresholds?: { balanced: number | null; strict: number | null };
+  } | null;
   /** Where the held-out preference pairs came from. */
   preferencePairs: { editor: number; synthetic: number };
   /** Preset, model sizes, steps...: whatever the caller ran with. */
@@ -97,7 +109,11 @@ export function renderReportMarkdown(r: EvalReport): string {
     }
     lines.push("");
   }
-  if (r.rewardModel) lines.push(`Reward model: held-out pair accuracy ${pct(r.rewardModel.preferenceAccuracy)} on ${r.rewardModel.items} pairs.`, "");
+  if (r.rewardModel) {
+    const rm = r.rewardModel;
+    const auc = rm.auc === undefined ? "" : ` AUC of predicting an accept ${num(rm.auc ?? null, 3)} on ${rm.aucItems ?? 0} shown completions (${rm.aucBySource?.editor ?? 0} from the editor, ${rm.aucBySource?.synthetic ?? 0} synthetic: accepted when the first line matches the truth).`;
+    lines.push(`Reward model: held-out pair accuracy ${pct(rm.preferenceAccuracy)} on ${rm.items} pairs.${auc}`, "");
+  }
   lines.push(`Held-out preference pairs: ${r.preferencePairs.editor} from the editor, ${r.preferencePairs.synthetic} synthetic.`, "");
   if (r.wallTimeSec !== null) lines.push(`Wall time: ${formatDuration(r.wallTimeSec)}.`, "");
   if (Object.keys(r.config).length) {

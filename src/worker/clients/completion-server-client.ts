@@ -17,6 +17,8 @@ export interface CompletionServerOptions {
   serverScript: string;
   modelPath: string;
   threads?: number;
+  /** The serving filter to load with the model (a reward model folder with its filter.json). */
+  filter?: { mode: "balanced" | "strict"; rewardModelDir: string };
   /** How long a model may take to load before the server is given up on. */
   loadTimeoutMs?: number;
   /** Restarts after crashes: how many a minute, and the pauses before them. */
@@ -132,7 +134,7 @@ export class CompletionServerClient {
           p.resolve({ kind: "error", message, hint });
         }
       });
-      this.send({ v: PROTOCOL_VERSION, type: "load", modelPath: this.options.modelPath, threads: this.options.threads });
+      this.send({ v: PROTOCOL_VERSION, type: "load", modelPath: this.options.modelPath, threads: this.options.threads, ...(this.options.filter ? { filter: this.options.filter } : {}) });
     });
   }
 

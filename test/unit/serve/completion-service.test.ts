@@ -184,6 +184,43 @@ describe("completion service", () => {
     assert.equal((t.byId("2")[0] as { text: string }).text, "good idea");
   });
 
+  it("loads the filter a load command asks for, marks what it holds back, counts it, and serves unfiltered when it cannot load", async () => {
+    const asked: unknown[] = [];
+    let fail = false;
+    const t = setup({ a: "bad idea", b: "good idea" }, {
+      prefetch: false,
+      loadFilter: async (f) => {
+        asked.push(f);
+        if (fail) throw new Error("no score.safetensors");
+        return { threshold: 0, score: async (_place, c) => c.map((x) => (x.startsWith("good") ? 1 : -1)) };
+      },
+    });
+    t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/models/tiny.gguf", filter: { mode: "strict", rewardModelDir: "/run/reward/model" } });
+    await t.service.idle();
+    assert.deepEqual(asked, [{ mode: "strict", rewardModelDir: "/run/reward/model" }]);
+    t.complete("1", "a");
+    t.complete("2", "b");
+    await t.service.idle();
+    assert.deepEqual(t.byId("1")[0], { v: PROTOCOL_VERSION, type: "completion", id: "1", text: "", latencyMs: (t.byId("1")[0] as { latencyMs: number }).latencyMs, cached: false, heldBack: true });
+    assert.equal((t.byId("2")[0] as { heldBack?: boolean }).heldBack, undefined);
+    assert.deepEqual(t.service.filterStats, { judged: 2, heldBack: 1 });
+    fail = true;
+    t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/models/tiny.gguf", filter: { mode: "balanced", rewardModelDir: "/gone" } });
+    await t.service.idle();
+    assert.ok(t.replies.some((r) => r.type === "error" && /filter could not load/.test(r.message)));
+    t.complete("3", "a");
+    await t.service.idle();
+    assert.equal((t.byId("3")[0] as { text: string }).text, "bad idea", "unfiltered");
+    assert.deepEqual(t.service.filterStats, { judged: 0, heldBack: 0 });
+  });
+
+  it("rejects a load with an unknown filter mode", async () => {
+    const t = setup({});
+    t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/m.gguf", filter: { mode: "lenient", rewardModelDir: "/r" } });
+    await t.service.idle();
+    assert.ok(t.replies[0]?.type === "error");
+  });
+
   it("clamps maxTokens and rejects nonsense", async () => {
     const t = setup({ a: "x".repeat(100) }, { prefetch: false, maxTokensLimit: 8 });
     await t.load();
