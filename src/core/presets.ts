@@ -18,6 +18,8 @@ export interface StageSteps {
   sft: number;
   dpo: number;
   reward: number;
+  /** RL from the reward model (RLOO); 0 turns the stage off. */
+  rl: number;
   distill: number;
 }
 
@@ -61,9 +63,10 @@ export const PRESET_TABLE: Record<PresetName, Preset> = {
     // steps of 8 it was on the edge (spaces or one letter, depending on the run). Measured on
     // commander's lib/ (6 files): with these the SFT loss reaches ~3.5 and the student
     // completes all 96 probed places (new lines typed below 16 statements, 6 kinds of
-    // start); the run takes about 10 s longer.
+    // start); the run takes about 10 s longer. No RL: a model this small learns nothing
+    // from a reward in seconds (and CI runs this preset).
     batchSize: 8,
-    steps: { pretrain: 80, sft: 80, dpo: 8, reward: 8, distill: 32 },
+    steps: { pretrain: 80, sft: 80, dpo: 8, reward: 8, rl: 0, distill: 32 },
     learningRate: 1e-2,
     warmupSteps: 4,
     evalItems: 24,
@@ -81,7 +84,7 @@ export const PRESET_TABLE: Record<PresetName, Preset> = {
     // the tokens/s of one thread), so they get the steps; evaluation asks 100 held-out probes
     // (enough for intervals a few points wide) of each model. Before: 80/80 steps on one
     // thread, pretraining 1 min 34 s of a 9 min 26 s run.
-    steps: { pretrain: 200, sft: 120, dpo: 16, reward: 12, distill: 48 },
+    steps: { pretrain: 200, sft: 120, dpo: 16, reward: 12, rl: 12, distill: 48 },
     learningRate: 2e-3,
     warmupSteps: 8,
     evalItems: 100,
@@ -94,7 +97,7 @@ export const PRESET_TABLE: Record<PresetName, Preset> = {
     teacher: shape(4096, 512, 8, 8, 4, 1376, 512),
     studentLayers: 4,
     batchSize: 4,
-    steps: { pretrain: 600, sft: 600, dpo: 120, reward: 120, distill: 400 },
+    steps: { pretrain: 600, sft: 600, dpo: 120, reward: 120, rl: 60, distill: 400 },
     learningRate: 1e-3,
     warmupSteps: 40,
     evalItems: 200,
@@ -107,7 +110,7 @@ export const PRESET_TABLE: Record<PresetName, Preset> = {
     teacher: shape(8192, 768, 12, 12, 4, 2048, 1024),
     studentLayers: 6,
     batchSize: 8,
-    steps: { pretrain: 3000, sft: 3000, dpo: 400, reward: 400, distill: 2000 },
+    steps: { pretrain: 3000, sft: 3000, dpo: 400, reward: 400, rl: 200, distill: 2000 },
     learningRate: 6e-4,
     warmupSteps: 100,
     evalItems: 400,
@@ -122,7 +125,8 @@ export function getPreset(name: PresetName): Preset {
 
 /**
  * Scales every stage's steps so the run fits in `minutes` (`--minutes N`), keeping at
- * least one step per stage and the stages' proportions.
+ * least one step per stage and the stages' proportions; a stage the preset turns off (RL at
+ * 0 steps) stays off.
  */
 export function fitPresetToMinutes(preset: Preset, minutes: number): Preset {
   if (!(minutes > 0)) throw new Error(`--minutes must be a positive number of minutes, got ${minutes}`);
@@ -133,6 +137,7 @@ export function fitPresetToMinutes(preset: Preset, minutes: number): Preset {
     sft: scale(preset.steps.sft),
     dpo: scale(preset.steps.dpo),
     reward: scale(preset.steps.reward),
+    rl: preset.steps.rl > 0 ? scale(preset.steps.rl) : 0,
     distill: scale(preset.steps.distill),
   };
   return { ...preset, steps, warmupSteps: Math.min(preset.warmupSteps, Math.max(1, Math.floor(steps.pretrain / 10))), estimatedCpuMinutes: minutes };
@@ -154,7 +159,7 @@ export function describePreset(p: Preset): string {
     `preset ${p.name}: ${p.description}`,
     `  teacher: ${t.layers} layers x ${t.hiddenSize} (${t.heads} heads, ${t.kvHeads} KV heads, FFN ${t.intermediateSize}), vocab ${t.vocabSize}, context ${t.contextLength}: ${millions(parameterCount(t))} parameters`,
     `  student: ${p.studentLayers} layers x ${t.hiddenSize}: ${millions(parameterCount(student))} parameters`,
-    `  batch ${p.batchSize}; steps: pretrain ${p.steps.pretrain}, SFT ${p.steps.sft}, DPO ${p.steps.dpo}, reward ${p.steps.reward}, distill ${p.steps.distill}; lr ${p.learningRate}`,
+    `  batch ${p.batchSize}; steps: pretrain ${p.steps.pretrain}, SFT ${p.steps.sft}, DPO ${p.steps.dpo}, reward ${p.steps.reward}, RL ${p.steps.rl > 0 ? p.steps.rl : "off"}, distill ${p.steps.distill}; lr ${p.learningRate}`,
     `  about ${p.estimatedCpuMinutes < 1 ? "under a minute" : `${Math.round(p.estimatedCpuMinutes)} minutes`} on a 2-core CPU${p.gpu ? " (meant for a GPU)" : ""}`,
   ].join("\n");
 }

@@ -16,6 +16,7 @@ export const STAGES = [
   "pretrain",
   "sft",
   "dpo",
+  "rl",
   "distill",
   "eval",
   "export",
@@ -335,7 +336,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Rows of report.json's `stages` (the models compared) and the numbers of each. */
 /** "imported": a model trained elsewhere and brought back with `repotune import`. */
-export const EVAL_ROWS = ["base", "pretrain", "sft", "dpo", "imported", "student"] as const;
+export const EVAL_ROWS = ["base", "pretrain", "sft", "dpo", "rl", "imported", "student"] as const;
 export type EvalRowName = (typeof EVAL_ROWS)[number];
 export const EVAL_METRICS = ["exactMatch", "acceptedChars", "editSimilarity", "preferenceAccuracy", "latencyMsP50", "heldoutItems"] as const;
 export type EvalMetric = (typeof EVAL_METRICS)[number];

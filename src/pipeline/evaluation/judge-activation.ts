@@ -22,10 +22,10 @@ export interface ActivationVerdict {
 
 const digest = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-/** The report row of a model role: the student, or the teacher (DPO's model, else SFT's, else an imported one). */
+/** The report row of a model role: the student, or the teacher (RL's model, else DPO's, else SFT's, else an imported one). */
 export function rowOf(role: "student" | "teacher", rows: EvalItems["rows"]): EvalRowName | undefined {
   if (role === "student") return rows.student ? "student" : undefined;
-  return rows.dpo ? "dpo" : rows.sft ? "sft" : rows.imported ? "imported" : undefined;
+  return rows.rl ? "rl" : rows.dpo ? "dpo" : rows.sft ? "sft" : rows.imported ? "imported" : undefined;
 }
 
 export async function judgeActivation(o: {

@@ -13,6 +13,7 @@ const ROW_ARTIFACTS: Record<EvalRowName, string | undefined> = {
   pretrain: "pretrainModel",
   sft: "sftModel",
   dpo: "dpoModel",
+  rl: "rlModel",
   imported: "importedModel",
   student: "student",
 };
@@ -38,7 +39,7 @@ function rowModels(artifacts: Readonly<Record<string, string>>): Partial<Record<
 
 export const evalStage: Stage = {
   name: "eval",
-  // One pass over the held-out probes per model: pretrain, SFT, DPO, student.
+  // One pass over the held-out probes per model: pretrain, SFT, DPO, student (RL's, when it wrote one, counts in the live total).
   totalSteps: (p) => p.evalItems * 4,
   // The models by path: an import brings a new folder each time, which the chain of earlier
   // stages' hashes would not see.
@@ -82,8 +83,8 @@ export const evalStage: Stage = {
       ctx.emit({ type: "eval", stage: "eval", metrics: { [`${row}/exactMatch`]: s.exactMatch, [`${row}/acceptedChars`]: s.acceptedChars, [`${row}/editSimilarity`]: s.editSimilarity, [`${row}/preferenceAccuracy`]: s.preferenceAccuracy, [`${row}/latencyMsP50`]: s.latencyMsP50 } });
     }
     if (report.rewardModel) ctx.emit({ type: "eval", stage: "eval", metrics: { "reward/preferenceAccuracy": report.rewardModel.preferenceAccuracy } });
-    // Samples side by side: the truth, the teacher (DPO, else SFT) and the student at the same place.
-    const teacherRow = report.samples.dpo ? "dpo" : "sft";
+    // Samples side by side: the truth, the teacher (RL, else DPO, else SFT) and the student at the same place.
+    const teacherRow = report.samples.rl ? "rl" : report.samples.dpo ? "dpo" : "sft";
     for (const s of (report.samples.student ?? []).slice(0, 8)) {
       const teacher = report.samples[teacherRow]?.find((t) => t.path === s.path && t.line === s.line);
       ctx.emit({ type: "sample", stage: "eval", path: s.path, line: s.line, prefix: s.prefixTail, truth: s.truth, teacher: teacher?.prediction, student: s.prediction });

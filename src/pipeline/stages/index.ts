@@ -9,6 +9,7 @@ import { evalStage } from "./eval-stage";
 import { exportStage } from "./export-stage";
 import { gatherStage } from "./gather-stage";
 import { pretrainStage, sftStage } from "./lm-stages";
+import { rlStage } from "./rl-stage";
 import { tokenizerStage } from "./tokenizer-stage";
 
 const ADAPTERS: Record<StageName, Stage> = {
@@ -17,6 +18,7 @@ const ADAPTERS: Record<StageName, Stage> = {
   pretrain: pretrainStage,
   sft: sftStage,
   dpo: dpoStage,
+  rl: rlStage,
   distill: distillStage,
   eval: evalStage,
   export: exportStage,

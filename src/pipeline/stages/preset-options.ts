@@ -8,6 +8,7 @@ import type { DistillStageOptions } from "../training/distillation";
 import type { DpoStageOptions } from "../training/dpo-training";
 import type { LmStageOptions } from "../training/lm-training";
 import type { RewardStageOptions } from "../training/reward-training";
+import type { RlStageOptions } from "../training/rl-training";
 import type { TrainOptions } from "../../engine/train-loop";
 
 export interface PosttrainOptions {
@@ -15,6 +16,7 @@ export interface PosttrainOptions {
   sft: LmStageOptions;
   dpo: DpoStageOptions;
   reward: RewardStageOptions;
+  rl: RlStageOptions;
   distill: DistillStageOptions;
   eval: { maxProbes: number; maxPairs: number; maxNewTokens: number; seed: number };
 }
@@ -39,6 +41,22 @@ export function posttrainOptions(preset: Preset, seed: number, common: Partial<P
       maxNewTokens: 32,
     },
     reward: pref(preset.steps.reward),
+    // RLOO as TRL's export writes it (trl-settings: 4 generations, kl_coef 0.05, temperature 1),
+    // at the preference rate; completions of one line (the held-out EM's unit), a small
+    // per-token length penalty, and a KL budget past which the policy has left the reference
+    // far enough that the reward model's scores no longer mean much.
+    rl: {
+      ...pref(preset.steps.rl),
+      k: 4,
+      temperature: 1,
+      maxNewTokens: 24,
+      beta: 0.05,
+      lengthPenalty: 0.01,
+      prompts: Math.min(512, Math.max(32, preset.steps.rl * preset.batchSize)),
+      klBudget: 4,
+      evalEvery: Math.max(1, Math.floor(preset.steps.rl / 4)),
+      evalProbes: Math.min(preset.evalItems, 64),
+    },
     distill: { ...lm(preset.steps.distill), studentLayers: preset.studentLayers, temperature: 2, alpha: 0.5, topK: 64 },
     // Evaluation asks as the editor does: its token limit and budget (core/completion/context).
     eval: { maxProbes: preset.evalItems, maxPairs: Math.min(preset.evalItems, 128), maxNewTokens: DEFAULT_COMPLETION_SETTINGS.maxTokens, seed },

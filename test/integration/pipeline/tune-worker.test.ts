@@ -65,7 +65,7 @@ describe("repotune tune in the training worker (micro preset)", { timeout: 600_0
     const done = events.find((e) => e.type === "done");
     assert.ok(done && done.type === "done");
     const ended = events.filter((e) => e.type === "stage-end").map((e) => (e.type === "stage-end" ? `${e.stage}:${e.status}` : ""));
-    assert.deepEqual(ended, ["gather:done", "tokenizer:done", "pretrain:done", "sft:done", "dpo:done", "distill:done", "eval:done", "export:done", "activate:done"]);
+    assert.deepEqual(ended, ["gather:done", "tokenizer:done", "pretrain:done", "sft:done", "dpo:done", "rl:skipped", "distill:done", "eval:done", "export:done", "activate:done"]);
     const start = events.find((e) => e.type === "run-start");
     assert.ok(start && start.type === "run-start");
     const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
@@ -79,7 +79,7 @@ describe("repotune tune in the training worker (micro preset)", { timeout: 600_0
   it("a second run with nothing changed skips every training stage", async () => {
     const { events } = await runWorker(job(straight));
     const skipped = events.filter((e) => e.type === "stage-end" && e.status === "skipped").map((e) => (e.type === "stage-end" ? e.stage : ""));
-    assert.deepEqual(skipped, ["tokenizer", "pretrain", "sft", "dpo", "distill", "eval", "export"]);
+    assert.deepEqual(skipped, ["tokenizer", "pretrain", "sft", "dpo", "rl", "distill", "eval", "export"]);
     assert.deepEqual(weightsOf(straight), baseline);
   });
 

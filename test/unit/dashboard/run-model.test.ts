@@ -25,6 +25,9 @@ describe("dashboard run model", () => {
     assert.equal(m.stages.tokenizer.status, "skipped");
     assert.match(m.stages.tokenizer.reason ?? "", /inputs unchanged/);
     for (const s of ["pretrain", "sft", "dpo", "distill", "eval", "export", "activate"] as const) assert.equal(m.stages[s].status, "done", s);
+    assert.equal(m.stages.rl.status, "skipped");
+    assert.match(m.stages.rl.reason ?? "", /no reward model/);
+    for (const s of Object.values(m.stages)) assert.notEqual(s.status, "pending", s.name);
     assert.equal(stagePercent(m.stages.pretrain), 100);
     assert.ok(m.artifacts?.model?.endsWith("student.gguf"));
     assert.ok((elapsedSec(m, Date.now()) ?? 0) > 0);

@@ -45,7 +45,7 @@ export function alignForDrawing(specs: SeriesSpec[], buckets: number): AlignedCo
 type Column = "loss" | "lr" | "tokensPerSec" | "rssMb";
 
 /** Stages that train: the others (gathering, evaluation...) report steps but no loss, lr or tokens/s. */
-const TRAINING_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "dpo", "distill"]);
+const TRAINING_STAGES: ReadonlySet<string> = new Set(["pretrain", "sft", "dpo", "rl", "distill"]);
 
 /** One series per stage of a progress column (train loss, lr, tokens/s, memory). */
 export function columnSpecs(model: RunModel, column: Column, label: (s: StageSeries) => string = (s) => s.stage): SeriesSpec[] {

@@ -21,6 +21,7 @@ export const ROW_LABELS: Record<EvalRowName, string> = {
   pretrain: "Pretrain",
   sft: "SFT",
   dpo: "DPO",
+  rl: "RL (RLOO)",
   imported: "Imported (trained elsewhere)",
   student: "Student (distilled)",
 };

@@ -103,6 +103,7 @@ const ROW_OF_STAGE: Partial<Record<StageName, EvalRowName>> = {
   pretrain: "pretrain",
   sft: "sft",
   dpo: "dpo",
+  rl: "rl",
   distill: "student",
 };
 

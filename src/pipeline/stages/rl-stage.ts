@@ -1,0 +1,40 @@
+// Stage "rl": reinforcement learning from the reward model the DPO stage trained (RLOO, see
+// training/rl-training.ts), starting from the run's teacher (DPO's model, else SFT's), which
+// stays frozen as the KL reference. The runner keeps the weights with the best held-out exact
+// match, the start included: a model is written only when RL beat its start, and then it is
+// the teacher that distillation and export take. Off when the preset gives it no steps (micro)
+// or the run has no reward model.
+import { runRlStage } from "../training/rl-training";
+import { throwIfCancelled, type Stage } from "../run/stage";
+import { skipWithoutModel } from "./base-plan";
+import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
+
+export const rlStage: Stage = {
+  name: "rl",
+  totalSteps: (p) => p.steps.rl,
+  inputs: ({ preset }) => ({ settings: { steps: preset.steps.rl, batch: preset.batchSize, evalItems: preset.evalItems, seed: RUN_SEED } }),
+  async run(ctx) {
+    // A cancel at the stage's start ends the run here, even when there would be nothing to do.
+    throwIfCancelled(ctx.signal);
+    if (ctx.preset.steps.rl <= 0) return { artifacts: {}, skippedReason: `the ${ctx.preset.name} preset has no RL steps` };
+    const policyModelDir = ctx.artifacts.teacher ?? ctx.artifacts.dpoModel ?? ctx.artifacts.sftModel;
+    if (!policyModelDir) return skipWithoutModel(ctx, "RL needs the DPO or SFT stage's model");
+    const rewardModelDir = ctx.artifacts.rewardModel;
+    if (!rewardModelDir) return { artifacts: {}, skippedReason: "no reward model was trained (no preference pairs): nothing to learn from" };
+    const options = stageOptions(ctx);
+    const out = await runRlStage({ policyModelDir, rewardModelDir, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir }, { ...options.rl, log: (m) => ctx.log(m) });
+    for (const note of out.notes) ctx.log(note);
+    throwIfStageCancelled(out.status);
+    const h = out.heldout;
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const m = out.train.metrics;
+    ctx.log(
+      `RL (RLOO) on ${out.examples} prompts, ${out.train.steps} steps${out.stoppedAtKl !== null ? ` (KL budget reached at step ${out.stoppedAtKl})` : ""}: ` +
+        `objective/rlhf_reward ${m["objective/rlhf_reward"]?.toFixed(3)}, objective/kl ${m["objective/kl"]?.toFixed(3)}; ` +
+        `held-out EM ${pct(h.startExactMatch)} at the start, best ${pct(h.bestExactMatch)} at step ${h.bestStep} (${h.probes} probes)`,
+    );
+    // Not better than its start on held-out EM: nothing written, the start stays the teacher.
+    if (!out.modelDir) return { artifacts: {} };
+    return { artifacts: { rlModel: out.modelDir, teacher: out.modelDir } };
+  },
+};
