@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { formatFimPrompt } from "../../core/completion/fim-prompt";
 import { exactMatch } from "../../core/completion/metrics";
 import { rocAuc, type ScoredItem } from "../../core/math/auc";
-import { chooseThreshold, type FilterMode } from "../../core/math/filter-threshold";
+import { chooseThreshold, FILTER_FILE, type FilterMode } from "../../core/math/filter-threshold";
 import type { HeldoutProbe } from "../../core/store/dataset-files";
 import type { FeedbackEvent } from "../../core/feedback/feedback-types";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
@@ -27,7 +27,7 @@ import { loadRewardModel, RewardScorer, type RewardModel } from "../../engine/re
 export const FILTER_SEQ_LEN = 96;
 /** Characters of prefix and suffix handed to the tokenizer (the FIM encoder trims to tokens). */
 const WINDOW_CHARS = 4 * FILTER_SEQ_LEN;
-export const FILTER_FILE = "filter.json";
+export { FILTER_FILE };
 
 export interface ShownItem {
   prefix: string;
