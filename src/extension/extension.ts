@@ -58,7 +58,12 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const excluded = new ExcludedFiles();
   const openFiles = new OpenFilesContext(excluded);
-  const provider = new RepoTuneInlineProvider(servers, excluded, openFiles, feedback.tracker, log, (ms) => statusBar.update({ lastLatencyMs: ms }));
+  const filterCounts = { judged: 0, heldBack: 0 };
+  const provider = new RepoTuneInlineProvider(servers, excluded, openFiles, feedback.tracker, log, (ms) => statusBar.update({ lastLatencyMs: ms }), (heldBack) => {
+    filterCounts.judged++;
+    if (heldBack) filterCounts.heldBack++;
+    statusBar.update({ filter: { ...filterCounts } });
+  });
   context.subscriptions.push(
     servers,
     openFiles,
@@ -135,6 +140,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.baseModel`)) baseChanged();
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.filter`)) servers.filterChanged();
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.enabled`)) {
         // Toggling is also how a user tries again after the server crashed too often.
         servers.resetCrashes();

@@ -61,3 +61,6 @@ export function chooseThreshold(items: readonly ScoredItem[], mode: FilterMode):
   }
   return best;
 }
+
+/** The file next to a reward model that holds the serving filter's thresholds (pipeline/evaluation/reward-filter.ts writes it). */
+export const FILTER_FILE = "filter.json";

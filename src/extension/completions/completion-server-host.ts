@@ -3,6 +3,10 @@
 // fine-tuned model is active, the folder's chosen base (repotune.baseModel) serves: completions
 // work from the first minute, and fine-tuning improves on something that already works.
 import { basename, join } from "node:path";
+import { existsSync } from "node:fs";
+import { FILTER_FILE } from "../../core/math/filter-threshold";
+import { runArtifacts } from "../../core/runs/run-artifacts";
+import { readSettings } from "../settings/config";
 import { servingChoice } from "../../core/runs/serving-choice";
 import { watch, type FSWatcher } from "node:fs";
 import * as vscode from "vscode";
@@ -26,6 +30,10 @@ export interface ServerHandle {
   client: CompletionServerClient;
   model: ServingModel;
   modelName: string;
+  /** The serving filter it loaded with (repotune.completions.filter and the run's reward model), if any. */
+  filter?: { mode: "balanced" | "strict"; rewardModelDir: string };
+  /** The host's filter setting generation it started under: a change restarts it. */
+  filterVersion: number;
 }
 
 /** The folder's base model as a local path, or undefined when none is chosen or it cannot be found. */
@@ -48,11 +56,20 @@ export class CompletionServerHost implements vscode.Disposable {
   /** Fires with the reason when a server crashed too often and is no longer restarted. */
   readonly onDidStop = this.stoppedEmitter.event;
 
+  /** Bumped when repotune.completions.filter changes: servers started before restart on the next request. */
+  private filterVersion = 0;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     private readonly baseOf: BaseLocator = () => undefined,
   ) {}
+
+  /** The filter setting changed: every server restarts on its next request, with the filter or without. */
+  filterChanged(): void {
+    this.filterVersion++;
+    this.changed.fire();
+  }
 
   /** The base setting changed: servers on an old base restart on the next request. */
   baseChanged(): void {
@@ -64,11 +81,13 @@ export class CompletionServerHost implements vscode.Disposable {
     const key = folder.uri.toString();
     const model = this.servingModelOf(folder);
     const current = this.servers.get(key);
-    if (current && model && current.model.path === model.path && current.model.version === model.version) return current;
+    if (current && model && current.model.path === model.path && current.model.version === model.version && current.filterVersion === this.filterVersion) return current;
     current?.client.dispose();
     this.servers.delete(key);
     if (!model) return undefined;
+    const filter = this.filterFor(folder, model);
     const client = new CompletionServerClient({
+      ...(filter ? { filter } : {}),
       serverScript: join(this.context.extensionPath, "out", "completion-server.js"),
       modelPath: model.path,
       onLog: (line) => this.log.debug(`[completion server] ${line}`),
@@ -77,9 +96,9 @@ export class CompletionServerHost implements vscode.Disposable {
         this.stoppedEmitter.fire(reason);
       },
     });
-    const handle: ServerHandle = { client, model, modelName: model.name };
+    const handle: ServerHandle = { client, model, modelName: model.name, filterVersion: this.filterVersion, ...(filter ? { filter } : {}) };
     this.servers.set(key, handle);
-    this.log.info(`Completions for ${folder.name} from ${basename(model.path)} (${handle.modelName})`);
+    this.log.info(`Completions for ${folder.name} from ${basename(model.path)} (${handle.modelName})${filter ? `, filtered (${filter.mode}) by ${filter.rewardModelDir}` : ""}`);
     client.start().then(
       () => this.log.info(`Completion server ready on ${client.device || "CPU"}`),
       (err: Error) => this.log.error(`Completion server failed to start: ${err.message}`),
@@ -98,6 +117,30 @@ export class CompletionServerHost implements vscode.Disposable {
     const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder) return undefined;
     return this.servingModelOf(folder)?.name;
+  }
+
+  /**
+   * The filter a new server loads: repotune.completions.filter when not off, and the active
+   * run's reward model folder (its `done` event's rewardModel artifact) when it holds filter.json.
+   * A base, or a run without a reward model or thresholds, serves unfiltered.
+   */
+  private filterFor(folder: vscode.WorkspaceFolder, model: ServingModel): ServerHandle["filter"] {
+    const mode = readSettings(folder.uri).completionFilter;
+    if (mode === "off" || model.kind !== "run") return undefined;
+    const active = this.activeModelOf(folder);
+    if (!active) return undefined;
+    let dir: string | undefined;
+    try {
+      dir = runArtifacts(dataFolderFor(this.context, folder), active.runId)?.rewardModel;
+    } catch (err) {
+      this.log.warn(`Cannot read run ${active.runId}'s artifacts for the completion filter: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (!dir || !existsSync(join(dir, FILTER_FILE))) {
+      this.log.info(`repotune.completions.filter is ${mode}, but run ${active.runId} has no reward model with ${FILTER_FILE}: completions are not filtered`);
+      return undefined;
+    }
+    return { mode, rewardModelDir: dir };
   }
 
   /** The run's active model or the chosen base, by core/runs/serving-choice. */

@@ -22,6 +22,8 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
     private readonly tracker: FeedbackTracker,
     private readonly log: vscode.LogOutputChannel,
     private readonly onLatency: (ms: number) => void,
+    /** Each reply of a filtered server: whether its filter held the suggestion back. */
+    private readonly onFiltered: (heldBack: boolean) => void = () => undefined,
   ) {}
 
   async provideInlineCompletionItems(
@@ -73,6 +75,8 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
       return undefined;
     }
     if (result.kind !== "completion" || token.isCancellationRequested) return undefined;
+    // Count what the filter judged: a reply with text or held back, not an empty generation.
+    if (server.filter && (result.heldBack || result.text.trim())) this.onFiltered(result.heldBack === true);
     const text = result.text;
     // 5. never show an empty suggestion, or one that holds a credential.
     if (!text.trim() || findSecret(text)) return undefined;

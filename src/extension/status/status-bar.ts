@@ -11,6 +11,8 @@ export interface StatusState {
   lastLatencyMs?: number;
   /** Share of shown completions accepted (partial ones count half), with the counts. */
   acceptance?: { rate: number | null; accepted: number; shown: number };
+  /** The serving filter's replies since the extension started: suggestions judged, and held back. */
+  filter?: { judged: number; heldBack: number };
   /** Why completions stopped (the server crashed too often), until the user tries again. */
   stopped?: string;
 }
@@ -51,7 +53,8 @@ export class RepoTuneStatusBar implements vscode.Disposable {
       const a = s.acceptance;
       const rate = a && a.rate !== null ? `\nAccepted ${Math.round(a.rate * 100)}% of ${a.shown} completions shown` : "";
       const last = s.lastLatencyMs === undefined ? "" : `\nLast completion: ${Math.round(s.lastLatencyMs)} ms`;
-      this.item.tooltip = `Model: ${s.activeModel}${last}${rate}\nCompletions ${s.completionsEnabled ? "on" : "off"}. Click to toggle.`;
+      const held = s.filter && s.filter.judged > 0 ? `\n${s.filter.heldBack} of ${s.filter.judged} suggestions held back by the filter` : "";
+      this.item.tooltip = `Model: ${s.activeModel}${last}${rate}${held}\nCompletions ${s.completionsEnabled ? "on" : "off"}. Click to toggle.`;
       this.item.command = COMMANDS.toggleCompletions;
     }
   }

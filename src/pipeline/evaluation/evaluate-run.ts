@@ -16,7 +16,7 @@ import type { ItemScores } from "./types";
 import { openEvaluator, type EvalEngine } from "./open-evaluator";
 import { EVAL_ROWS } from "../../core/protocol";
 import { pairSplit } from "../data/heldout-data";
-import { filterFigures, filterScorer, readHeldoutEvents, scoreShownItems, syntheticShownItems, writeFilterFile } from "./reward-filter";
+import { filterFigures, filterOutcome, filterScorer, type FilterOutcome, readHeldoutEvents, scoreShownItems, syntheticShownItems, writeFilterFile } from "./reward-filter";
 
 export interface EvaluateRunInputs {
   /** Model directories by report row; rows left out are reported as null. */
@@ -85,6 +85,7 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
     }
   }
   let rewardModel: EvalReport["rewardModel"] = null;
+  let filter: FilterOutcome | null = null;
   if (inputs.rewardModelDir && !options.signal?.aborted) {
     const rm = loadRewardModel(inputs.rewardModelDir);
     try {
@@ -94,8 +95,12 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
       // the teacher), as the server will score them.
       const served = [...EVAL_ROWS].reverse().find((row) => predictions[row]);
       const shown = [...readHeldoutEvents(inputs.datasetDir, pairSplit(inputs.datasetDir)), ...(served ? syntheticShownItems(set.probes, predictions[served]!) : [])];
-      const figures = filterFigures(shown, await scoreShownItems(filterScorer(rm), shown, options.signal));
+      const timesMs: number[] = [];
+      const scored = await scoreShownItems(filterScorer(rm), shown, options.signal, timesMs);
+      const figures = filterFigures(shown, scored);
       if (!options.signal?.aborted) writeFilterFile(inputs.rewardModelDir, figures);
+      // What the balanced filter does to the same items: share held back, exact match shown vs all, its added latency.
+      filter = filterOutcome(shown, scored, figures.thresholds.balanced, "balanced", timesMs);
       rewardModel = { preferenceAccuracy: r.accuracy, items: r.items, auc: figures.auc, aucItems: figures.items, aucBySource: figures.bySource, thresholds: figures.thresholds };
     } finally {
       rm.model.dispose();
@@ -107,6 +112,7 @@ export async function evaluateRun(inputs: EvaluateRunInputs, options: EvaluateRu
     createdAt: new Date().toISOString(),
     stages,
     rewardModel,
+    filter,
     preferencePairs: set.pairSources,
     config: { ...(options.config ?? {}), evalEngine: [...engines].join(", ") },
     comparisons: compareModels(items, inputs.models),

@@ -7,6 +7,7 @@ import { EVAL_ROWS, type EvalRowName } from "../../core/protocol";
 import { verdict, type Comparison } from "./compare-models";
 import type { HeldoutBaselines } from "./held-out-loss";
 import type { EvalSample, StageEval } from "./types";
+import type { FilterOutcome } from "./reward-filter";
 import { mkdirPrivate } from "../../core/fs/private-files";
 
 /** 2: intervals, accepted characters, per-mode figures, paired comparisons, activation. */
@@ -29,6 +30,12 @@ export interface EvalReport {
     aucBySource?: { editor: number; synthetic: number };
     thresholds?: { balanced: number | null; strict: number | null };
   } | null;
+  /**
+   * The serving filter in balanced mode on the same held-out items as the AUC: share held back,
+   * exact match of all suggestions vs of those shown (items with a truth), its added latency.
+   * Null without a reward model or threshold; absent in older reports.
+   */
+  filter?: FilterOutcome | null;
   /** Where the held-out preference pairs came from. */
   preferencePairs: { editor: number; synthetic: number };
   /** Preset, model sizes, steps...: whatever the caller ran with. */
@@ -108,6 +115,10 @@ export function renderReportMarkdown(r: EvalReport): string {
       lines.push(`| ${c.a} | ${c.b} | ${c.metric} | ${delta} | ${c.p.toFixed(3)} | ${verdict(c)} |`);
     }
     lines.push("");
+  }
+  if (r.filter) {
+    const f = r.filter;
+    lines.push(`Completion filter (${f.mode}): holds back ${pct(f.heldBackShare)} of shown completions; exact match ${pct(f.exactMatchShown)} of those shown vs ${pct(f.exactMatchAll)} of all (${f.exactMatchShownItems} of ${f.exactMatchItems}); adds ${num(f.addedLatencyMsP50, 1)} ms per completion (p50).`, "");
   }
   if (r.rewardModel) {
     const rm = r.rewardModel;

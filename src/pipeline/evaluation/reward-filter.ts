@@ -11,8 +11,9 @@
 import { dirname, join } from "node:path";
 import { existsSync, readFileSync } from "node:fs";
 import { formatFimPrompt } from "../../core/completion/fim-prompt";
+import { exactMatch } from "../../core/completion/metrics";
 import { rocAuc, type ScoredItem } from "../../core/math/auc";
-import { chooseThreshold, type FilterMode } from "../../core/math/filter-threshold";
+import { chooseThreshold, FILTER_FILE, type FilterMode } from "../../core/math/filter-threshold";
 import type { HeldoutProbe } from "../../core/store/dataset-files";
 import type { FeedbackEvent } from "../../core/feedback/feedback-types";
 import type { PreferencePair } from "../../core/feedback/feedback-types";
@@ -26,7 +27,7 @@ import { loadRewardModel, RewardScorer, type RewardModel } from "../../engine/re
 export const FILTER_SEQ_LEN = 96;
 /** Characters of prefix and suffix handed to the tokenizer (the FIM encoder trims to tokens). */
 const WINDOW_CHARS = 4 * FILTER_SEQ_LEN;
-export const FILTER_FILE = "filter.json";
+export { FILTER_FILE };
 
 export interface ShownItem {
   prefix: string;
@@ -34,6 +35,8 @@ export interface ShownItem {
   shown: string;
   accepted: boolean;
   source: "editor" | "synthetic";
+  /** The held-out truth (synthetic items): what exact match is measured against. */
+  target?: string;
 }
 
 export interface RewardFilterFigures {
@@ -62,7 +65,7 @@ export function syntheticShownItems(probes: readonly HeldoutProbe[], predictions
   probes.forEach((p, i) => {
     const shown = predictions[i];
     if (shown === undefined || shown.trim() === "") return; // nothing would have been shown
-    out.push({ prefix: p.prefix, suffix: p.suffix, shown, accepted: firstLine(shown) === firstLine(p.target), source: "synthetic" });
+    out.push({ prefix: p.prefix, suffix: p.suffix, shown, accepted: firstLine(shown) === firstLine(p.target), source: "synthetic", target: p.target });
   });
   return out;
 }
@@ -90,14 +93,73 @@ export function filterScorer(rm: RewardModel): RewardScorer {
   return new RewardScorer(rm, Math.min(FILTER_SEQ_LEN, rm.model.config.max_position_embeddings - 1));
 }
 
-export async function scoreShownItems(scorer: RewardScorer, items: readonly ShownItem[], signal?: AbortSignal): Promise<ScoredItem[]> {
+/** Scores each item as the server does; `timesMs`, when given, gets each score's wall time (the filter's added latency). */
+export async function scoreShownItems(scorer: RewardScorer, items: readonly ShownItem[], signal?: AbortSignal, timesMs?: number[]): Promise<ScoredItem[]> {
   const out: ScoredItem[] = [];
   for (const it of items) {
     if (signal?.aborted) break;
+    const t = performance.now();
     const [score] = await scorer.score(filterPrompt(it.prefix, it.suffix), [it.shown]);
+    timesMs?.push(performance.now() - t);
     out.push({ score: score!, accepted: it.accepted });
   }
   return out;
+}
+
+/** report.json's `filter`: what the filter at one threshold does to the held-out items. */
+export interface FilterOutcome {
+  mode: Exclude<FilterMode, "off">;
+  threshold: number | null;
+  /** Share 0-1 of the scored items the filter holds back (score under the threshold, as the server's choose()). */
+  heldBackShare: number | null;
+  /** Exact match over the items with a truth (synthetic), all of them / only those the filter shows. */
+  exactMatchAll: number | null;
+  exactMatchShown: number | null;
+  /** Items with a truth, and of them those shown. */
+  exactMatchItems: number;
+  exactMatchShownItems: number;
+  /** Median wall time of one score (ms): what the filter adds to a completion. */
+  addedLatencyMsP50: number | null;
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The filter's outcome on items and their scores (in the same order); no threshold: nothing is held back. */
+export function filterOutcome(items: readonly ShownItem[], scored: readonly ScoredItem[], threshold: number | null, mode: Exclude<FilterMode, "off"> = "balanced", timesMs: readonly number[] = []): FilterOutcome {
+  const n = Math.min(items.length, scored.length);
+  let held = 0;
+  let all = 0;
+  let allHit = 0;
+  let shown = 0;
+  let shownHit = 0;
+  for (let i = 0; i < n; i++) {
+    const isHeld = threshold !== null && scored[i]!.score < threshold;
+    if (isHeld) held++;
+    const target = items[i]!.target;
+    if (target === undefined) continue;
+    const hit = exactMatch(items[i]!.shown, target);
+    all++;
+    if (hit) allHit++;
+    if (!isHeld) {
+      shown++;
+      if (hit) shownHit++;
+    }
+  }
+  return {
+    mode,
+    threshold,
+    heldBackShare: n ? held / n : null,
+    exactMatchAll: all ? allHit / all : null,
+    exactMatchShown: shown ? shownHit / shown : null,
+    exactMatchItems: all,
+    exactMatchShownItems: shown,
+    addedLatencyMsP50: median(timesMs),
+  };
 }
 
 export function filterFigures(items: readonly ShownItem[], scored: readonly ScoredItem[]): RewardFilterFigures {

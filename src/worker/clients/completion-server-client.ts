@@ -9,7 +9,7 @@ import { PROTOCOL_VERSION, parseServerReply, type CompletionRequest, type Server
 import { RestartBudget, type RestartBudgetOptions } from "../../core/process/restart-budget";
 
 export type CompletionResult =
-  | { kind: "completion"; text: string; latencyMs: number; cached: boolean }
+  | { kind: "completion"; text: string; latencyMs: number; cached: boolean; /** The server's filter held the suggestion back (text ""). */ heldBack?: boolean }
   | { kind: "cancelled" }
   | { kind: "error"; message: string; hint: string };
 
@@ -146,7 +146,7 @@ export class CompletionServerClient {
     const p = this.pending.get(reply.id);
     if (!p) return; // a reply to a request already given up on
     this.pending.delete(reply.id);
-    if (reply.type === "completion") p.resolve({ kind: "completion", text: reply.text, latencyMs: reply.latencyMs, cached: reply.cached });
+    if (reply.type === "completion") p.resolve({ kind: "completion", text: reply.text, latencyMs: reply.latencyMs, cached: reply.cached, ...(reply.heldBack ? { heldBack: true } : {}) });
     else if (reply.type === "cancelled") p.resolve({ kind: "cancelled" });
     else if (reply.type === "error") p.resolve({ kind: "error", message: reply.message, hint: reply.hint });
   }
