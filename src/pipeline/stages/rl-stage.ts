@@ -31,7 +31,7 @@ export const rlStage: Stage = {
     ctx.log(
       `RL (RLOO) on ${out.examples} prompts, ${out.train.steps} steps${out.stoppedAtKl !== null ? ` (KL budget reached at step ${out.stoppedAtKl})` : ""}: ` +
         `objective/rlhf_reward ${m["objective/rlhf_reward"]?.toFixed(3)}, objective/kl ${m["objective/kl"]?.toFixed(3)}; ` +
-        `held-out EM ${pct(h.startExactMatch)} at the start, best ${pct(h.bestExactMatch)} at step ${h.bestStep} (${h.probes} probes)`,
+        `EM on ${h.probes} probes of training files set apart (not the held-out ones) ${pct(h.startExactMatch)} at the start, best ${pct(h.bestExactMatch)} at step ${h.bestStep}`,
     );
     // Not better than its start on held-out EM: nothing written, the start stays the teacher.
     if (!out.modelDir) return { artifacts: {} };

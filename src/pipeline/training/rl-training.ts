@@ -5,7 +5,7 @@
 // says, the model kept is the one with the best held-out exact match, checked every few steps
 // (the starting model included, so RL that only pleases the reward model changes nothing).
 import { join } from "node:path";
-import { datasetPaths, type HeldoutProbe, type SftRecord } from "../../core/store/dataset-files";
+import { datasetPaths, type SftRecord } from "../../core/store/dataset-files";
 import { readRecords } from "../../core/store/jsonl-reader";
 import { reservoirSample } from "../../core/random/sample";
 import { encodeFim, padIdOf, specialIds } from "../../core/examples/encode-examples";
@@ -44,7 +44,7 @@ export interface RlStageOptions extends TrainOptions, Partial<Omit<RlooOptions, 
   prompts: number;
   /** Mean KL (nats per sample) past which the stage stops early. */
   klBudget: number;
-  /** Steps between held-out EM checks. */
+  /** Steps between EM checks on the validation probes (training files set apart, never held-out ones). */
   evalEvery: number;
   /** Held-out probes per check. */
   evalProbes: number;
@@ -83,17 +83,21 @@ export async function runRlStage(inputs: RlStageInputs, options: RlStageOptions)
     if (reward.tokenizer.vocabSize !== tokenizer.vocabSize) throw new Error("the reward model's tokenizer is not the policy's");
     const seqLen = Math.min(options.seqLen, model.config.max_position_embeddings);
     const paths = datasetPaths(inputs.datasetDir);
-    const probes = reservoirSample(
+    const pool = reservoirSample(
       (function* () {
         for (const r of readRecords<SftRecord>(paths.sft)) {
           const probe = typeof r.prompt === "string" ? lineProbeFromFim(r) : null;
           if (probe) yield probe;
         }
       })(),
-      options.prompts,
+      options.prompts + options.evalProbes,
       options.seed,
     );
-    const heldout: LineProbe[] = reservoirSample(readRecords<HeldoutProbe>(paths.heldout), options.evalProbes, options.seed + 11);
+    // The best checkpoint is chosen on probes of training files set apart from the prompts,
+    // never on the held-out files: the eval stage reports on those, and a model picked by its
+    // score there would be reported better than it is.
+    const heldout: LineProbe[] = pool.slice(0, Math.min(options.evalProbes, Math.floor(pool.length / 4)));
+    const probes = pool.slice(heldout.length);
     const emOpts = { seqLen, maxNewTokens: options.maxNewTokens };
     const startEm = heldoutExactMatch(model, tokenizer, heldout, emOpts);
     const none = { status: "completed" as const, steps: 0, firstLoss: null, finalLoss: null, metrics: {}, tokens: 0, seconds: 0 };
@@ -141,7 +145,7 @@ export async function runRlStage(inputs: RlStageInputs, options: RlStageOptions)
           }
           if (p.step % Math.max(1, options.evalEvery) === 0 || p.step === p.totalSteps || stoppedAtKl !== null) {
             const em = heldoutExactMatch(model, tokenizer, heldout, emOpts);
-            log(`RL step ${p.step}: held-out EM ${(100 * em).toFixed(1)}% (best ${(100 * bestEm).toFixed(1)}% at step ${bestStep})`);
+            log(`RL step ${p.step}: validation EM ${(100 * em).toFixed(1)}% (best ${(100 * bestEm).toFixed(1)}% at step ${bestStep})`);
             // Strictly better only: a tie keeps the earlier, closer-to-reference model.
             if (em > bestEm) {
               bestEm = em;
@@ -160,7 +164,7 @@ export async function runRlStage(inputs: RlStageInputs, options: RlStageOptions)
       best.restore(params);
       modelDir = join(inputs.outDir, "model");
       await saveModelDir(modelDir, model, tokenizer);
-    } else notes.push(`RL did not raise held-out EM above the starting model's ${(100 * startEm).toFixed(1)}%: the starting model is kept`);
+    } else notes.push(`RL did not raise validation EM (training files set apart) above the starting model's ${(100 * startEm).toFixed(1)}%: the starting model is kept`);
     return { status: "completed", modelDir, train: { ...train, status: "completed" }, examples: prompts.length, notes, heldout: { startExactMatch: startEm, bestExactMatch: bestEm, bestStep, probes: heldout.length }, stoppedAtKl };
   } finally {
     best.dispose();

@@ -60,7 +60,7 @@ describe("RL stage runner (RLOO on a tiny model)", { timeout: 300_000 }, () => {
     assert.ok(Math.abs(progress[0]!.metrics!["objective/kl"]!) < 1e-3, `KL at step 1: ${progress[0]!.metrics!["objective/kl"]}`);
     // RLOO's advantages sum to zero per prompt, so their mean over the batch does too.
     for (const p of progress) assert.ok(Math.abs(p.metrics!["policy/advantage_mean"]!) < 1e-4);
-    assert.ok(logs.some((l) => /held-out EM/.test(l)), "held-out EM checked");
+    assert.ok(logs.some((l) => /validation EM/.test(l)), "validation EM checked");
     assert.ok(out.heldout.bestExactMatch >= out.heldout.startExactMatch);
     assert.equal(out.modelDir === null, out.heldout.bestStep === 0, "a model is written only when RL beat the start");
     console.log(`# rl: ${JSON.stringify(progress.map((p) => ({ step: p.step, kl: p.metrics!["objective/kl"], reward: p.metrics!["objective/rlhf_reward"] })))} ; heldout ${JSON.stringify(out.heldout)}`);
