@@ -15,7 +15,7 @@ import type { ActiveModel } from "../../src/core/runs/active-model";
 import type { RunRecord } from "../../src/core/runs/run-record";
 import type { EvalReport } from "../../src/pipeline/evaluation/report";
 import { assertTableShowsReport } from "./checks/eval-table";
-import { assertLossChartGrew, assertTimelineAdvanced } from "./checks/live-run";
+import { assertLossChartGrew, assertTimelineAdvanced, finished } from "./checks/live-run";
 import { actionStates, evalTable, pageTheme, presetShown, pressAction, sampleDashboard, type DashboardSample } from "./harness/dashboard";
 import { readJson, readJsonl, workspaceDataFolder } from "./harness/data-folder";
 import { openFile, openLineBelow, saveFile, visibleLines, waitForGhostText } from "./harness/editor";
@@ -120,7 +120,7 @@ describe("e2e: Fine-tune on this repo, completions and the dashboard with a micr
       const s = await sampleDashboard(page);
       samples.push(s);
       for (const t of await toastTexts(page)) toasts.add(t);
-      return s.stages.every((r) => r.status === "done") || status.status !== "done";
+      return s.stages.every(finished) || status.status !== "done";
     }, 15_000, 500);
     await screenshot("dashboard-run-done");
     assert.equal(status.status, "done", `the run ended ${status.status}; see the RepoTune log in ${session?.dir}`);

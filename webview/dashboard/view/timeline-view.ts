@@ -20,6 +20,7 @@ const LABELS: Record<string, string> = {
   pretrain: "Pretrain",
   sft: "SFT",
   dpo: "DPO",
+  rl: "RL (RLOO)",
   distill: "Distill",
   eval: "Evaluate",
   export: "Export",
