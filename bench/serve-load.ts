@@ -8,10 +8,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportGguf } from "../src/core/formats/gguf";
 import { realCode } from "../test/integration/serve/helpers/real-code";
 import { ensureServerBundle } from "../test/integration/serve/helpers/server-bundle";
-import { writeTinyCheckpoint } from "../test/integration/serve/helpers/tiny-checkpoint";
+import { writeTinyServableGguf } from "../test/integration/serve/helpers/tiny-checkpoint";
 import { runLoad } from "./serve-load-driver";
 
 const args = process.argv.slice(2);
@@ -27,9 +26,7 @@ async function main(): Promise<void> {
   try {
     let model = flag("--model");
     if (!model) {
-      await writeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, config: { tie_word_embeddings: false } });
-      model = join(dir, "tiny.gguf");
-      exportGguf({ checkpointDir: join(dir, "ckpt"), outPath: model, dtype: "f16" });
+      model = await writeTinyServableGguf(dir);
     }
     const code = realCode(400_000);
     // Mostly new places (a cache hit is the exception while typing), a few revisited.

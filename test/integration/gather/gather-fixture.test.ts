@@ -3,7 +3,7 @@
 // file, and every record is a faithful piece of the repository (FIM samples reassemble to their
 // file, docstring pairs are the function under the doc, commit pairs are what `git show` prints).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,6 +16,7 @@ import { readJsonlFile } from "../../../src/core/store/jsonl-reader";
 import { createFixtureRepo, git, type FixtureRepo } from "../../fixtures/gather/fixture-repo";
 import { secretPieces } from "../../fixtures/gather/planted-secrets";
 import { runCli } from "../../fixtures/gather/run-cli";
+import { listFiles } from "../../helpers/list-files";
 
 describe("repotune gather on the fixture repository", () => {
   let repo: FixtureRepo;
@@ -77,15 +78,7 @@ describe("repotune gather on the fixture repository", () => {
   });
 
   it("lets no planted secret, whole or in part, reach any file under the output folder", () => {
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else files.push(path);
-      }
-    };
-    walk(out);
+    const files = listFiles(out);
     const outputs = files.map((path) => ({ path, text: readFileSync(path, "utf8") }));
     const allSecrets = [...repo.secrets.map((s) => s.value), ...repo.historySecrets];
     assert.ok(allSecrets.length >= 17);

@@ -4,7 +4,7 @@
 // wrote: datasets, tokenizer, checkpoints, GGUF files, event logs, reports, samples.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -14,6 +14,7 @@ import { TrainingWorkerClient } from "../../../src/worker/clients/training-worke
 import { secretPieces } from "../../fixtures/gather/planted-secrets";
 import { secretCorpus } from "../../fixtures/gather/secret-corpus";
 import { makeFixtureRepo } from "./fixture-repo";
+import { listFiles } from "../../helpers/list-files";
 
 const workerScript = join(__dirname, "..", "..", "..", "out", "training-worker.js");
 
@@ -57,15 +58,7 @@ describe("no planted credential reaches anything a run writes", { timeout: 600_0
     const pretrainPaths = readFileSync(join(out, "dataset", "pretrain.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { path: string }).path);
     assert.deepEqual([...pretrainPaths, ...manifest.split.heldoutPaths].filter((p) => p.startsWith("planted/")), []);
 
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir)) {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else files.push(path);
-      }
-    };
-    walk(out);
+    const files = listFiles(out);
     assert.ok(files.some((f) => f.endsWith(".gguf")) && files.some((f) => f.endsWith("model.safetensors")) && files.some((f) => f.endsWith("events.jsonl")));
     // Binary files too, byte for byte (latin1 keeps every byte one character).
     const outputs = files.map((path) => ({ path, text: readFileSync(path, "latin1") }));

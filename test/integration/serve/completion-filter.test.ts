@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { exportGguf } from "../../../src/core/formats/gguf";
 import { writeSafetensors } from "../../../src/core/formats/safetensors";
 import { SCORE_FILE, SCORE_WEIGHT } from "../../../src/engine/reward/reward-model";
 import { FILTER_FILE } from "../../../src/core/math/filter-threshold";
@@ -15,7 +14,7 @@ import type { ServerReply } from "../../../src/core/protocol";
 import { realCode } from "./helpers/real-code";
 import { ensureServerBundle } from "./helpers/server-bundle";
 import { ServerClient } from "./helpers/server-client";
-import { normals, writeTinyCheckpoint } from "./helpers/tiny-checkpoint";
+import { normals, writeTinyCheckpoint, writeTinyServableGguf } from "./helpers/tiny-checkpoint";
 
 const dir = mkdtempSync(join(tmpdir(), "repotune-filter-"));
 const gguf = join(dir, "tiny.gguf");
@@ -26,8 +25,7 @@ const code = realCode(20_000);
 const at = (offset: number) => ({ prefix: code.slice(Math.max(0, offset - 1500), offset), suffix: code.slice(offset, offset + 300) });
 
 before(async () => {
-  await writeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, config: { tie_word_embeddings: false } });
-  exportGguf({ checkpointDir: join(dir, "ckpt"), outPath: gguf, dtype: "f16" });
+  await writeTinyServableGguf(dir);
   // A tiny reward model: a random checkpoint plus a random score head.
   const cfg = await writeTinyCheckpoint(rewardDir, { seed: 5, config: { max_position_embeddings: 256 } });
   const randn = normals(11);

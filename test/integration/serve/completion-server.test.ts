@@ -6,11 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { exportGguf } from "../../../src/core/formats/gguf";
 import { realCode } from "./helpers/real-code";
 import { ensureServerBundle } from "./helpers/server-bundle";
 import { ServerClient } from "./helpers/server-client";
-import { writeTinyCheckpoint } from "./helpers/tiny-checkpoint";
+import { writeTinyServableGguf } from "./helpers/tiny-checkpoint";
 
 const dir = mkdtempSync(join(tmpdir(), "repotune-server-"));
 const gguf = join(dir, "tiny.gguf");
@@ -20,10 +19,7 @@ const code = realCode(20_000);
 const at = (offset: number) => ({ prefix: code.slice(Math.max(0, offset - 1500), offset), suffix: code.slice(offset, offset + 300) });
 
 before(async () => {
-  // Untied: a random model with tied embeddings only ever repeats its last token (here a FIM
-  // control token, so every completion would be empty).
-  await writeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, config: { tie_word_embeddings: false } });
-  exportGguf({ checkpointDir: join(dir, "ckpt"), outPath: gguf, dtype: "f16" });
+  await writeTinyServableGguf(dir);
   server = new ServerClient(await ensureServerBundle(), { REPOTUNE_SERVER_LOG: "1" });
 });
 

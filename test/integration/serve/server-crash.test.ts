@@ -7,11 +7,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { exportGguf } from "../../../src/core/formats/gguf";
 import { CompletionServerClient, type CompletionResult } from "../../../src/worker/clients/completion-server-client";
 import { realCode } from "./helpers/real-code";
 import { ensureServerBundle } from "./helpers/server-bundle";
-import { writeTinyCheckpoint } from "./helpers/tiny-checkpoint";
+import { writeTinyServableGguf } from "./helpers/tiny-checkpoint";
 
 const dir = mkdtempSync(join(tmpdir(), "repotune-crash-"));
 const gguf = join(dir, "tiny.gguf");
@@ -22,8 +21,7 @@ let client: CompletionServerClient;
 const stops: string[] = [];
 
 before(async () => {
-  await writeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, config: { tie_word_embeddings: false } });
-  exportGguf({ checkpointDir: join(dir, "ckpt"), outPath: gguf, dtype: "f16" });
+  await writeTinyServableGguf(dir);
   client = new CompletionServerClient({ serverScript: await ensureServerBundle(), modelPath: gguf, threads: 1, restarts: { maxPerWindow: 3, windowMs: 60_000, backoffMs: [100, 200, 400] }, onStopped: (r) => void stops.push(r) });
 });
 after(() => {

@@ -6,19 +6,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { exportGguf } from "../../../src/core/formats/gguf";
 import { runLoad } from "../../../bench/serve-load-driver";
 import { realCode } from "./helpers/real-code";
 import { ensureServerBundle } from "./helpers/server-bundle";
-import { writeTinyCheckpoint } from "./helpers/tiny-checkpoint";
+import { writeTinyServableGguf } from "./helpers/tiny-checkpoint";
 
 const dir = mkdtempSync(join(tmpdir(), "repotune-load-"));
 const gguf = join(dir, "tiny.gguf");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 before(async () => {
-  await writeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, config: { tie_word_embeddings: false } });
-  exportGguf({ checkpointDir: join(dir, "ckpt"), outPath: gguf, dtype: "f16" });
+  await writeTinyServableGguf(dir);
 });
 
 describe("completion server under twenty clients at once", { timeout: 120_000 }, () => {

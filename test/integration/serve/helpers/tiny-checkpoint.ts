@@ -2,6 +2,7 @@
 // model.safetensors, tokenizer.json), deterministic for a seed, for export and serving tests.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { exportGguf } from "../../../../src/core/formats/gguf";
 import { writeSafetensors, type TensorToWrite } from "../../../../src/core/formats/safetensors";
 import { tokenizerToJson, trainBpe, type Tokenizer } from "../../../../src/core/tokenizer";
 import { realCode } from "./real-code";
@@ -101,4 +102,16 @@ export async function writeTinyCheckpoint(dir: string, options: { seed?: number;
   );
   writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(tokenizerToJson(await tinyTokenizer())));
   return cfg;
+}
+
+/**
+ * A tiny random model a completion server can load: written as a checkpoint in `dir`/ckpt and
+ * exported to `dir`/tiny.gguf (f16). Untied: a random model with tied embeddings only ever
+ * repeats its last token (here a FIM control token, so every completion would be empty).
+ */
+export async function writeTinyServableGguf(dir: string): Promise<string> {
+  const gguf = join(dir, "tiny.gguf");
+  await writeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, config: { tie_word_embeddings: false } });
+  exportGguf({ checkpointDir: join(dir, "ckpt"), outPath: gguf, dtype: "f16" });
+  return gguf;
 }
