@@ -107,32 +107,32 @@ export class JsonlAppender {
   }
 }
 
-/** Something to wait on for a pause in synchronous code (Atomics.wait with a timeout). */
-const pause = new Int32Array(new SharedArrayBuffer(4));
+/**
+ * A line without its newline this long after the file was last written is torn: an append in
+ * progress updates the modification time before its first byte lands (the kernel does so on
+ * entering write()), so a line still being written always has a recent one.
+ */
+const TORN_AFTER_MS = 2000;
 
 /**
- * True when the file is not empty and its last byte is not a newline: a writer was killed
- * mid-line. The next write then starts with a newline, so the torn fragment stays a line of its
- * own (which readers skip and report) instead of swallowing the next record.
+ * True when the file ends mid-line because a writer was killed during a write, long enough ago
+ * that no append can still be under way. The next write then starts with a newline, so the torn
+ * fragment stays a line of its own (which readers skip and report) and the file stays plain JSON
+ * Lines for any reader.
  *
- * Another process may be in the middle of its own append at this moment: the kernel grows the
- * file a page at a time during one write, so the last byte can briefly be inside that writer's
- * line. Such a line completes within microseconds; a torn one never does. So a missing newline
- * counts as torn only once the size has stayed the same across a short wait.
+ * A younger unfinished line is left alone: it may be another process's append at this instant
+ * (the kernel grows the file a page at a time during one write, so its last byte can briefly be
+ * inside that writer's line), and a newline then would add a blank line to a whole file. Nothing
+ * in the file says which it is, and a wait for the size to settle can be outlasted by a writer
+ * that is descheduled mid-write. If it was a fresh tear after all, the record follows the
+ * fragment on its line, and our readers keep it (jsonl-line.ts).
  */
 function endsMidLine(fd: number): boolean {
+  const info = fs.fstatSync(fd);
+  if (info.size === 0 || Date.now() - info.mtimeMs < TORN_AFTER_MS) return false;
   const last = Buffer.alloc(1);
-  let size = fs.fstatSync(fd).size;
-  for (let look = 0; look < 50; look++) {
-    if (size === 0) return false;
-    fs.readSync(fd, last, 0, 1, size - 1);
-    if (last[0] === 0x0a) return false;
-    Atomics.wait(pause, 0, 0, 2);
-    const now = fs.fstatSync(fd).size;
-    if (now === size) return true;
-    size = now;
-  }
-  return true;
+  fs.readSync(fd, last, 0, 1, info.size - 1);
+  return last[0] !== 0x0a;
 }
 
 /** Appends one record to a shared log at once (no buffering): open, one write, close. */

@@ -1,8 +1,11 @@
 // Reads JSON Lines written by JsonlAppender (or by anything else: TRL, a hand edit). A writer
 // killed mid-append can leave a last line without its newline; that line is skipped and
-// reported, never parsed as a record. A torn fragment that later appends buried mid-file
-// (JsonlAppender starts a new line after it) is skipped and reported the same way.
+// reported, never parsed as a record. A torn fragment that later appends buried mid-file is
+// skipped and reported the same way: on a line of its own when it was old by the time of the next
+// append (JsonlAppender then starts a new line), else at the start of the next record's line,
+// which is kept (jsonl-line.ts).
 import * as fs from "node:fs";
+import { parseJsonLine } from "./jsonl-line";
 
 export interface JsonlReadReport {
   path: string;
@@ -14,6 +17,8 @@ export interface JsonlReadReport {
   tornLastLine: { line: number; bytes: number } | null;
   /** 1-based numbers of other lines that are not valid JSON (torn appends followed by others). */
   corruptLines: number[];
+  /** 1-based numbers of lines that began with the fragment of an interrupted append; the whole record after it was kept. */
+  fragmentLines: number[];
 }
 
 export interface JsonlLine<T> {
@@ -23,7 +28,7 @@ export interface JsonlLine<T> {
 }
 
 export function emptyReadReport(path: string): JsonlReadReport {
-  return { path, records: 0, blankLines: 0, tornLastLine: null, corruptLines: [] };
+  return { path, records: 0, blankLines: 0, tornLastLine: null, corruptLines: [], fragmentLines: [] };
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -67,8 +72,8 @@ export function* readJsonlRecords<T = unknown>(path: string, report: JsonlReadRe
       const text = carry.toString("utf8");
       if (text.trim() === "") report.blankLines++;
       else {
-        const record = tryParse<T>(text);
-        if (record === undefined) report.tornLastLine = { line: lineNo, bytes: carry.length };
+        const record = parseJsonLine<T>(text);
+        if (record === undefined || record.fragmentLength > 0) report.tornLastLine = { line: lineNo, bytes: carry.length };
         else {
           // Valid JSON without its newline: complete, if unusual (a file written by hand).
           report.records++;
@@ -89,21 +94,14 @@ function parseLine<T>(data: Buffer, start: number, end: number, lineNo: number, 
     report.blankLines++;
     return undefined;
   }
-  const parsed = tryParse<T>(text);
+  const parsed = parseJsonLine<T>(text);
   if (parsed === undefined) {
     report.corruptLines.push(lineNo);
     return undefined;
   }
+  if (parsed.fragmentLength > 0) report.fragmentLines.push(lineNo);
   report.records++;
   return { record: parsed.value, line: lineNo };
-}
-
-function tryParse<T>(text: string): { value: T } | undefined {
-  try {
-    return { value: JSON.parse(text) as T };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Reads a whole (small) JSON Lines file into memory. */
@@ -124,6 +122,11 @@ export function describeReadProblems(report: JsonlReadReport): string | null {
     const shown = report.corruptLines.slice(0, 5).join(", ");
     const more = report.corruptLines.length > 5 ? ` and ${report.corruptLines.length - 5} more` : "";
     parts.push(`skipped ${report.corruptLines.length} line(s) that are not valid JSON (line ${shown}${more})`);
+  }
+  if (report.fragmentLines.length > 0) {
+    const shown = report.fragmentLines.slice(0, 5).join(", ");
+    const more = report.fragmentLines.length > 5 ? ` and ${report.fragmentLines.length - 5} more` : "";
+    parts.push(`skipped the fragment of an interrupted write at the start of ${report.fragmentLines.length} line(s) and kept the record after it (line ${shown}${more})`);
   }
   return parts.length === 0 ? null : `${report.path}: ${parts.join("; ")}`;
 }

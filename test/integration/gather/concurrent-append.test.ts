@@ -52,6 +52,7 @@ describe("JsonlAppender shared by two processes", () => {
     assert.deepEqual(codes, [0, 0, 0]);
     const { records, report } = readJsonlFile<{ tag: string; seq: number }>(file);
     assert.equal(report.blankLines, 0, "a line still being written was taken for a torn one");
+    assert.deepEqual(report.fragmentLines, [], "no writer was killed, so no line holds a fragment");
     assert.deepEqual(report.corruptLines, []);
     assert.equal(records.length, 3 * count);
   });

@@ -1,8 +1,9 @@
 // A writer killed in the middle of appending loses at most the line it was writing, and the
-// reader says so; the next writer starts on a fresh line instead of gluing onto the fragment.
+// reader says so. The next writer starts on a fresh line when the tear is old; a fresh tear may be
+// another process's append in progress, so the record then follows the fragment, and is kept.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -52,20 +53,28 @@ describe("a writer killed mid-append", () => {
     if (!endsWhole) assert.match(describeReadProblems(report) ?? "", /torn last line/);
   });
 
-  it("reports a tail torn mid-line, and the next append starts a new line", () => {
-    const file = join(dir, "torn.jsonl");
+  /** Five records, the last cut in half as a write interrupted by a kill or a full disk leaves it. */
+  function tornFile(name: string): { file: string; size: number } {
+    const file = join(dir, name);
     const appender = JsonlAppender.open(file);
     for (let seq = 0; seq < 5; seq++) appender.append({ tag: "t", seq, text: "x".repeat(100) });
     appender.close();
-    // Cut the last record in half, as a write interrupted by a kill or a full disk leaves it.
     const size = statSync(file).size;
     truncateSync(file, size - 60);
+    return { file, size };
+  }
+
+  it("reports a tail torn mid-line, and the next append after a while starts a new line", () => {
+    const { file, size } = tornFile("torn.jsonl");
     const torn = readJsonlFile<Rec>(file);
     assert.deepEqual(torn.records.map((r) => r.seq), [0, 1, 2, 3]);
     assert.equal(torn.report.tornLastLine?.line, 5);
     assert.equal(torn.report.tornLastLine?.bytes, size - 60 - readFileSync(file, "utf8").lastIndexOf("\n") - 1);
     assert.match(describeReadProblems(torn.report) ?? "", /skipped a torn last line \(line 5/);
 
+    // The writer died a minute ago.
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(file, aMinuteAgo, aMinuteAgo);
     const next = JsonlAppender.open(file);
     next.append({ tag: "t", seq: 5, text: "after the crash" });
     next.close();
@@ -73,6 +82,21 @@ describe("a writer killed mid-append", () => {
     assert.deepEqual(after.records.map((r) => r.seq), [0, 1, 2, 3, 5]);
     assert.equal(after.report.tornLastLine, null);
     assert.deepEqual(after.report.corruptLines, [5], "the fragment stays a line of its own, reported");
+    assert.deepEqual(after.report.fragmentLines, []);
     closeSync(openSync(file, "r"));
+  });
+
+  it("keeps the record appended right after a fresh tear, and reports the fragment before it", () => {
+    const { file } = tornFile("fresh-tear.jsonl");
+    const next = JsonlAppender.open(file);
+    next.append({ tag: "t", seq: 5, text: "right after the crash" });
+    next.close();
+    const { records, report } = readJsonlFile<Rec>(file);
+    assert.deepEqual(records.map((r) => r.seq), [0, 1, 2, 3, 5]);
+    assert.equal(records[4]?.text, "right after the crash");
+    assert.deepEqual(report.corruptLines, []);
+    assert.deepEqual(report.fragmentLines, [5]);
+    assert.equal(report.blankLines, 0);
+    assert.match(describeReadProblems(report) ?? "", /fragment of an interrupted write at the start of 1 line\(s\) and kept the record after it \(line 5\)/);
   });
 });

@@ -1,7 +1,7 @@
 // The JSON Lines store: whole lines out, whatever the buffering; lines read back one at a
 // time, whatever their length; anything that is not a whole line reported, never parsed.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -75,11 +75,23 @@ describe("JSON Lines store", () => {
     assert.deepEqual(readJsonlFile(join(dir, "absent.jsonl")).records, []);
   });
 
-  it("starts a new line when the file it appends to ends mid-line", () => {
+  it("starts a new line when the file it appends to has ended mid-line for a while", () => {
     const path = file();
     writeFileSync(path, '{"a":1}\n{"tor');
+    const earlier = new Date(Date.now() - 10_000);
+    utimesSync(path, earlier, earlier);
     appendJsonlRecord(path, { b: 2 });
     assert.equal(readFileSync(path, "utf8"), '{"a":1}\n{"tor\n{"b":2}\n');
     assert.deepEqual(readJsonlFile(path).records, [{ a: 1 }, { b: 2 }]);
+  });
+
+  it("does not start a new line after a line that ended mid-line just now: it may be another writer's", () => {
+    const path = file();
+    writeFileSync(path, '{"a":1}\n{"tor');
+    appendJsonlRecord(path, { b: { c: [1, { d: 2 }] } });
+    assert.equal(readFileSync(path, "utf8"), '{"a":1}\n{"tor{"b":{"c":[1,{"d":2}]}}\n');
+    const { records, report } = readJsonlFile(path);
+    assert.deepEqual(records, [{ a: 1 }, { b: { c: [1, { d: 2 }] } }], "the record after the fragment is kept, nested objects and all");
+    assert.deepEqual(report.fragmentLines, [2]);
   });
 });

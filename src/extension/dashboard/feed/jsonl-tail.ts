@@ -3,6 +3,7 @@
 // the last one. A line without its newline yet is held back, not parsed, because the writer
 // may be halfway through it; it is only counted as torn once the file is known to be final.
 import { open, stat } from "node:fs/promises";
+import { parseJsonLine } from "../../../core/store/jsonl-line";
 
 export interface TailChunk {
   /** Parsed JSON of each new complete line, in file order. */
@@ -99,11 +100,9 @@ export function parseLines(lines: string[]): { records: unknown[]; malformed: nu
   for (const line of lines) {
     const trimmed = line.trim();
     if (!trimmed) continue;
-    try {
-      records.push(JSON.parse(trimmed));
-    } catch {
-      malformed++;
-    }
+    const parsed = parseJsonLine(trimmed);
+    if (parsed) records.push(parsed.value);
+    else malformed++;
   }
   return { records, malformed };
 }
