@@ -163,6 +163,8 @@ export class FeedbackTracker {
     this.sink.event(event, shown.document);
     if (written.trim() !== "" && written.trim() !== shown.text.trim()) {
       const pair: PreferencePair = { prompt: formatFimPrompt(shown.prefix, shown.suffix, shown.repo === undefined ? undefined : { name: shown.repo, path: shown.path }), chosen: written, rejected: shown.text, source: "editor", path: shown.path };
+      // The part taken by words was wanted: the pair counts for the share refused.
+      if (partial) pair.weight = Math.round((1 - t.partialChars / shown.text.length) * 1000) / 1000;
       if (!this.options.isSecret(pair.prompt + "\n" + pair.chosen + "\n" + pair.rejected)) this.sink.pair(pair, shown.document);
     }
   }

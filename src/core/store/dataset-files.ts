@@ -70,4 +70,10 @@ export interface PreferencePair {
    * ("same-file") or from another file ("elsewhere"). Evaluation never uses "policy" pairs.
    */
   rejectedBy?: "policy" | "base-model" | "same-file" | "elsewhere";
+  /**
+   * How much the pair counts in training, in (0, 1]; absent means 1. A partial accept (the user
+   * took the first part of the suggestion by words, then wrote on) prefers what was written
+   * over what was shown only for the part not taken: its weight is 1 minus the share accepted.
+   */
+  weight?: number;
 }

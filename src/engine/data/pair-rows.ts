@@ -12,6 +12,8 @@ export interface EncodedPair {
   /** Reference model's log-probs (DPO), filled in before training. */
   refChosen?: number;
   refRejected?: number;
+  /** PreferencePair.weight: 1 unless the pair came from a partial accept. */
+  weight: number;
 }
 
 export interface PairMicroBatch extends MicroBatch {
@@ -20,6 +22,9 @@ export interface PairMicroBatch extends MicroBatch {
   pairs: number;
   refChosen: Float32Array;
   refRejected: Float32Array;
+  /** Each pair's weight, and their sum (what the micro-batch counts for when steps accumulate). */
+  weights: Float32Array;
+  weightSum: number;
   /** The token rows themselves (the reward model reads each row's last token). */
   rows: { chosen: PromptCompletionRow[]; rejected: PromptCompletionRow[] };
 }
@@ -32,9 +37,15 @@ export function encodePairs(tok: TextTokenizer, pairs: readonly PreferencePair[]
     const [chosen, rejected] = rows as [PromptCompletionRow, PromptCompletionRow];
     // Identical token rows teach nothing (DPO's gradient is exactly zero there).
     if (chosen.ids.length === rejected.ids.length && chosen.ids.every((t, i) => t === rejected.ids[i])) continue;
-    out.push({ chosen, rejected });
+    out.push({ chosen, rejected, weight: pairWeight(p) });
   }
   return out;
+}
+
+/** A pair's weight as stored, clamped into (0, 1]: anything else written by hand counts fully. */
+export function pairWeight(p: PreferencePair): number {
+  const w = p.weight;
+  return typeof w === "number" && w > 0 && w <= 1 ? w : 1;
 }
 
 export class PairRows implements DataSource<PairMicroBatch> {
@@ -50,7 +61,10 @@ export class PairRows implements DataSource<PairMicroBatch> {
   batch(indices: readonly number[]): PairMicroBatch {
     const picked = indices.map((i) => this.pairs[i]!);
     const lm = completionBatch([...picked.map((p) => p.chosen), ...picked.map((p) => p.rejected)], this.padId);
+    const weights = Float32Array.from(picked, (p) => p.weight);
     return {
+      weights,
+      weightSum: weights.reduce((a, w) => a + w, 0),
       lm,
       pairs: picked.length,
       refChosen: Float32Array.from(picked, (p) => p.refChosen ?? 0),

@@ -21,11 +21,12 @@ export function dpoLossFn(model: Qwen2Model, options: Partial<DpoOptions>): Loss
       policyRejected: tf.slice(lp, [b], [b]),
       refChosen: tf.tensor1d(batch.refChosen),
       refRejected: tf.tensor1d(batch.refRejected),
+      weights: tf.tensor1d(batch.weights),
     };
     const out = dpoLoss(inputs, options);
     return {
       loss: out.loss,
-      weight: b,
+      weight: batch.weightSum,
       metrics: {
         "rewards/chosen": tf.mean(out.chosenRewards),
         "rewards/rejected": tf.mean(out.rejectedRewards),

@@ -12,7 +12,7 @@ export function rewardLossFn(rm: Pick<RewardModel, "model" | "head">, padId: num
     const { chosen, rejected } = batch.rows;
     const r = rewards(rm, [...chosen, ...rejected], padId, true);
     const b = chosen.length;
-    const out = rewardLoss(tf.slice(r, [0], [b]), tf.slice(r, [b], [b]));
-    return { loss: out.loss, weight: b, metrics: { accuracy: out.accuracy, margin: out.margin } };
+    const out = rewardLoss(tf.slice(r, [0], [b]), tf.slice(r, [b], [b]), tf.tensor1d(batch.weights));
+    return { loss: out.loss, weight: batch.weightSum, metrics: { accuracy: out.accuracy, margin: out.margin } };
   };
 }

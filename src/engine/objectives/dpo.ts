@@ -4,8 +4,10 @@
 //   hinge:   relu(1 - beta h)                                           (SLiC)
 //   ipo:     (h - 1 / (2 beta))^2                                       (IPO; TRL feeds it length-averaged log-probs)
 // Inputs are per-pair log-probs [B]; the reference ones are constants computed before training.
+// Pairs with weights count as sum(w * loss) / sum(w).
 import * as tf from "@tensorflow/tfjs-core";
 import { logSigmoid } from "./log-probs";
+import { weightedMean } from "./weighted-mean";
 
 export const DPO_LOSS_TYPES = ["sigmoid", "ipo", "hinge"] as const;
 export type DpoLossType = (typeof DPO_LOSS_TYPES)[number];
@@ -24,6 +26,8 @@ export interface DpoInputs {
   policyRejected: tf.Tensor1D;
   refChosen: tf.Tensor1D;
   refRejected: tf.Tensor1D;
+  /** How much each pair counts (PreferencePair.weight); absent: all equally. */
+  weights?: tf.Tensor1D;
 }
 
 export interface DpoOutputs {
@@ -65,7 +69,7 @@ export function dpoLoss(inputs: DpoInputs, options: Partial<DpoOptions> = {}): D
         break;
     }
     return {
-      loss: tf.mean(perPair) as tf.Scalar,
+      loss: weightedMean(perPair, inputs.weights),
       chosenRewards: tf.mul(chosenRatio, beta) as tf.Tensor1D,
       rejectedRewards: tf.mul(rejectedRatio, beta) as tf.Tensor1D,
     };

@@ -107,6 +107,8 @@ describe("feedback tracker", () => {
     assert.equal(events[0]?.outcome, "partial");
     assert.equal(events[0]?.acceptedChars, 4);
     assert.equal(pairs[0]?.chosen, "a + d;");
+    // 4 of the 10 characters were taken: the pair counts for the 60% refused.
+    assert.equal(pairs[0]?.weight, 0.6);
   });
 
   it("typing exactly the suggestion counts as accepted", () => {

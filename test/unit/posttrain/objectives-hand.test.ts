@@ -66,6 +66,23 @@ describe("objectives by hand", () => {
     assertClose(first(out.accuracy), 0.5, TOL, "accuracy");
   });
 
+  it("reward and DPO with pair weights: sum(w * loss) / sum(w); weights of 1 change nothing; weight 0 takes a pair out", () => {
+    const l1 = 0.3132616875; // ln(1 + e^-1)
+    const l2 = 0.6931471806; // ln 2
+    const weighted = rewardLoss(tf.tensor1d([1, 2]), tf.tensor1d([0, 2]), tf.tensor1d([0.25, 1]));
+    assertClose(first(weighted.loss), (0.25 * l1 + l2) / 1.25, { abs: 1e-6 }, "weighted loss");
+    const ones = rewardLoss(tf.tensor1d([1, 2]), tf.tensor1d([0, 2]), tf.tensor1d([1, 1]));
+    assertClose(first(ones.loss), (l1 + l2) / 2, { abs: 1e-6 }, "weights of 1");
+    const out = rewardLoss(tf.tensor1d([1, 2]), tf.tensor1d([0, 2]), tf.tensor1d([0, 1]));
+    assertClose(first(out.loss), l2, { abs: 1e-6 }, "weight 0");
+    // The gradient of a weight-0 pair is exactly 0, so it cannot move the model.
+    const g = tf.grad((c: tf.Tensor1D) => rewardLoss(c, tf.tensor1d([0, 2]), tf.tensor1d([0, 1])).loss)(tf.tensor1d([1, 2]));
+    assert.equal(Math.abs(g.dataSync()[0]!), 0);
+    assert.ok(g.dataSync()[1]! < 0);
+    const dpo = dpoLoss({ ...pair(), weights: tf.tensor1d([0.5]) });
+    assertClose(first(dpo.loss), Math.log(1 + Math.exp(-0.2)), TOL, "one weighted pair: its own loss");
+  });
+
   it("distillation, T = 1, alpha = 1, k = V: KL((1/4, 3/4) || (1/2, 1/2)) = 1/4 ln(1/2) + 3/4 ln(3/2)", () => {
     const top = topKLogProbs([0, Math.log(3)], 2);
     assert.deepEqual(Array.from(top.ids), [1, 0]);
