@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseWorkerEvent, type RunReport } from "../../../src/core/protocol";
-import { columnSpecs, isDpoAccuracy, isDpoReward, klSpecs, lossSpecs, metricSpecs } from "../../../webview/dashboard/model/chart-data";
+import { columnSpecs, isDpoAccuracy, isDpoReward, isRlKl, isRlReward, klSpecs, lossSpecs, metricSpecs } from "../../../webview/dashboard/model/chart-data";
 import { buildEvalTable, formatEvalValue } from "../../../webview/dashboard/model/eval-table";
 import { applyEvent, createRunModel, elapsedSec, stagePercent, type RunModel } from "../../../webview/dashboard/model/run-model";
 import { makeFixtureEvents, REPORT, type FixtureOptions } from "../../fixtures/dashboard/fixture-run";
@@ -89,6 +89,22 @@ describe("dashboard run model", () => {
     const kl = klSpecs(m);
     assert.deepEqual(kl.map((s) => s.label), ["kl"]);
     assert.equal(kl[0]!.ys.length, m.series.get("distill")!.x.length);
+  });
+
+  it("charts the RL stage's reward and KL per step under TRL's RLOO names", () => {
+    const m = createRunModel();
+    const base = { v: 1 as const, time: "2025-01-01T00:00:00Z", type: "progress" as const, stage: "rl" as const, totalSteps: 3, loss: 1, lr: 1, tokensPerSec: 1, etaSec: 1, rssMb: 1 };
+    for (let step = 1; step <= 3; step++) {
+      applyEvent(m, { ...base, step, metrics: { "objective/scores": 0.1 * step, "objective/rlhf_reward": 0.1 * step - 0.01, "objective/kl": 0.02 * step, "objective/entropy": 2, "loss/policy_avg": -0.1 } });
+    }
+    const reward = metricSpecs(m, "rl", isRlReward);
+    assert.deepEqual(reward.map((s) => s.label).sort(), ["objective/rlhf_reward", "objective/scores"]);
+    assert.deepEqual([...reward.find((s) => s.label === "objective/scores")!.ys].map((y) => Number(y.toFixed(3))), [0.1, 0.2, 0.3]);
+    const kl = metricSpecs(m, "rl", isRlKl);
+    assert.deepEqual(kl.map((s) => s.label), ["objective/kl"]);
+    assert.deepEqual([...kl[0]!.xs], [...m.series.get("rl")!.x]);
+    // The distillation chart does not pick up RL's KL.
+    assert.deepEqual(klSpecs(m), []);
   });
 
   it("keeps metric columns aligned when a step does not log a metric", () => {

@@ -75,6 +75,9 @@ export function metricSpecs(model: RunModel, stage: StageName, keep: (name: stri
 export const isDpoReward = (name: string): boolean => /^rewards\/(chosen|rejected|margins)$/.test(name);
 export const isDpoAccuracy = (name: string): boolean => name === "rewards/accuracies";
 export const isKl = (name: string): boolean => /(^|[/_])kl$/i.test(name);
+/** RLOO's reward as TRL logs it: the reward model's score, and that score less the KL penalty. */
+export const isRlReward = (name: string): boolean => name === "objective/scores" || name === "objective/rlhf_reward";
+export const isRlKl = (name: string): boolean => name === "objective/kl";
 
 /** Where the distillation KL is logged: the distill stage, whatever its metric's prefix. */
 export function klSpecs(model: RunModel): SeriesSpec[] {

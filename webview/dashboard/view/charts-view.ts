@@ -1,6 +1,6 @@
 // The training charts: loss (train and eval) per stage, learning rate, throughput, memory,
-// DPO rewards and accuracy, distillation KL.
-import { columnSpecs, isDpoAccuracy, isDpoReward, klSpecs, lossSpecs, metricSpecs, type SeriesSpec } from "../model/chart-data";
+// DPO rewards and accuracy, RL reward and KL to the reference, distillation KL.
+import { columnSpecs, isDpoAccuracy, isDpoReward, isRlKl, isRlReward, klSpecs, lossSpecs, metricSpecs, type SeriesSpec } from "../model/chart-data";
 import type { PageState } from "../model/page-state";
 import type { RunModel } from "../model/run-model";
 import { ChartView, type ChartOptions } from "./chart-view";
@@ -19,6 +19,8 @@ const CHARTS: ChartDef[] = [
   { options: { id: "chart-rss", title: "Memory of the worker (MiB)", empty: "No training steps yet.", colorBy: "stage" }, specs: (r) => columnSpecs(r, "rssMb") },
   { options: { id: "chart-dpo-rewards", title: "DPO rewards (chosen, rejected, margin)", empty: "No DPO steps in this run yet.", colorBy: "index" }, specs: (r) => metricSpecs(r, "dpo", isDpoReward) },
   { options: { id: "chart-dpo-acc", title: "DPO reward accuracy", empty: "No DPO steps in this run yet.", colorBy: "index", yRange: [0, 1] }, specs: (r) => metricSpecs(r, "dpo", isDpoAccuracy) },
+  { options: { id: "chart-rl-reward", title: "RL reward per step (reward model score, and less the KL penalty)", empty: "No RL steps in this run yet.", colorBy: "index" }, specs: (r) => metricSpecs(r, "rl", isRlReward) },
+  { options: { id: "chart-rl-kl", title: "RL KL to the reference model per step", empty: "No RL steps in this run yet.", colorBy: "index" }, specs: (r) => metricSpecs(r, "rl", isRlKl) },
   { options: { id: "chart-kl", title: "Distillation KL (teacher ‖ student)", empty: "No distillation steps in this run yet.", colorBy: "index" }, specs: klSpecs },
 ];
 
@@ -42,7 +44,7 @@ export class ChartsView {
 
   /**
    * Draws the charts one per animation frame: each thins up to 100,000 points, and doing
-   * all seven in one task would block the page for a few hundred milliseconds.
+   * all nine in one task would block the page for a few hundred milliseconds.
    */
   update(state: PageState): void {
     this.state = state;
