@@ -99,10 +99,10 @@ describe("dashboard run model", () => {
     }
     const reward = metricSpecs(m, "rl", isRlReward);
     assert.deepEqual(reward.map((s) => s.label).sort(), ["objective/rlhf_reward", "objective/scores"]);
-    assert.deepEqual([...reward.find((s) => s.label === "objective/scores")!.ys].map((y) => Number(y.toFixed(3))), [0.1, 0.2, 0.3]);
+    assert.deepEqual(Array.from(reward.find((s) => s.label === "objective/scores")!.ys).map((y) => Number(y.toFixed(3))), [0.1, 0.2, 0.3]);
     const kl = metricSpecs(m, "rl", isRlKl);
     assert.deepEqual(kl.map((s) => s.label), ["objective/kl"]);
-    assert.deepEqual([...kl[0]!.xs], [...m.series.get("rl")!.x]);
+    assert.deepEqual(Array.from(kl[0]!.xs), m.series.get("rl")!.x);
     // The distillation chart does not pick up RL's KL.
     assert.deepEqual(klSpecs(m), []);
   });

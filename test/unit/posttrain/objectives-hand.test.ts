@@ -76,7 +76,7 @@ describe("objectives by hand", () => {
     const out = rewardLoss(tf.tensor1d([1, 2]), tf.tensor1d([0, 2]), tf.tensor1d([0, 1]));
     assertClose(first(out.loss), l2, { abs: 1e-6 }, "weight 0");
     // The gradient of a weight-0 pair is exactly 0, so it cannot move the model.
-    const g = tf.grad((c: tf.Tensor1D) => rewardLoss(c, tf.tensor1d([0, 2]), tf.tensor1d([0, 1])).loss)(tf.tensor1d([1, 2]));
+    const g = tf.grad((c: tf.Tensor) => rewardLoss(c as tf.Tensor1D, tf.tensor1d([0, 2]), tf.tensor1d([0, 1])).loss)(tf.tensor1d([1, 2]));
     assert.equal(Math.abs(g.dataSync()[0]!), 0);
     assert.ok(g.dataSync()[1]! < 0);
     const dpo = dpoLoss({ ...pair(), weights: tf.tensor1d([0.5]) });
