@@ -128,6 +128,13 @@ export interface CompletionRequest {
   repo?: RepoContext;
 }
 
+export interface ServingFilter {
+  mode: "off" | "balanced" | "strict";
+  rewardModelDir: string;
+  /** Candidates per place, 2 to 8; absent or 1: the greedy one only. */
+  bestOf?: number;
+}
+
 export type ServerCommand =
   | CompletionRequest
   | { v: typeof PROTOCOL_VERSION; type: "cancel"; id: string }
@@ -136,8 +143,12 @@ export type ServerCommand =
       type: "load";
       modelPath: string;
       threads?: number;
-      /** The serving filter (issue 15): hold back completions the reward model in this folder scores under the mode's threshold (its filter.json). */
-      filter?: { mode: "balanced" | "strict"; rewardModelDir: string };
+      /**
+       * The reward model in this folder judges completions (issue 15): it holds back those it scores
+       * under the mode's threshold (its filter.json; "off" holds nothing back), and with bestOf n > 1
+       * picks the best of the greedy completion and n - 1 sampled ones.
+       */
+      filter?: ServingFilter;
     };
 
 export type ServerReply = { v: typeof PROTOCOL_VERSION } & (
@@ -248,9 +259,15 @@ const serverCommandShapes: Record<string, Shape> = {
   load: {
     modelPath: isString,
     threads: optional(isNumber),
-    filter: optional((v) => typeof v === "object" && v !== null && ["balanced", "strict"].includes((v as { mode?: unknown }).mode as string) && typeof (v as { rewardModelDir?: unknown }).rewardModelDir === "string"),
+    filter: optional(isServingFilter),
   },
 };
+
+function isServingFilter(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const f = v as Partial<Record<keyof ServingFilter, unknown>>;
+  return ["off", "balanced", "strict"].includes(f.mode as string) && typeof f.rewardModelDir === "string" && (f.bestOf === undefined || (Number.isInteger(f.bestOf) && (f.bestOf as number) >= 1 && (f.bestOf as number) <= 8));
+}
 
 const serverReplyShapes: Record<string, Shape> = {
   ready: { modelPath: isString, device: isString },

@@ -140,7 +140,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.baseModel`)) baseChanged();
-      if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.filter`)) servers.filterChanged();
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.filter`) || e.affectsConfiguration(`${SETTINGS_SECTION}.completions.bestOf`)) servers.filterChanged();
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.completions.enabled`)) {
         // Toggling is also how a user tries again after the server crashed too often.
         servers.resetCrashes();

@@ -13,6 +13,7 @@ import type { RepoContext } from "../core/completion/repo-prompt";
 import type { CompletionMode } from "../core/completion/place";
 import type { PostprocessStep } from "../core/completion/postprocess";
 import { choose, type CompletionReranker } from "../core/completion/reranker";
+import { completeBestOf } from "../core/completion/best-of-n";
 
 type ReplyBody = ServerReply extends infer R ? (R extends unknown ? Omit<R, "v"> : never) : never;
 
@@ -67,6 +68,8 @@ export class CompletionService {
   private filter: (CompletionReranker & { dispose?(): void }) | null = null;
   /** Completions the filter judged, and how many it held back (since the last load). */
   readonly filterStats = { judged: 0, heldBack: 0 };
+  /** Candidates per place the reranker picks among (the load command's filter.bestOf). */
+  private bestOf = 1;
 
   constructor(
     private readonly send: (reply: ServerReply) => void,
@@ -148,6 +151,7 @@ export class CompletionService {
         this.filter?.dispose?.();
         this.filter = null;
         this.filterStats.judged = this.filterStats.heldBack = 0;
+        this.bestOf = filter?.bestOf ?? 1;
         // A filter that cannot load leaves completions unfiltered, said in the error, not unserved.
         if (filter && this.options.loadFilter) {
           try {
@@ -249,15 +253,23 @@ export class CompletionService {
   private async run(job: Job, engine: CompletionEngine): Promise<void> {
     const place = { prefix: job.prefix, suffix: job.suffix, mode: job.mode, ...(job.repo ? { repo: job.repo } : {}) };
     try {
-      const processed = await complete(engine, place, { maxTokens: job.maxTokens, budget: job.budget, steps: this.options.steps, signal: job.controller.signal });
+      const options = { maxTokens: job.maxTokens, budget: job.budget, steps: this.options.steps, signal: job.controller.signal };
+      const reranker = this.filter ?? this.options.reranker;
+      let processed, text, candidates;
+      if (reranker && this.bestOf > 1) {
+        const best = await completeBestOf(engine, { ...place, languageId: job.languageId }, { ...options, n: this.bestOf, reranker });
+        ({ greedy: processed, text } = best);
+        candidates = best.candidates.length;
+      } else {
+        processed = await complete(engine, place, options);
+        text = processed.text && reranker ? await choose(reranker, { ...place, languageId: job.languageId }, [processed.text]) : processed.text;
+        candidates = processed.text ? 1 : 0;
+      }
       const result = processed.result;
       if (job.controller.signal.aborted) throw new Error("aborted");
-      let text = processed.text;
-      const reranker = this.filter ?? this.options.reranker;
-      let heldBack = false;
-      if (reranker && text) {
-        text = await choose(reranker, { ...place, languageId: job.languageId }, [text]);
-        heldBack = text === "";
+      // Held back: there was something to show, and the reranker kept all of it back.
+      const heldBack = reranker !== undefined && candidates > 0 && text === "";
+      if (reranker && candidates > 0) {
         this.filterStats.judged++;
         if (heldBack) this.filterStats.heldBack++;
       }

@@ -1,4 +1,5 @@
-// The completion engine on llama.cpp (node-llama-cpp): greedy FIM generation on one context
+// The completion engine on llama.cpp (node-llama-cpp): FIM generation (greedy, or sampled with a
+// seed for best-of-n's other candidates) on one context
 // sequence that is reused across requests, so the part of a new prompt that matches the
 // previous one (the file above the cursor, typically) stays in the KV cache and is not
 // evaluated again. Each request erases only the tokens after the first difference.
@@ -113,7 +114,8 @@ export class LlamaEngine implements CompletionEngine {
     let firstTokenMs = 0;
     let text = "";
     // Breaking out of the loop returns the generator, which stops evaluation there.
-    for await (const token of seq.evaluate(prompt.slice(reused), { temperature: 0 })) {
+    const sampling = req.sampling ? { temperature: req.sampling.temperature, topP: req.sampling.topP, seed: req.sampling.seed } : { temperature: 0 };
+    for await (const token of seq.evaluate(prompt.slice(reused), sampling)) {
       if (generated.length === 0) firstTokenMs = performance.now() - started;
       if (this.stopIds.has(token) || this.model.isEogToken(token)) {
         stop = "eog";

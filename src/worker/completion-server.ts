@@ -32,7 +32,7 @@ async function loadEngine(modelPath: string, threads: number | undefined): Promi
 
 const service = new CompletionService(send, loadEngine, {
   // The filter scores in this process with the small reward model (a short window, a few ms).
-  loadFilter: (f) => loadRewardFilter(f.rewardModelDir, f.mode),
+  loadFilter: (f) => loadRewardFilter(f.rewardModelDir, f.mode, f.bestOf),
   // Generation figures go to stderr, which the host shows in RepoTune's log.
   onGenerated: ({ id, prefetch, result }) => {
     if (process.env.REPOTUNE_SERVER_LOG) {

@@ -19,9 +19,19 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Called with the decoded text so far after each token; true ends generation there. */
   shouldStop?: (textSoFar: string) => boolean;
+  /** Sample instead of taking the likeliest token (best-of-n's other candidates); absent: greedy. */
+  sampling?: Sampling;
 }
 
-/** Whatever generates greedy fill-in-the-middle text: llama.cpp's engine, the tfjs model. */
+export interface Sampling {
+  temperature: number;
+  /** Nucleus: sample among the likeliest tokens whose probabilities sum to this. */
+  topP: number;
+  /** The same seed and prompt give the same text. */
+  seed: number;
+}
+
+/** Whatever generates fill-in-the-middle text (greedy unless asked to sample): llama.cpp's engine, the tfjs model. */
 export interface Generator<R extends { text: string }> {
   generate(request: GenerateRequest): Promise<R>;
 }
@@ -31,6 +41,7 @@ export interface CompleteOptions {
   budget?: CompletionBudget;
   steps?: readonly PostprocessStep[];
   signal?: AbortSignal;
+  sampling?: Sampling;
 }
 
 export interface Completion<R> {
@@ -51,6 +62,7 @@ export async function complete<R extends { text: string }>(generator: Generator<
     ...(options.budget ? { budget: options.budget } : {}),
     ...(context.repo ? { repo: context.repo } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.sampling ? { sampling: options.sampling } : {}),
     shouldStop: (text) => reachedEnd(text, lines),
   });
   const processed = postprocess(result.text, context, options.steps ?? DEFAULT_STEPS);

@@ -5,6 +5,7 @@
 import { basename, join } from "node:path";
 import { existsSync } from "node:fs";
 import { FILTER_FILE } from "../../core/math/filter-threshold";
+import type { ServingFilter } from "../../core/protocol";
 import { runArtifacts } from "../../core/runs/run-artifacts";
 import { readSettings } from "../settings/config";
 import { servingChoice } from "../../core/runs/serving-choice";
@@ -30,8 +31,8 @@ export interface ServerHandle {
   client: CompletionServerClient;
   model: ServingModel;
   modelName: string;
-  /** The serving filter it loaded with (repotune.completions.filter and the run's reward model), if any. */
-  filter?: { mode: "balanced" | "strict"; rewardModelDir: string };
+  /** The reward model it judges with (repotune.completions.filter and .bestOf, the run's reward model), if any. */
+  filter?: ServingFilter;
   /** The host's filter setting generation it started under: a change restarts it. */
   filterVersion: number;
 }
@@ -125,8 +126,8 @@ export class CompletionServerHost implements vscode.Disposable {
    * A base, or a run without a reward model or thresholds, serves unfiltered.
    */
   private filterFor(folder: vscode.WorkspaceFolder, model: ServingModel): ServerHandle["filter"] {
-    const mode = readSettings(folder.uri).completionFilter;
-    if (mode === "off" || model.kind !== "run") return undefined;
+    const { completionFilter: mode, completionBestOf: bestOf } = readSettings(folder.uri);
+    if ((mode === "off" && bestOf <= 1) || model.kind !== "run") return undefined;
     const active = this.activeModelOf(folder);
     if (!active) return undefined;
     let dir: string | undefined;
@@ -137,10 +138,10 @@ export class CompletionServerHost implements vscode.Disposable {
       return undefined;
     }
     if (!dir || !existsSync(join(dir, FILTER_FILE))) {
-      this.log.info(`repotune.completions.filter is ${mode}, but run ${active.runId} has no reward model with ${FILTER_FILE}: completions are not filtered`);
+      this.log.info(`repotune.completions.filter is ${mode} and bestOf ${bestOf}, but run ${active.runId} has no reward model with ${FILTER_FILE}: completions are greedy and not filtered`);
       return undefined;
     }
-    return { mode, rewardModelDir: dir };
+    return { mode, rewardModelDir: dir, ...(bestOf > 1 ? { bestOf } : {}) };
   }
 
   /** The run's active model or the chosen base, by core/runs/serving-choice. */

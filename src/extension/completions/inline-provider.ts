@@ -76,7 +76,7 @@ export class RepoTuneInlineProvider implements vscode.InlineCompletionItemProvid
     }
     if (result.kind !== "completion" || token.isCancellationRequested) return undefined;
     // Count what the filter judged: a reply with text or held back, not an empty generation.
-    if (server.filter && (result.heldBack || result.text.trim())) this.onFiltered(result.heldBack === true);
+    if (server.filter && server.filter.mode !== "off" && (result.heldBack || result.text.trim())) this.onFiltered(result.heldBack === true);
     const text = result.text;
     // 5. never show an empty suggestion, or one that holds a credential.
     if (!text.trim() || findSecret(text)) return undefined;

@@ -13,6 +13,8 @@ export interface RepoTuneSettings {
   debounceMs: number;
   /** The serving filter (issue 15): off, or the reward model's balanced or strict threshold. */
   completionFilter: FilterMode;
+  /** Candidates per place for the reward model to pick among; 1: the greedy completion only. */
+  completionBestOf: number;
   /** Budget, mode and token limit of each completion (core/completion/context). */
   completion: CompletionSettings;
   /** Empty: the extension's workspace storage. */
@@ -43,6 +45,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSetting
     completionsEnabled: c.get<boolean>("completions.enabled") !== false,
     debounceMs: clampNumber(c.get("completions.debounceMs"), 0, 5000, 250),
     completionFilter: pick(c.get("completions.filter"), FILTER_MODES, "off"),
+    completionBestOf: Math.round(clampNumber(c.get("completions.bestOf"), 1, 8, 1)),
     completion: {
       maxTokens: Math.round(clampNumber(c.get("completions.maxTokens"), 1, 512, DEFAULT_COMPLETION_SETTINGS.maxTokens)),
       budget: {

@@ -193,18 +193,19 @@ export function readFilterThreshold(rewardModelDir: string, mode: FilterMode): n
 
 /**
  * The serving filter as the completion service's reranker: the reward model in the server
- * process, scoring each candidate on the same short window as at evaluation. Null when the
- * mode is off or the folder has no threshold for it (the server then shows everything).
+ * process, scoring each candidate on the same short window as at evaluation. Null when it has
+ * nothing to do: no threshold for the mode (or mode off) and no best-of-n to pick among.
  */
-export async function loadRewardFilter(rewardModelDir: string, mode: FilterMode): Promise<(CompletionReranker & { dispose(): void }) | null> {
+export async function loadRewardFilter(rewardModelDir: string, mode: FilterMode, bestOf = 1): Promise<(CompletionReranker & { dispose(): void }) | null> {
   const threshold = readFilterThreshold(rewardModelDir, mode);
-  if (threshold === null) return null;
+  // Best-of-n needs the scores even when nothing is held back.
+  if (threshold === null && bestOf <= 1) return null;
   // The server process has no tensor backend until now: the fastest that loads here.
   await resolveBackend("auto");
   const rm = loadRewardModel(rewardModelDir);
   const scorer = filterScorer(rm);
   return {
-    threshold,
+    ...(threshold === null ? {} : { threshold }),
     score: (place, candidates) => scorer.score(filterPrompt(place.prefix, place.suffix), candidates),
     dispose: () => {
       rm.model.dispose();

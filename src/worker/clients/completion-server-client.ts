@@ -5,7 +5,7 @@
 // a minute (core/process/restart-budget) the client stays stopped and says why.
 import { fork, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { PROTOCOL_VERSION, parseServerReply, type CompletionRequest, type ServerCommand, type ServerReply } from "../../core/protocol";
+import { PROTOCOL_VERSION, parseServerReply, type CompletionRequest, type ServerCommand, type ServerReply, type ServingFilter } from "../../core/protocol";
 import { RestartBudget, type RestartBudgetOptions } from "../../core/process/restart-budget";
 
 export type CompletionResult =
@@ -18,7 +18,7 @@ export interface CompletionServerOptions {
   modelPath: string;
   threads?: number;
   /** The serving filter to load with the model (a reward model folder with its filter.json). */
-  filter?: { mode: "balanced" | "strict"; rewardModelDir: string };
+  filter?: ServingFilter;
   /** How long a model may take to load before the server is given up on. */
   loadTimeoutMs?: number;
   /** Restarts after crashes: how many a minute, and the pauses before them. */

@@ -7,7 +7,7 @@ import { PROTOCOL_VERSION, type ServerReply } from "../../../src/core/protocol";
 import { CompletionService, type CompletionServiceOptions } from "../../../src/serve/completion-service";
 import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "../../../src/serve/completion-engine";
 
-/** Answers from a table keyed by prefix, one character per "token", a tick per token. */
+/** Answers from a table keyed by prefix (a sampled request: "prefix#seed" first), one character per "token", a tick per token. */
 class ScriptedEngine implements CompletionEngine {
   readonly modelPath = "/models/tiny.gguf";
   readonly device = "cpu (1 thread)";
@@ -18,7 +18,7 @@ class ScriptedEngine implements CompletionEngine {
   ) {}
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     this.calls.push(req);
-    const full = this.answers[req.prefix];
+    const full = (req.sampling ? this.answers[`${req.prefix}#${req.sampling.seed}`] : undefined) ?? this.answers[req.prefix];
     if (full === undefined) throw new Error(`no scripted answer for ${JSON.stringify(req.prefix)}`);
     let text = "";
     for (const ch of full) {
@@ -212,6 +212,46 @@ describe("completion service", () => {
     await t.service.idle();
     assert.equal((t.byId("3")[0] as { text: string }).text, "bad idea", "unfiltered");
     assert.deepEqual(t.service.filterStats, { judged: 0, heldBack: 0 });
+  });
+
+  it("best-of-n: the greedy candidate and n - 1 sampled ones, seeded, and the reward model picks; the threshold still holds all back", async () => {
+    const judged: string[][] = [];
+    const t = setup({ a: "plain", "a#1": "good one", "a#2": "plain", b: "bad", "b#1": "worse", "b#2": "bad" }, {
+      prefetch: false,
+      loadFilter: async (f) => ({
+        ...(f.mode === "off" ? {} : { threshold: 0 }),
+        score: async (_place, c) => {
+          judged.push([...c]);
+          return c.map((x) => (x.startsWith("good") ? 1 : x === "plain" ? 0.5 : -1));
+        },
+      }),
+    });
+    t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/models/tiny.gguf", filter: { mode: "off", rewardModelDir: "/run/reward/model", bestOf: 3 } });
+    await t.service.idle();
+    t.complete("1", "a");
+    await t.service.idle();
+    assert.equal((t.byId("1")[0] as { text: string }).text, "good one", "a sampled candidate the reward model prefers to the greedy one");
+    assert.deepEqual(t.engine.calls.map((c) => c.sampling?.seed ?? null), [null, 1, 2]);
+    assert.ok(t.engine.calls.slice(1).every((c) => c.sampling!.temperature > 0 && c.sampling!.topP <= 1));
+    assert.deepEqual(judged[0], ["plain", "good one"], "each distinct candidate scored once, greedy first");
+    // Mode off holds nothing back, however low the best score.
+    t.complete("2", "b");
+    await t.service.idle();
+    assert.equal((t.byId("2")[0] as { text: string }).text, "bad");
+    // With a threshold, best-of-n still holds back a place where every candidate scores under it.
+    t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/models/tiny.gguf", filter: { mode: "strict", rewardModelDir: "/run/reward/model", bestOf: 3 } });
+    await t.service.idle();
+    t.complete("3", "b");
+    await t.service.idle();
+    assert.equal((t.byId("3")[0] as { heldBack?: boolean }).heldBack, true);
+    assert.deepEqual(t.service.filterStats, { judged: 1, heldBack: 1 });
+  });
+
+  it("rejects a load with bestOf outside 1-8", async () => {
+    const t = setup({});
+    t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/m.gguf", filter: { mode: "off", rewardModelDir: "/r", bestOf: 9 } });
+    await t.service.idle();
+    assert.ok(t.replies[0]?.type === "error");
   });
 
   it("rejects a load with an unknown filter mode", async () => {
