@@ -7,6 +7,8 @@ export interface CacheHit {
   text: string;
   /** Characters of the cached suggestion the user has typed since (0 for an exact hit). */
   typed: number;
+  /** The filter held this place's suggestion back: text is "", and a repeat of the request is held back again. */
+  heldBack?: boolean;
 }
 
 interface Entry {
@@ -14,6 +16,7 @@ interface Entry {
   suffix: string;
   mode: CompletionMode;
   text: string;
+  heldBack: boolean;
 }
 
 const keyOf = (prefix: string, suffix: string, mode: CompletionMode): string => `${mode}\u0000${suffix.length}\u0000${suffix}\u0000${prefix}`;
@@ -32,10 +35,10 @@ export class CompletionCache {
     return this.entries.size;
   }
 
-  set(prefix: string, suffix: string, mode: CompletionMode, text: string): void {
+  set(prefix: string, suffix: string, mode: CompletionMode, text: string, heldBack = false): void {
     const key = keyOf(prefix, suffix, mode);
     this.entries.delete(key);
-    this.entries.set(key, { prefix, suffix, mode, text });
+    this.entries.set(key, { prefix, suffix, mode, text, heldBack: heldBack && text === "" });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
@@ -44,7 +47,7 @@ export class CompletionCache {
     const exact = this.entries.get(key);
     if (exact) {
       this.touch(key, exact);
-      return { text: exact.text, typed: 0 };
+      return { text: exact.text, typed: 0, ...(exact.heldBack ? { heldBack: true } : {}) };
     }
     // Type-through: an entry whose prefix plus the start of its suggestion is this prefix.
     // Cheap tests first: lengths, then the few typed characters; the long prefix comparison

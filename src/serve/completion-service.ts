@@ -205,7 +205,8 @@ export class CompletionService {
     }
     const hit = this.cache.get(req.prefix, req.suffix, req.mode);
     if (hit) {
-      this.reply({ type: "completion", id: req.id, text: hit.text, latencyMs: this.now() - receivedAt, cached: true });
+      // A held-back place stays held back when asked again, and says so (the status bar counts it).
+      this.reply({ type: "completion", id: req.id, text: hit.text, latencyMs: this.now() - receivedAt, cached: true, ...(hit.heldBack ? { heldBack: true } : {}) });
       if (hit.text) this.schedulePrefetch(req, hit.text);
       return;
     }
@@ -273,7 +274,7 @@ export class CompletionService {
         this.filterStats.judged++;
         if (heldBack) this.filterStats.heldBack++;
       }
-      this.cache.set(job.prefix, job.suffix, job.mode, text);
+      this.cache.set(job.prefix, job.suffix, job.mode, text, heldBack);
       this.options.onGenerated?.({ id: job.id, prefetch: job.id === null, result, text, changedBy: processed.changedBy });
       if (job.id !== null) {
         this.reply({ type: "completion", id: job.id, text, latencyMs: this.now() - job.receivedAt, cached: false, ...(heldBack ? { heldBack } : {}) });

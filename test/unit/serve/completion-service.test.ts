@@ -204,6 +204,10 @@ describe("completion service", () => {
     assert.deepEqual(t.byId("1")[0], { v: PROTOCOL_VERSION, type: "completion", id: "1", text: "", latencyMs: (t.byId("1")[0] as { latencyMs: number }).latencyMs, cached: false, heldBack: true });
     assert.equal((t.byId("2")[0] as { heldBack?: boolean }).heldBack, undefined);
     assert.deepEqual(t.service.filterStats, { judged: 2, heldBack: 1 });
+    // Asked again, the held-back place is answered from the cache, still held back, and says so.
+    t.complete("1b", "a");
+    await t.service.idle();
+    assert.deepEqual(t.byId("1b")[0], { v: PROTOCOL_VERSION, type: "completion", id: "1b", text: "", latencyMs: (t.byId("1b")[0] as { latencyMs: number }).latencyMs, cached: true, heldBack: true });
     fail = true;
     t.service.handle({ v: PROTOCOL_VERSION, type: "load", modelPath: "/models/tiny.gguf", filter: { mode: "balanced", rewardModelDir: "/gone" } });
     await t.service.idle();
