@@ -39,8 +39,9 @@ function rowModels(artifacts: Readonly<Record<string, string>>): Partial<Record<
 
 export const evalStage: Stage = {
   name: "eval",
-  // One pass over the held-out probes per model: pretrain, SFT, DPO, student (RL's, when it wrote one, counts in the live total).
-  totalSteps: (p) => p.evalItems * 4,
+  // One pass over the held-out probes per model: pretrain, SFT, DPO, student, and RL's when the
+  // preset runs it (the live total, from the models the run really made, replaces this estimate).
+  totalSteps: (p) => p.evalItems * (p.steps.rl > 0 ? 5 : 4),
   // The models by path: an import brings a new folder each time, which the chain of earlier
   // stages' hashes would not see.
   inputs: ({ preset, artifacts }) => ({ settings: { evalItems: preset.evalItems, seed: RUN_SEED, models: rowModels(artifacts) } }),
