@@ -9,7 +9,7 @@ import { encodeRepoHeader, type RepoTokens } from "../core/completion/repo-promp
 import { AbortedError, type CompletionEngine, type GenerateRequest, type GenerateResult } from "./completion-engine";
 import { buildFimPrompt, type FimTokens } from "../core/completion/fim-prompt";
 import { likelyHasGpu } from "./gpu-probe";
-import { loadLlama } from "./llama-runtime";
+import { loadLlama, loraContextOption, type LoraFile } from "./llama-runtime";
 import { defaultThreads } from "./threads";
 
 export interface LlamaEngineOptions {
@@ -22,6 +22,8 @@ export interface LlamaEngineOptions {
   contextSize?: number;
   /** Refuse a model trained on fewer positions than this (llama.cpp cannot size its context exactly). */
   minContext?: number;
+  /** A GGUF LoRA adapter applied over the base (node-llama-cpp caches adapters by path: a new adapter needs a new file name). */
+  lora?: LoraFile;
 }
 
 const MAX_DEFAULT_CONTEXT = 4096;
@@ -59,7 +61,7 @@ export class LlamaEngine implements CompletionEngine {
         throw new Error(`${options.modelPath} was trained on ${model.trainContextSize} positions, under the ${options.minContext} llama.cpp can allocate exactly`);
       }
       const contextSize = options.contextSize ?? Math.min(model.trainContextSize, MAX_DEFAULT_CONTEXT);
-      const context = await model.createContext({ contextSize, batchSize: Math.min(contextSize, 512), threads, sequences: 1 });
+      const context = await model.createContext({ contextSize, batchSize: Math.min(contextSize, 512), threads, sequences: 1, ...loraContextOption(options.lora) });
       const stopIds = new Set<number>();
       const single = (special: string): number | undefined => {
         const ids = model.tokenize(special, true);

@@ -67,3 +67,14 @@ export async function probeLlama(): Promise<LlamaProbe> {
     };
   }
 }
+
+export interface LoraFile {
+  path: string;
+  /** Multiplies the adapter's alpha / r; default 1. */
+  scale?: number;
+}
+
+/** createContext's option for an adapter, or nothing. */
+export function loraContextOption(lora: LoraFile | undefined): { lora?: { adapters: { filePath: string; scale: number }[] } } {
+  return lora ? { lora: { adapters: [{ filePath: lora.path, scale: lora.scale ?? 1 }] } } : {};
+}

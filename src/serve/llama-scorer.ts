@@ -3,7 +3,7 @@
 // each position of a token sequence. By default exact: f32 KV cache and flash attention off,
 // with which llama.cpp matched our tfjs model to about 2e-5 (test/integration/serve).
 import type { ControlledEvaluateInputItem, Llama, LlamaContext, LlamaModel, Token } from "node-llama-cpp";
-import { loadLlama } from "./llama-runtime";
+import { loadLlama, loraContextOption, type LoraFile } from "./llama-runtime";
 import { defaultThreads } from "./threads";
 
 export interface LlamaScorerOptions {
@@ -13,6 +13,8 @@ export interface LlamaScorerOptions {
   contextSize?: number;
   /** f32 KV cache, no flash attention (default true); false: llama.cpp's faster defaults (about 1e-3). */
   exact?: boolean;
+  /** A GGUF LoRA adapter over the model (the DPO reference: the base with the SFT adapter). */
+  lora?: LoraFile;
 }
 
 const SCORER_BATCH = 512;
@@ -40,6 +42,7 @@ export class LlamaScorer {
         batchSize: Math.min(contextSize, SCORER_BATCH),
         threads: options.threads ?? defaultThreads(),
         sequences: 1,
+        ...loraContextOption(options.lora),
         ...(exact ? { flashAttention: false, experimentalKvCacheKeyType: "F32", experimentalKvCacheValueType: "F32" } : {}),
       });
       return new LlamaScorer(llama, model, context);

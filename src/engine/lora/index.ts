@@ -10,5 +10,5 @@ export {
   validateLoraConfig,
   type LoraConfig,
 } from "./config";
-export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, adapterFiles, loadAdapterWeights, readAdapterConfig, saveAdapter } from "./io";
+export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, adapterFactors, adapterFiles, loadAdapterWeights, readAdapterConfig, saveAdapter } from "./io";
 export { mergedWeight, mergedWeights, mergeInto, type HostWeight } from "./merge";

@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { SafetensorsFile, writeSafetensors, type TensorToWrite } from "../../core/formats/safetensors";
 import type { LoraAdapters } from "./adapters";
+import type { LoraFactor } from "../../core/formats/gguf/lora-adapter";
 import { adapterConfigJson, parseAdapterConfig, type LoraConfig } from "./config";
 import { mkdirPrivate } from "../../core/fs/private-files";
 
@@ -20,6 +21,23 @@ export function adapterFiles(adapters: LoraAdapters, baseModel: string | null = 
     [ADAPTER_WEIGHTS_FILE]: { tensors, metadata: { format: "pt" } },
     [ADAPTER_CONFIG_FILE]: JSON.stringify(adapterConfigJson(adapters.config, baseModel), null, 2) + "\n",
   };
+}
+
+/**
+ * The factors in PEFT's orientation (A [r, in], B [out, r]) by base weight name, and the alpha
+ * that gives llama.cpp's alpha / r our scaling (rsLoRA's alpha / sqrt(r) included): what a GGUF
+ * LoRA adapter holds (core/formats/gguf/lora-adapter.ts).
+ */
+export function adapterFactors(adapters: LoraAdapters): { factors: LoraFactor[]; rank: number; alpha: number } {
+  const factors = adapters.targets.map((weightName) => {
+    const pair = adapters.pair(weightName)!;
+    return {
+      weightName,
+      a: { shape: pair.a.shape as [number, number], data: new Float32Array(pair.a.dataSync() as Float32Array) },
+      b: { shape: pair.b.shape as [number, number], data: new Float32Array(pair.b.dataSync() as Float32Array) },
+    };
+  });
+  return { factors, rank: adapters.config.r, alpha: adapters.scaling * adapters.config.r };
 }
 
 /** Writes adapter_model.safetensors and adapter_config.json into `dir`, each atomically. */

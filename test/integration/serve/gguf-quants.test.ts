@@ -16,6 +16,7 @@ import { LlamaScorer } from "../../../src/serve/llama-scorer";
 import { ggufPyPath } from "../../helpers/llama-source";
 import { realCode } from "./helpers/real-code";
 import { tfjsLogProbs } from "./helpers/tfjs-reference";
+import { compareLogProbs as compare } from "./helpers/compare-log-probs";
 import { normals, writeTinyCheckpoint, type TinyConfig } from "./helpers/tiny-checkpoint";
 
 const PYTHON = "/usr/bin/python3";
@@ -140,36 +141,18 @@ describe("GGUF quantised types against llama.cpp's gguf-py", { skip: numpyMissin
   });
 });
 
-/**
- * Over the entries that carry probability (p > 1e-3: what sampling and ranking see), the largest
- * |Δ log p|; the mean KL(ours || theirs) per position; the share of positions with the same argmax.
- */
-function compare(ours: Float64Array[], theirs: Float64Array[]): { worst: number; meanKl: number; argmaxAgree: number } {
-  let worst = 0, agree = 0, kl = 0;
-  for (let pos = 0; pos < ours.length; pos++) {
-    const a = ours[pos]!, b = theirs[pos]!;
-    let argA = 0, argB = 0;
-    for (let t = 0; t < a.length; t++) {
-      if (a[t]! > a[argA]!) argA = t;
-      if (b[t]! > b[argB]!) argB = t;
-      if (a[t]! > Math.log(1e-3)) worst = Math.max(worst, Math.abs(a[t]! - b[t]!));
-      // llama.cpp's float32 softmax underflows to -Infinity for the far tail; those carry no mass.
-      if (Number.isFinite(b[t]!)) kl += Math.exp(a[t]!) * (a[t]! - b[t]!);
-    }
-    if (argA === argB) agree++;
-  }
-  return { worst, meanKl: kl / ours.length, argmaxAgree: agree / ours.length };
-}
-
 describe("quantised bases: llama.cpp serves what our engine computes", { skip: numpyMissing }, () => {
-  // Measured: 8.9e-7 (Q8_0) and 5.3e-7 (Q4_K) over the tokens with p > 1e-3; the far tail
-  // (p < e^-25) differs by up to ~0.6 in log space, which is float32 rounding of tiny numbers.
-  const cases: { type: "Q8_0" | "Q4_K"; tol: number }[] = [{ type: "Q8_0", tol: 1e-4 }, { type: "Q4_K", tol: 1e-4 }];
+  // A model with sharp distributions (the one these tests used before was so near uniform that
+  // any weights would have matched to 1e-6). llama.cpp's quantised products also quantise the
+  // activations to 8 bits (ggml's vec_dot_type), which our forward of the dequantised weights does
+  // not: measured max |dlogp| 0.31 (Q8_0) and 0.35 (Q4_K) over tokens with p > 1e-3, mean KL
+  // 2.6e-4 and 2.8e-4. A misread block (a wrong scale, a swapped half) moves logits by whole units.
+  const cases: { type: "Q8_0" | "Q4_K"; tol: number }[] = [{ type: "Q8_0", tol: 0.6 }, { type: "Q4_K", tol: 0.6 }];
   for (const { type, tol } of cases) {
     it(`${type}: our forward of the dequantised file and llama.cpp's agree to ${tol} in log-probability`, async () => {
       const path = join(dir, `serve-${type}.gguf`);
       const ckpt = join(dir, "serve-ckpt");
-      const cfg: TinyConfig = await writeTinyCheckpoint(ckpt, { seed: 9, config: { hidden_size: 256, intermediate_size: 512, num_attention_heads: 4, num_key_value_heads: 2 } });
+      const cfg: TinyConfig = await writeTinyCheckpoint(ckpt, { seed: 11, config: { hidden_size: 128, intermediate_size: 256 } });
       if (type === "Q8_0") exportGguf({ checkpointDir: ckpt, outPath: path, dtype: "q8_0" });
       else {
         exportGguf({ checkpointDir: ckpt, outPath: join(dir, "serve-f32.gguf"), dtype: "f32" });
@@ -186,6 +169,7 @@ describe("quantised bases: llama.cpp serves what our engine computes", { skip: n
         const { worst, meanKl, argmaxAgree } = compare(ours, theirs);
         console.log(`# ${type}: ${tokens.length} positions, max |dlogp| (p > 1e-3) ${worst.toExponential(2)}, mean KL ${meanKl.toExponential(2)}, argmax agrees at ${(argmaxAgree * 100).toFixed(1)}%`);
         assert.ok(worst <= tol, `max |dlogp| ${worst} > ${tol}`);
+        assert.ok(meanKl <= 1e-3, `mean KL ${meanKl} > 1e-3`);
         assert.ok(argmaxAgree >= 0.95, `argmax agrees at only ${(argmaxAgree * 100).toFixed(1)}% of positions`);
       } finally {
         await scorer.dispose();

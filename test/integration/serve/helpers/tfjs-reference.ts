@@ -7,10 +7,12 @@ import type { TinyConfig } from "./tiny-checkpoint";
 let ready: Promise<unknown> | undefined;
 
 /** Log-probs of every vocabulary entry after each position, computed on the wasm backend. */
-export async function tfjsLogProbs(cfg: TinyConfig, weights: WeightMap, tokens: number[]): Promise<Float64Array[]> {
+export async function tfjsLogProbs(cfg: TinyConfig, weights: WeightMap, tokens: number[], prepare?: (model: Qwen2Model) => void): Promise<Float64Array[]> {
   await (ready ??= selectBackend("wasm"));
   const model = Qwen2Model.fromWeights(makeQwen2Config({ ...cfg }), weights);
   try {
+    // A hook before the forward: LoRA adapters attached, for one.
+    prepare?.(model);
     const logits = model.logits({ batchSize: 1, seqLen: tokens.length, inputIds: Int32Array.from(tokens) });
     const data = (await logits.data()) as Float32Array;
     logits.dispose();
