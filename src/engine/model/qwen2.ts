@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { patchWasmKernels } from "../backends/wasm-kernels";
 import { groupedAttention, causalMaskBias } from "../ops/attention";
 import { IGNORE_INDEX, targetLogProbs } from "../ops/cross-entropy";
-import { decoderLayer, type LayerParams } from "../ops/decoder-layer";
+import { decoderLayer, LORA_PROJECTIONS, type LayerLora, type LayerParams, type LoraProjection, type ProjectionLora } from "../ops/decoder-layer";
 import { embed } from "../ops/embedding";
 import { linear } from "../ops/linear";
 import { rmsNorm } from "../ops/rmsnorm";
@@ -51,6 +51,14 @@ export interface ForwardOptions {
  */
 export interface ProjectionAdapter {
   delta(weightName: string, x: tf.Tensor2D, training: boolean): tf.Tensor2D | undefined;
+  /**
+   * The same adapter inside the fused decoder layer: a projection's factors and its dropout
+   * multiplier for `rows` inputs, drawn exactly as delta() would draw it (same seeds, same
+   * order). Without it, or while any base weight trains, the model runs its op-by-op layers.
+   */
+  fusedFactors?(weightName: string, rows: number, training: boolean): ProjectionLora | undefined;
+  /** What fused factors' updates are scaled by (alpha / r). */
+  readonly scaling?: number;
 }
 
 export interface LossOptions extends ForwardOptions {
@@ -166,10 +174,12 @@ export class Qwen2Model {
     const mask = this.maskTensor(batchSize, seqLen, batch.attentionMask, 0);
     const [cos, sin] = this.ropeRows(0, seqLen);
     let h = embed(this.params.get("model.embed_tokens.weight") as tf.Tensor as tf.Tensor2D, ids);
-    const fused = this.fusedLayers && !this.adapter;
+    const training = options.training ?? false;
+    // Adapters run fused over a frozen base; a base that trains beside them runs op by op.
+    const fused = this.fusedLayers && (!this.adapter || (this.adapter.fusedFactors !== undefined && [...this.params.values()].every((v) => !v.trainable)));
     for (let i = 0; i < this.config.num_hidden_layers; i++) {
       const prev = h;
-      h = tf.tidy(() => (fused ? this.fusedLayer(i, prev, batchSize, seqLen, cos, sin, mask) : this.layer(i, prev, batchSize, seqLen, cos, sin, mask, undefined, options.training ?? false).h));
+      h = tf.tidy(() => (fused ? this.fusedLayer(i, prev, batchSize, seqLen, cos, sin, mask, training) : this.layer(i, prev, batchSize, seqLen, cos, sin, mask, undefined, training).h));
       prev.dispose();
     }
     tf.dispose([ids, cos, sin]);
@@ -392,7 +402,7 @@ export class Qwen2Model {
     return this.product(h, w);
   }
 
-  private fusedLayer(i: number, h: tf.Tensor2D, batch: number, seq: number, cos: tf.Tensor3D, sin: tf.Tensor3D, mask: tf.Tensor4D | null): tf.Tensor2D {
+  private fusedLayer(i: number, h: tf.Tensor2D, batch: number, seq: number, cos: tf.Tensor3D, sin: tf.Tensor3D, mask: tf.Tensor4D | null, training: boolean): tf.Tensor2D {
     const c = this.config;
     const p = `model.layers.${i}.`;
     const params: LayerParams = {
@@ -416,7 +426,22 @@ export class Qwen2Model {
       kvHeads: c.num_key_value_heads,
       headDim: headDim(c),
       eps: c.rms_norm_eps,
-    });
+    }, this.adapter ? this.layerLora(p, batch * seq, training) : undefined);
+  }
+
+  /** Layer `p`'s adapters for the fused layer, in delta()'s order (q, k, v, o, gate, up, down: the same dropout draws). */
+  private layerLora(p: string, rows: number, training: boolean): LayerLora {
+    const a = this.adapter!;
+    const names: Record<LoraProjection, string> = {
+      q: "self_attn.q_proj", k: "self_attn.k_proj", v: "self_attn.v_proj", o: "self_attn.o_proj",
+      gate: "mlp.gate_proj", up: "mlp.up_proj", down: "mlp.down_proj",
+    };
+    const adapters: LayerLora["adapters"] = {};
+    for (const which of LORA_PROJECTIONS) {
+      const f = a.fusedFactors!(`${p}${names[which]}.weight`, rows, training);
+      if (f) adapters[which] = f;
+    }
+    return { scaling: a.scaling ?? 1, adapters };
   }
 
   /** One decoder layer on h [B*T, hidden]; returns the new h and this call's k, v (with any past prepended). */
