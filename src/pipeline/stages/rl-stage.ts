@@ -4,10 +4,22 @@
 // match, the start included: a model is written only when RL beat its start, and then it is
 // the teacher that distillation and export take. Off when the preset gives it no steps (micro)
 // or the run has no reward model.
+import { join } from "node:path";
+import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { runRlStage } from "../training/rl-training";
 import { throwIfCancelled, type Stage } from "../run/stage";
 import { skipWithoutModel } from "./base-plan";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
+
+/** Next to the stage's outputs: what RL did, read by the eval stage for the report's notes. */
+export const RL_OUTCOME_FILE = "rl-outcome.json";
+
+export interface RlOutcomeFile {
+  steps: number;
+  kept: "rl" | "start";
+  note: string;
+  metrics: Record<string, number>;
+}
 
 export const rlStage: Stage = {
   name: "rl",
@@ -33,8 +45,20 @@ export const rlStage: Stage = {
         `objective/rlhf_reward ${m["objective/rlhf_reward"]?.toFixed(3)}, objective/kl ${m["objective/kl"]?.toFixed(3)}; ` +
         `EM on ${h.probes} probes of training files set apart (not the held-out ones) ${pct(h.startExactMatch)} at the start, best ${pct(h.bestExactMatch)} at step ${h.bestStep}`,
     );
-    // Not better than its start on held-out EM: nothing written, the start stays the teacher.
-    if (!out.modelDir) return { artifacts: {} };
-    return { artifacts: { rlModel: out.modelDir, teacher: out.modelDir } };
+    // What RL did, for the report: it has no rl row when the start was kept, and says why.
+    const outcome = join(ctx.dir, RL_OUTCOME_FILE);
+    const kept = out.modelDir ? `step ${h.bestStep}` : "the starting model";
+    const summary: RlOutcomeFile = {
+      steps: out.train.steps,
+      kept: out.modelDir ? "rl" : "start",
+      note: out.modelDir
+        ? `RL (RLOO, ${out.train.steps} steps) raised validation EM on training files set apart from ${pct(h.startExactMatch)} to ${pct(h.bestExactMatch)}; ${kept} is the rl row and the teacher.`
+        : `RL (RLOO, ${out.train.steps} steps${out.stoppedAtKl !== null ? `, stopped by the KL budget at step ${out.stoppedAtKl}` : ""}) did not raise validation EM on training files set apart above the starting model's ${pct(h.startExactMatch)}, so the starting model was kept and there is no rl row (mean reward ${m["objective/rlhf_reward"]?.toFixed(3) ?? "–"}, KL ${m["objective/kl"]?.toFixed(3) ?? "–"}).`,
+      metrics: m,
+    };
+    writeFileAtomicSync(outcome, JSON.stringify(summary, null, 2) + "\n");
+    // Not better than its start: no model written, the start stays the teacher.
+    if (!out.modelDir) return { artifacts: { rlOutcome: outcome } };
+    return { artifacts: { rlModel: out.modelDir, teacher: out.modelDir, rlOutcome: outcome } };
   },
 };
