@@ -10,10 +10,11 @@ import { loadTf } from "../src/engine/backends/probe";
 import { selectBackend, type BackendChoice } from "../src/engine/backends/select";
 import { countParameters, makeQwen2Config, Qwen2Model, trainingFlopsPerToken, type LmBatch, type Qwen2Config } from "../src/engine/model";
 import { AdamW } from "../src/engine/optim";
+import { attachLora, DEFAULT_TARGET_MODULES, type LoraConfig } from "../src/engine/lora";
 import { DataParallel } from "../src/engine/parallel/data-parallel";
 import { seededRandom } from "../src/core/random/seeded-random";
 
-export type BenchConfigName = "A" | "B";
+export type BenchConfigName = "A" | "B" | "shape";
 
 export interface BenchShape {
   config: Qwen2Config;
@@ -22,7 +23,7 @@ export interface BenchShape {
 }
 
 /** The two sizes of issue 4: A is the CPU default's scale, B the largest that must fit the wasm heap. */
-export const BENCH_CONFIGS: Record<BenchConfigName, BenchShape> = {
+export const BENCH_CONFIGS: Record<"A" | "B", BenchShape> = {
   A: {
     config: makeQwen2Config({ vocab_size: 2048, hidden_size: 256, intermediate_size: 688, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 1024 }),
     batchSize: 8,
@@ -69,12 +70,16 @@ export interface TrainBenchResult extends StepTimes {
   /** tokensPerSec / reference.tokensPerSec (medians); null without a reference. */
   ratio: number | null;
   decode?: { promptTokens: number; newTokens: number; prefillMs: number; msPerToken: number };
+  /** With --lora: the adapters' settings and trained parameters, and the tokens 10 minutes train at the median rate. */
+  lora?: { r: number; alpha: number; targets: string[]; trainedParameters: number; tokensIn10Minutes: number };
 }
 
 export interface TrainBenchOptions {
   config: BenchConfigName;
-  /** Another model and batch shape instead of the config's (tests use a tiny one). */
+  /** Another model and batch shape instead of the config's (a base's, --shape; tests use a tiny one). */
   shape?: BenchShape;
+  /** Train LoRA adapters over the frozen model instead of every weight (PyTorch does the same); every projection unless targets are given. */
+  lora?: Pick<LoraConfig, "r" | "alpha"> & Partial<LoraConfig>;
   backend: BackendChoice;
   /** Timed steps, after one warm-up step. */
   steps: number;
@@ -147,14 +152,20 @@ function findReferenceScript(): string | undefined {
 
 export const REFERENCE_PYTHON = "/usr/bin/python3";
 
-function runReference(shape: BenchShape, steps: number, threads: number): TrainBenchResult["reference"] {
+/**
+ * A LoRA step computes the forward and the input gradients but no base weight gradient: about
+ * 4 of full training's 6 FLOPs per parameter per token (the adapters' own products are tiny).
+ */
+const LORA_FLOP_SHARE = 4 / 6;
+
+function runReference(shape: BenchShape, steps: number, threads: number, lora?: LoraConfig): TrainBenchResult["reference"] {
   const script = findReferenceScript();
   if (!script) return { error: "bench/train_reference.py not found (run from the RepoTune repository)" };
   if (!existsSync(REFERENCE_PYTHON)) return { error: `${REFERENCE_PYTHON} not found: apt-get install python3-torch libopenblas0-pthread` };
   const dir = mkdtempSync(join(tmpdir(), "repotune-bench-"));
   try {
     const spec = join(dir, "spec.json");
-    writeFileSync(spec, JSON.stringify({ config: shape.config, batchSize: shape.batchSize, seqLen: shape.seqLen, steps, threads }));
+    writeFileSync(spec, JSON.stringify({ config: shape.config, batchSize: shape.batchSize, seqLen: shape.seqLen, steps, threads, ...(lora ? { lora: { r: lora.r, alpha: lora.alpha, targets: lora.targetModules } } : {}) }));
     const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
     const r = spawnSync(REFERENCE_PYTHON, [script, spec], { encoding: "utf8", env, maxBuffer: 16 << 20 });
     if (r.status !== 0) {
@@ -163,7 +174,8 @@ function runReference(shape: BenchShape, steps: number, threads: number): TrainB
     }
     const out = JSON.parse(r.stdout) as { stepMs: number[]; cpuMs: number[]; losses: number[]; peakRssMb: number; engine: string };
     const tokens = shape.batchSize * shape.seqLen;
-    return { ...summarise(out.stepMs, tokens, trainingFlopsPerToken(shape.config, shape.seqLen), out.cpuMs), engine: out.engine, threads, peakRssMb: out.peakRssMb, losses: out.losses };
+    const flops = trainingFlopsPerToken(shape.config, shape.seqLen) * (lora ? LORA_FLOP_SHARE : 1);
+    return { ...summarise(out.stepMs, tokens, flops, out.cpuMs), engine: out.engine, threads, peakRssMb: out.peakRssMb, losses: out.losses };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -195,18 +207,23 @@ export function benchDecode(model: Qwen2Model, tf: typeof tfType, promptTokens =
   return { promptTokens, newTokens, prefillMs: best.prefillMs, msPerToken: best.msPerToken };
 }
 
-export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBenchResult> {
+export async function runTrainBench(options: TrainBenchOptions): Promise<TrainBenchResult> {
+  const opts = { ...options, lora: options.lora ? { dropout: 0, targetModules: [...DEFAULT_TARGET_MODULES], ...options.lora } : undefined };
   const log = opts.log ?? (() => undefined);
-  const shape = opts.shape ?? BENCH_CONFIGS[opts.config];
+  const shape = opts.shape ?? (opts.config === "shape" ? undefined : BENCH_CONFIGS[opts.config]);
+  if (!shape) throw new Error("a --shape bench needs its model shape");
   const selected = await selectBackend(opts.backend);
   const tf = loadTf();
   log(`backend ${selected.backend} (${selected.device}): ${selected.reason}`);
   const model = Qwen2Model.create(shape.config, { seed: 0 });
-  const optimizer = new AdamW(model.params, { weightDecay: 0.1, beta2: 0.95 });
+  const adapters = opts.lora ? attachLora(model, opts.lora, { seed: 0 }) : undefined;
+  const trained = adapters ? adapters.params : model.params;
+  const optimizer = new AdamW(trained, { weightDecay: 0.1, beta2: 0.95 });
   const tokens = shape.batchSize * shape.seqLen;
-  const flops = trainingFlopsPerToken(shape.config, shape.seqLen);
+  const flops = trainingFlopsPerToken(shape.config, shape.seqLen) * (adapters ? LORA_FLOP_SHARE : 1);
   const batches = benchBatches(shape, 2);
-  const workers = selected.backend === "wasm" ? (opts.workers ?? Math.min(1, availableParallelism() - 1)) : 0;
+  // Replicas hold base weights only (data-parallel.ts): adapters train on this thread.
+  const workers = selected.backend === "wasm" && !adapters ? (opts.workers ?? Math.min(1, availableParallelism() - 1)) : 0;
   let dp: DataParallel | undefined;
   if (workers > 0) {
     try {
@@ -217,7 +234,7 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
     }
   }
   if (dp) log(`data parallel: ${dp.threads} threads (this one and ${workers} replica${workers > 1 ? "s" : ""}), batch rows split between them`);
-  log(`config ${opts.config}: ${(countParameters(shape.config) / 1e6).toFixed(2)}M parameters, batch ${shape.batchSize} x ${shape.seqLen}, ${(flops / 1e6).toFixed(1)} MFLOP per token`);
+  log(`config ${opts.config}: ${(countParameters(shape.config) / 1e6).toFixed(2)}M parameters${adapters ? `, LoRA r ${opts.lora!.r} on ${opts.lora!.targetModules.join(", ")} (${(countTrained(adapters.params) / 1e6).toFixed(2)}M trained)` : ""}, batch ${shape.batchSize} x ${shape.seqLen}, ${(flops / 1e6).toFixed(1)} MFLOP per token`);
   const stepMs: number[] = [];
   const cpuMs: number[] = [];
   const losses: number[] = [];
@@ -225,7 +242,7 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     const batch = batches[s % batches.length]!;
-    const { loss, grads } = dp ? await dp.lossAndGrads(batch) : model.lossAndGrads(batch);
+    const { loss, grads } = dp ? await dp.lossAndGrads(batch) : model.lossAndGrads(batch, adapters ? { variables: adapters.params } : {});
     optimizer.apply(grads, 1e-3);
     tf.dispose([...grads.values()]);
     await sync(tf, model);
@@ -245,12 +262,14 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
   const decode = (opts.decode ?? opts.config === "A") ? benchDecode(model, tf) : undefined;
   if (decode) log(`decode: ${decode.msPerToken.toFixed(2)} ms/token after a ${decode.promptTokens}-token prompt (prefill ${decode.prefillMs.toFixed(0)} ms)`);
   optimizer.dispose();
+  const trainedParameters = adapters ? countTrained(adapters.params) : 0;
+  adapters?.dispose();
   model.dispose();
   const peak = peakRssMb();
   let reference: TrainBenchResult["reference"] = { error: "not run (--no-reference)" };
   if (opts.reference ?? true) {
     log(`PyTorch reference: ${opts.steps} steps with ${opts.referenceThreads ?? 2} threads...`);
-    reference = runReference(shape, opts.steps, opts.referenceThreads ?? 2);
+    reference = runReference(shape, opts.steps, opts.referenceThreads ?? 2, opts.lora);
   }
   return {
     config: opts.config,
@@ -268,7 +287,14 @@ export async function runTrainBench(opts: TrainBenchOptions): Promise<TrainBench
     reference,
     ratio: "tokensPerSec" in reference ? ours.tokensPerSec / reference.tokensPerSec : null,
     ...(decode ? { decode } : {}),
+    ...(opts.lora ? { lora: { r: opts.lora.r, alpha: opts.lora.alpha, targets: opts.lora.targetModules, trainedParameters, tokensIn10Minutes: Math.round(ours.tokensPerSec * 600) } } : {}),
   };
+}
+
+function countTrained(params: ReadonlyMap<string, tfType.Variable>): number {
+  let n = 0;
+  for (const v of params.values()) n += v.size;
+  return n;
 }
 
 export function formatTrainBench(r: TrainBenchResult): string {
@@ -281,6 +307,7 @@ export function formatTrainBench(r: TrainBenchResult): string {
     lines.push(`PyTorch (${ref.engine}, ${ref.threads} threads): ${ref.tokensPerSec.toFixed(0)} tokens/s median, ${ref.bestTokensPerSec.toFixed(0)} best; ${ref.gflops.toFixed(1)} GFLOP/s; ${ref.tokensPerCpuSec?.toFixed(0)} tokens/CPU-s; peak RSS ${ref.peakRssMb} MB`);
     lines.push(`ratio (RepoTune / PyTorch, medians): ${r.ratio!.toFixed(2)}x`);
   } else lines.push(`PyTorch reference: ${r.reference.error}`);
+  if (r.lora) lines.push(`LoRA r ${r.lora.r}, alpha ${r.lora.alpha} on ${r.lora.targets.join(", ")}: ${(r.lora.trainedParameters / 1e6).toFixed(2)}M parameters trained; 10 minutes at this rate train ${(r.lora.tokensIn10Minutes / 1000).toFixed(0)}k tokens`);
   if (r.decode) lines.push(`decode (KV cache, ${r.decode.promptTokens}-token prompt): ${r.decode.msPerToken.toFixed(2)} ms/token, prefill ${r.decode.prefillMs.toFixed(0)} ms`);
   return lines.join("\n");
 }

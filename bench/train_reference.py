@@ -4,13 +4,16 @@ the same batch shape, full training steps (forward, backward, AdamW), timed per 
 
     OMP_NUM_THREADS=2 /usr/bin/python3 bench/train_reference.py SPEC.json
 
-SPEC.json: {"config": {...config.json...}, "batchSize", "seqLen", "steps", "threads"}.
+SPEC.json: {"config": {...config.json...}, "batchSize", "seqLen", "steps", "threads", "lora"?}.
+With "lora": {"r", "alpha", "targets": [module names]} the base is frozen and only the adapters'
+A and B train (LoRA written by hand in qwen2_reference.py), as `repotune bench train --lora`.
 Prints JSON: {"stepMs": [...timed steps, after one warm-up...], "cpuMs" (CPU time of all threads),
 "losses", "peakRssMb", "engine"}.
 Debian's PyTorch uses whatever libblas.so.3 is selected: with libopenblas0-pthread installed
 that is OpenBLAS (otherwise the slow reference BLAS, and the comparison means little).
 """
 import json
+import math
 import os
 import resource
 import sys
@@ -72,8 +75,26 @@ def main(spec_path):
     c, B, T, steps = spec["config"], spec["batchSize"], spec["seqLen"], spec["steps"]
     gen = torch.Generator().manual_seed(0)
     params = init_params(c, gen)
-    model = Qwen2(c, params)
-    opt = make_adamw(params, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.95, "eps": 1e-8, "weightDecay": 0.1})
+    lora_spec = spec.get("lora")
+    if lora_spec:
+        for t in params.values():
+            t.requires_grad_(False)
+        r = lora_spec["r"]
+        factors, trained = {}, {}
+        for i in range(c["num_hidden_layers"]):
+            for module in lora_spec["targets"]:
+                name = f"model.layers.{i}.{'mlp' if module.endswith(('gate_proj', 'up_proj', 'down_proj')) else 'self_attn'}.{module}"
+                out_dim, in_dim = params[name + ".weight"].shape
+                # PEFT's init: A Kaiming-uniform (bound 1/sqrt(in)), B zeros.
+                a = ((torch.rand((r, in_dim), generator=gen) * 2 - 1) / math.sqrt(in_dim)).requires_grad_(True)
+                b = torch.zeros((out_dim, r)).requires_grad_(True)
+                factors[name] = (a, b)
+                trained[name + ".lora_A.weight"], trained[name + ".lora_B.weight"] = a, b
+        model = Qwen2(c, params, factors, lora_spec["alpha"] / r)
+        opt = make_adamw(trained, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.95, "eps": 1e-8, "weightDecay": 0.1})
+    else:
+        model = Qwen2(c, params)
+        opt = make_adamw(params, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.95, "eps": 1e-8, "weightDecay": 0.1})
     batches = []
     for _ in range(2):
         rows = torch.randint(0, c["vocab_size"], (B, T + 1), generator=gen)

@@ -75,9 +75,13 @@ def is_weight_decayed(name):
 class Qwen2:
     """Parameters in a dict keyed by Hugging Face names, PyTorch layout (Linear weights [out, in])."""
 
-    def __init__(self, config, params):
+    def __init__(self, config, params, lora=None, lora_scaling=1.0):
         self.c = config
         self.p = params
+        # LoRA by hand: {module name ("model.layers.0.self_attn.q_proj"): (A [r, in], B [out, r])},
+        # each adding scaling * (x A^T) B^T to its projection, as PEFT's lora.Linear does.
+        self.lora = lora or {}
+        self.lora_scaling = lora_scaling
         self.heads = config["num_attention_heads"]
         self.kv_heads = config.get("num_key_value_heads") or self.heads
         self.head_dim = config.get("head_dim") or config["hidden_size"] // self.heads
@@ -107,6 +111,9 @@ class Qwen2:
 
     def linear(self, x, name, bias=False):
         y = x @ self.p[name + ".weight"].t()
+        if name in self.lora:
+            a, b = self.lora[name]
+            y = y + self.lora_scaling * ((x @ a.t()) @ b.t())
         return y + self.p[name + ".bias"] if bias else y
 
     def forward(self, input_ids, attention_mask=None):

@@ -52,4 +52,18 @@ describe("bench train", () => {
     assert.ok(r.decode && r.decode.msPerToken > 0 && r.decode.promptTokens === 200);
     assert.match(formatTrainBench(r), /ratio \(RepoTune \/ PyTorch, medians\)/);
   });
+
+  it("with --lora: only the adapters train, in PyTorch too, and the same step sees the same loss", { skip: skipWithoutTorch() }, async () => {
+    requireTorch();
+    const r = await runTrainBench({ config: "shape", shape: tiny, backend: "wasm", steps: 2, lora: { r: 4, alpha: 8 }, referenceThreads: 1 });
+    assert.equal(r.threads, 1, "adapters train on one thread (replicas hold base weights only)");
+    // 2 layers x 7 projections x (A [4, in] + B [out, 4]).
+    const perLayer = 4 * ((32 + 32) + (32 + 16) + (32 + 16) + (32 + 32) + (32 + 48) + (32 + 48) + (48 + 32));
+    assert.equal(r.lora?.trainedParameters, 2 * perLayer);
+    assert.equal(r.lora?.tokensIn10Minutes, Math.round(r.tokensPerSec * 600));
+    assert.ok("tokensPerSec" in r.reference, `reference failed: ${"error" in r.reference ? r.reference.error : ""}`);
+    // B starts at zero in both: the first step's loss is the frozen random base's, about ln(vocab).
+    assert.ok(Math.abs(r.losses[0]! - Math.log(64)) < 0.3 && Math.abs(r.reference.losses[0]! - Math.log(64)) < 0.3, `first losses ${r.losses[0]} / ${r.reference.losses[0]}`);
+    assert.match(formatTrainBench(r), /LoRA r 4, alpha 8 on q_proj.*10 minutes at this rate train/);
+  });
 });
