@@ -11,7 +11,7 @@ import { groupedAttention, causalMaskBias } from "../ops/attention";
 import { IGNORE_INDEX, targetLogProbs } from "../ops/cross-entropy";
 import { decoderLayer, LORA_PROJECTIONS, type LayerLora, type LayerParams, type LoraProjection, type ProjectionLora } from "../ops/decoder-layer";
 import { embed } from "../ops/embedding";
-import { linear } from "../ops/linear";
+import { frozenLinear, linear } from "../ops/linear";
 import { rmsNorm } from "../ops/rmsnorm";
 import { applyRope, ropeTables } from "../ops/rope";
 import { swiglu } from "../ops/swiglu";
@@ -173,7 +173,7 @@ export class Qwen2Model {
     const ids = tf.tensor1d(batch.inputIds, "int32");
     const mask = this.maskTensor(batchSize, seqLen, batch.attentionMask, 0);
     const [cos, sin] = this.ropeRows(0, seqLen);
-    let h = embed(this.params.get("model.embed_tokens.weight") as tf.Tensor as tf.Tensor2D, ids);
+    let h = this.embedTokens(ids);
     const training = options.training ?? false;
     // Adapters run fused over a frozen base; a base that trains beside them runs op by op.
     const fused = this.fusedLayers && (!this.adapter || (this.adapter.fusedFactors !== undefined && [...this.params.values()].every((v) => !v.trainable)));
@@ -271,7 +271,7 @@ export class Qwen2Model {
       const ids = tf.tensor1d(batch.inputIds, "int32");
       const mask = this.maskTensor(batchSize, seqLen, batch.attentionMask, past);
       const [cos, sin] = this.ropeRows(past, seqLen);
-      let h = embed(this.params.get("model.embed_tokens.weight") as tf.Tensor as tf.Tensor2D, ids);
+      let h = this.embedTokens(ids);
       const keys: tf.Tensor3D[] = [];
       const values: tf.Tensor3D[] = [];
       for (let i = 0; i < this.config.num_hidden_layers; i++) {
@@ -399,7 +399,15 @@ export class Qwen2Model {
 
   private head(h: tf.Tensor2D): tf.Tensor2D {
     const w = this.config.tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight";
+    // A frozen output layer (LoRA) gets no gradient: dh only, not the vocabulary-sized dW.
+    if (!this.decoding && !this.params.get(w)!.trainable) return frozenLinear(h, this.p2(w));
     return this.product(h, w);
+  }
+
+  /** The embedding rows of `ids`; a frozen table (LoRA) by a plain gather, with no dense [vocab, dim] gradient. */
+  private embedTokens(ids: tf.Tensor1D): tf.Tensor2D {
+    const table = this.params.get("model.embed_tokens.weight")!;
+    return table.trainable ? embed(table as tf.Tensor as tf.Tensor2D, ids) : (tf.gather(table, ids) as tf.Tensor2D);
   }
 
   private fusedLayer(i: number, h: tf.Tensor2D, batch: number, seq: number, cos: tf.Tensor3D, sin: tf.Tensor3D, mask: tf.Tensor4D | null, training: boolean): tf.Tensor2D {

@@ -16,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { attentionBackward, attentionForward } from "./attention";
 import { customOp } from "./custom-op";
-import { forwardProduct, weightGrad } from "./linear";
+import { forwardProduct, frozenInputGrad, weightGrad } from "./linear";
 import { columnSums } from "./reduce";
 import { rmsBackward, rmsForward } from "./rmsnorm";
 import { ropeBackward, ropeForward } from "./rope";
@@ -160,7 +160,8 @@ export function decoderLayer(h: tf.Tensor2D, p: LayerParams, cos: tf.Tensor3D, s
         const factorGrads = new Map<LoraProjection, [tf.Tensor2D, tf.Tensor2D]>();
         /** dx of projection `which` at input x: dy W, plus the adapter's share when it has one. */
         const inputGrad = (which: LoraProjection, dyP: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D => {
-          const base = tf.matMul(dyP, w) as tf.Tensor2D;
+          // A frozen base weight must not be a product's right-hand operand (see frozenInputGrad).
+          const base = lora ? frozenInputGrad(dyP, w) : (tf.matMul(dyP, w) as tf.Tensor2D);
           const at = adapted.indexOf(which);
           if (at < 0) return base;
           const maskAt = adapted.slice(0, at + 1).filter((k) => lora!.adapters[k]!.mask).length - 1;

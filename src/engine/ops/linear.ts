@@ -56,6 +56,44 @@ const linearBias = customOp(([x, w, b], save) => {
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
+/**
+ * x W^T with W frozen (a LoRA run's base, its tied output layer above all): W is not an input,
+ * so the backward computes dx = dy W only. linear()'s backward would also build dW, which for
+ * Qwen2.5's [151936, 896] output layer is 545 MB of wasm heap nobody reads.
+ */
+export function frozenLinear(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const op = customOp(([xi], save) => {
+    save([w]);
+    return { value: forwardProduct(xi as tf.Tensor2D, w), gradFunc: (dy, saved) => [frozenInputGrad(dy as tf.Tensor2D, saved[0] as tf.Tensor2D)] };
+  });
+  return op(x) as tf.Tensor2D;
+}
+
+/** Rows of a frozen weight transposed at a time: bounds the transient copy (64 MB of Qwen2.5's output layer). */
+const FROZEN_ROWS_PER_CHUNK = 16384;
+
+/**
+ * dx = dy W for a weight that stays frozen, without W as a product's right-hand operand:
+ * XNNPACK packs and caches a copy of that operand for as long as the tensor lives, which for
+ * every frozen weight of a base doubles the heap it needs (a 0.5B base: 2 GB more, past wasm's
+ * 4 GiB). As (W^T dy^T)^T the weight is the left operand, transposed in row chunks that are
+ * freed at once; the products stay the plain NN form XNNPACK runs fast.
+ */
+export function frozenInputGrad(dy: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  const rows = w.shape[0];
+  const product = (d: tf.Tensor2D, part: tf.Tensor2D) => tf.transpose(tf.matMul(tf.transpose(part), tf.transpose(d))) as tf.Tensor2D;
+  if (rows <= FROZEN_ROWS_PER_CHUNK) return tf.tidy(() => product(dy, w));
+  let sum: tf.Tensor2D | null = null;
+  for (let start = 0; start < rows; start += FROZEN_ROWS_PER_CHUNK) {
+    const size = Math.min(FROZEN_ROWS_PER_CHUNK, rows - start);
+    const part = tf.tidy(() => product(tf.slice(dy, [0, start], [-1, size]), tf.slice(w, [start, 0], [size, -1])));
+    const next: tf.Tensor2D = sum ? tf.add(sum, part) : part;
+    if (sum) tf.dispose([sum, part]);
+    sum = next;
+  }
+  return sum!;
+}
+
 /** x [N, in] W^T (+ b) with W [out, in]: PyTorch's nn.Linear, every product on the fast path. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   return b ? linearBias(x, w, b) : linearNoBias(x, w);
