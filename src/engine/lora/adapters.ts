@@ -10,7 +10,7 @@ import type { ProjectionLora } from "../ops/decoder-layer";
 import { linear } from "../ops/linear";
 import type { Reseedable } from "../train/types";
 import { hashSeed, seededRandom } from "../../core/random/seeded-random";
-import { loraScaling, moduleOf, peftKey, validateLoraConfig, type LoraConfig } from "./config";
+import { loraScaling, moduleOf, peftKey, validateLoraConfig, type LoraConfig } from "../../core/formats/lora-config";
 
 export interface LoraPair {
   /** The base weight's Hugging Face name. */

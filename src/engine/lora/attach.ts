@@ -2,7 +2,7 @@
 // installs the adapters as the model's projection hook.
 import type { Qwen2Model } from "../model/qwen2";
 import { LoraAdapters } from "./adapters";
-import type { LoraConfig } from "./config";
+import type { LoraConfig } from "../../core/formats/lora-config";
 
 export function attachLora(model: Qwen2Model, config: LoraConfig, options: { seed?: number } = {}): LoraAdapters {
   if (model.adapter) throw new Error("LoRA: the model already has adapters attached");

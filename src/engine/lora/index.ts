@@ -9,6 +9,6 @@ export {
   peftKey,
   validateLoraConfig,
   type LoraConfig,
-} from "./config";
+} from "../../core/formats/lora-config";
 export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, adapterFactors, adapterFiles, loadAdapterWeights, readAdapterConfig, saveAdapter } from "./io";
 export { mergedWeight, mergedWeights, mergeInto, type HostWeight } from "./merge";

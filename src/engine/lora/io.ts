@@ -8,7 +8,7 @@ import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { SafetensorsFile, writeSafetensors, type TensorToWrite } from "../../core/formats/safetensors";
 import type { LoraAdapters } from "./adapters";
 import type { LoraFactor } from "../../core/formats/gguf/lora-adapter";
-import { adapterConfigJson, parseAdapterConfig, type LoraConfig } from "./config";
+import { adapterConfigJson, parseAdapterConfig, type LoraConfig } from "../../core/formats/lora-config";
 import { mkdirPrivate } from "../../core/fs/private-files";
 
 export const ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors";

@@ -13,7 +13,7 @@ import { gatherDataset } from "../../../src/core/gather/gather";
 import { getPreset, fitPresetToMinutes } from "../../../src/core/presets";
 import { datasetPaths } from "../../../src/core/store/dataset-files";
 import { markLatest, runLayout } from "../../../src/core/runs/run-layout";
-import { DEFAULT_TARGET_MODULES } from "../../../src/engine/lora/config";
+import { DEFAULT_TARGET_MODULES } from "../../../src/core/formats/lora-config";
 import { exportTrlFolder, trlTemplatesDir } from "../../../src/core/formats/trl/export-trl";
 import { guessHubId } from "../../../src/core/formats/hub-id";
 import { trlSourceFromRun } from "../../../src/core/runs/trl-source";
@@ -125,7 +125,7 @@ describe("TRL export", () => {
     assert.equal(seen.sft!.training.per_device_train_batch_size, settings.train.per_device_batch_size);
     assert.equal(seen.sft!.training.output_dir, join(out, "outputs", "sft", "checkpoints"));
     assert.equal(seen.sft!.training.bf16, true);
-    assert.deepEqual(seen.lora, { r: 16, lora_alpha: 32, lora_dropout: 0.05, target_modules: [...DEFAULT_TARGET_MODULES], use_rslora: false, bias: "none", task_type: "CAUSAL_LM" });
+    assert.deepEqual(seen.lora, { r: 16, lora_alpha: 32, lora_dropout: 0.01, target_modules: [...DEFAULT_TARGET_MODULES], use_rslora: false, bias: "none", task_type: "CAUSAL_LM" });
     assert.equal(seen.startBefore, "Qwen/Qwen2.5-Coder-0.5B", "DPO starts from the base while no SFT output exists");
     assert.equal(seen.startAfter, join(out, "outputs", "sft"), "and from the SFT output once there is one");
   });

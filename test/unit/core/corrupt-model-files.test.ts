@@ -16,7 +16,7 @@ import { readPeftConfig } from "../../../src/core/formats/hf-export/peft-adapter
 import { SafetensorsError, serializeSafetensors } from "../../../src/core/formats/safetensors";
 import { gatherDataset } from "../../../src/core/gather/gather";
 import { loadTokenizerJson, TokenizerError } from "../../../src/core/tokenizer";
-import { parseAdapterConfig } from "../../../src/engine/lora/config";
+import { parseAdapterConfig } from "../../../src/core/formats/lora-config";
 
 const dir = mkdtempSync(join(tmpdir(), "repotune-corrupt-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

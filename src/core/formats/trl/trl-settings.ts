@@ -7,6 +7,7 @@ import type { PresetName } from "../../protocol";
 import { DEFAULT_COMPLETION_SETTINGS } from "../../completion/context";
 import { FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, FILE_SEP, REPO_NAME } from "../../tokenizer/special-tokens";
 import { guessHubId } from "../hub-id";
+import { LORA_DEFAULTS, type LoraConfig } from "../lora-config";
 
 export const TRL_SETTINGS_FORMAT = "repotune-trl-settings";
 
@@ -49,25 +50,11 @@ export interface TrlSettings {
   prompt_format: string;
 }
 
-/** LoRA as RepoTune's engine describes it (src/engine/lora/config.ts LoraConfig has this shape). */
-export interface LoraSettings {
-  r: number;
-  alpha: number;
-  dropout: number;
-  targetModules: readonly string[];
-  useRslora?: boolean;
-}
+/** LoRA as RepoTune describes it (core/formats/lora-config.ts). */
+export type LoraSettings = Readonly<LoraConfig>;
 
-/**
- * Runs record no LoRA settings yet (the pipeline does not train adapters yet); these are the
- * usual ones for a Qwen2.5-Coder base, on every projection (the engine's DEFAULT_TARGET_MODULES).
- */
-export const DEFAULT_TRL_LORA: LoraSettings = {
-  r: 16,
-  alpha: 32,
-  dropout: 0.05,
-  targetModules: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-};
+/** The adapters a run trains over a base (lora-config.ts): the cluster scripts start from the same. */
+export const DEFAULT_TRL_LORA: LoraSettings = LORA_DEFAULTS;
 
 /** The seed of every RepoTune run (src/pipeline/stages/training-options.ts RUN_SEED). */
 const SEED = 1234;

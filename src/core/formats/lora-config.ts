@@ -1,5 +1,6 @@
 // LoRA settings and their on-disk form, PEFT's adapter_config.json, so that adapters we save
-// load in PEFT (PeftModel.from_pretrained) and adapters trained with PEFT load here.
+// load in PEFT (PeftModel.from_pretrained) and adapters trained with PEFT load here. Plain data
+// (no tensors): the engine's adapters (src/engine/lora), the pipeline and the exports share it.
 
 /** Qwen2's attention and MLP projections: every linear layer of a decoder block. */
 export const DEFAULT_TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] as const;
@@ -16,6 +17,14 @@ export interface LoraConfig {
   /** rsLoRA's scaling, alpha / sqrt(r). Default false. */
   useRslora?: boolean;
 }
+
+/**
+ * The adapters a run trains over a base, as Refact fine-tunes Qwen2.5-Coder
+ * (refact_utils/finetune/train_defaults.py, shared/notes/base-models.md): rank 16, alpha 32,
+ * dropout 0.01, on every projection; trained at lr 3e-4 with 20 warm-up steps and weight decay 0.1.
+ */
+export const LORA_DEFAULTS: Readonly<LoraConfig> = Object.freeze({ r: 16, alpha: 32, dropout: 0.01, targetModules: [...DEFAULT_TARGET_MODULES] });
+export const LORA_TRAINING = Object.freeze({ learningRate: 3e-4, warmupSteps: 20, weightDecay: 0.1 });
 
 export function validateLoraConfig(c: LoraConfig): void {
   if (!Number.isInteger(c.r) || c.r < 1) throw new Error(`LoRA rank r must be a positive integer, got ${c.r}`);
