@@ -30,9 +30,10 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
   static async open(model: string, options: LlamaCompleterOptions): Promise<LlamaCompleter> {
     const m = modelGguf(model, "f16");
     try {
-      const engine = await LlamaEngine.load({ modelPath: m.gguf, threads: options.threads, gpu: false, contextSize: m.context });
+      const lora = m.lora ? { lora: { path: m.lora } } : {};
+      const engine = await LlamaEngine.load({ modelPath: m.gguf, threads: options.threads, gpu: false, contextSize: m.context, ...lora });
       try {
-        const scorer = await LlamaScorer.load({ modelPath: m.gguf, threads: options.threads, contextSize: m.context });
+        const scorer = await LlamaScorer.load({ modelPath: m.gguf, threads: options.threads, contextSize: m.context, ...lora });
         return new LlamaCompleter(engine, scorer, m.tokenizer(), m.context, m.cleanup, options);
       } catch (err) {
         await engine.dispose();

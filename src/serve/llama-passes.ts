@@ -26,7 +26,7 @@ export async function withLlamaScorer<T>(modelDir: string, fn: (scorer: LlamaSco
   let scorer: LlamaScorer;
   try {
     m = modelGguf(modelDir, "f32");
-    scorer = await LlamaScorer.load({ modelPath: m.gguf, contextSize: context, exact: true });
+    scorer = await LlamaScorer.load({ modelPath: m.gguf, contextSize: context, exact: true, ...(m.lora ? { lora: { path: m.lora } } : {}) });
   } catch (err) {
     m?.cleanup();
     log?.(`llama.cpp could not load ${modelDir} (${err instanceof Error ? err.message.split("\n")[0] : String(err)}): frozen-model pass with tfjs`);

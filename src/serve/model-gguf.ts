@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exportGguf, ggufModelConfig, readGguf, tokenizerFromGguf, type ExportDtype } from "../core/formats/gguf";
+import { adapterFolderToGguf, exportGguf, ggufModelConfig, readGguf, tokenizerFromGguf, type ExportDtype } from "../core/formats/gguf";
+import { adapterBasePath, isAdapterFolder } from "../core/formats/adapter-folder";
 import { readModelConfig } from "../core/formats/model-folder";
 import { loadTokenizerJson, type Tokenizer } from "../core/tokenizer";
 
@@ -13,6 +14,8 @@ export const MAX_SERVING_CONTEXT = 4096;
 
 export interface ModelGguf {
   gguf: string;
+  /** For an adapter folder: the GGUF adapter llama.cpp applies over `gguf` (the base's). */
+  lora?: string;
   /** Positions the model was trained on, capped at MAX_SERVING_CONTEXT. */
   context: number;
   /** Built on demand: parsing a 151K-token vocabulary takes a second the server does not need. */
@@ -32,10 +35,12 @@ export function isGgufFile(path: string): boolean {
 /** The model's trained context (config.json or GGUF metadata), without reading weights. */
 export function modelContext(path: string): number {
   if (isGgufFile(path)) return ggufModelConfig(readGguf(path), path).config.max_position_embeddings;
+  if (isAdapterFolder(path)) return modelContext(adapterBasePath(path));
   return readModelConfig(path).max_position_embeddings;
 }
 
 export function modelGguf(path: string, dtype: ExportDtype): ModelGguf {
+  if (isAdapterFolder(path)) return adapterGguf(path, dtype);
   if (isGgufFile(path)) {
     const file = readGguf(path);
     const context = Math.min(ggufModelConfig(file, path).config.max_position_embeddings, MAX_SERVING_CONTEXT);
@@ -49,6 +54,22 @@ export function modelGguf(path: string, dtype: ExportDtype): ModelGguf {
     return { gguf, context, tokenizer: () => loadTokenizerJson(join(path, "tokenizer.json")), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** A base plus LoRA adapters: the base's GGUF as it is (or exported), and the adapters as a GGUF adapter beside it. */
+function adapterGguf(path: string, dtype: ExportDtype): ModelGguf {
+  const base = modelGguf(adapterBasePath(path), dtype);
+  const dir = mkdtempSync(join(tmpdir(), "repotune-lora-"));
+  try {
+    // A new file for each: node-llama-cpp caches adapters by path.
+    const lora = join(dir, "adapter.gguf");
+    adapterFolderToGguf(path, base.gguf, lora);
+    return { ...base, lora, cleanup: () => { rmSync(dir, { recursive: true, force: true }); base.cleanup(); } };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    base.cleanup();
     throw err;
   }
 }

@@ -24,6 +24,8 @@ let nextId = 0;
 export class LoraAdapters implements ProjectionAdapter, Reseedable {
   readonly config: LoraConfig;
   readonly scaling: number;
+  /** The base these adapt, when it came from a file or folder (an adapter folder names it). */
+  basePath?: string;
   /** The trainable factors by PEFT key (what the trainer and the optimizer see). */
   readonly params = new Map<string, tf.Variable>();
   private readonly pairs = new Map<string, LoraPair>();

@@ -1,18 +1,17 @@
 // Adapters alone on disk, in PEFT's layout: adapter_model.safetensors (factors under keys like
 // base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight) and adapter_config.json.
 // Megabytes instead of the model's gigabytes, and loadable by PEFT on top of the same base.
-import * as fs from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { SafetensorsFile, writeSafetensors, type TensorToWrite } from "../../core/formats/safetensors";
 import type { LoraAdapters } from "./adapters";
 import type { LoraFactor } from "../../core/formats/gguf/lora-adapter";
-import { adapterConfigJson, parseAdapterConfig, type LoraConfig } from "../../core/formats/lora-config";
+import { adapterConfigJson } from "../../core/formats/lora-config";
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, readAdapterConfigFile } from "../../core/formats/adapter-folder";
 import { mkdirPrivate } from "../../core/fs/private-files";
 
-export const ADAPTER_WEIGHTS_FILE = "adapter_model.safetensors";
-export const ADAPTER_CONFIG_FILE = "adapter_config.json";
+export { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE };
 
 /** The two files' contents, for a checkpoint's extra files or for saveAdapter. */
 export function adapterFiles(adapters: LoraAdapters, baseModel: string | null = null) {
@@ -49,16 +48,7 @@ export function saveAdapter(dir: string, adapters: LoraAdapters, baseModel: stri
 }
 
 /** Reads adapter_config.json from a folder. */
-export function readAdapterConfig(dir: string): LoraConfig {
-  const file = join(dir, ADAPTER_CONFIG_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : `not valid JSON (${(err as Error).message})`}`, { cause: err });
-  }
-  return parseAdapterConfig(json, file);
-}
+export const readAdapterConfig = readAdapterConfigFile;
 
 /**
  * Loads the factors of adapter_model.safetensors into adapters built with the same config on

@@ -7,8 +7,14 @@ import { loadTokenizerJson, serializeTokenizerJson, type Tokenizer } from "../..
 import { makeQwen2Config, Qwen2Model, type Qwen2Config } from "./";
 import { loadModelDir } from "./model-dir";
 import { readBaseModel } from "../../core/formats/base-model";
+import type { LoraConfig } from "../../core/formats/lora-config";
+import { attachLora } from "../lora";
 
-export type ModelSource = { modelDir: string } | { basePath: string } | { tokenizerPath: string; shape: ModelShape; seed?: number };
+/**
+ * `lora` on a base: LoRA adapters over its frozen weights are what trains (a base too large to
+ * train whole). A model directory that is an adapter folder opens as its base with its adapters.
+ */
+export type ModelSource = { modelDir: string } | { basePath: string; lora?: LoraConfig; seed?: number } | { tokenizerPath: string; shape: ModelShape; seed?: number };
 
 export interface OpenedModel {
   model: Qwen2Model;
@@ -37,6 +43,7 @@ export function openModel(source: ModelSource): OpenedModel {
     const base = readBaseModel(source.basePath);
     const model = Qwen2Model.fromWeights(base.config, base.tensors);
     base.tensors.clear(); // the model holds its own copies; the float32 host copies can go
+    if (source.lora) attachLora(model, source.lora, { seed: source.seed ?? 0 }).basePath = source.basePath;
     return { model, tokenizer: base.tokenizer, config: base.config, tokenizerJson: serializeTokenizerJson(base.tokenizer) };
   }
   if ("modelDir" in source) {

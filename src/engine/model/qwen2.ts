@@ -59,6 +59,10 @@ export interface ProjectionAdapter {
   fusedFactors?(weightName: string, rows: number, training: boolean): ProjectionLora | undefined;
   /** What fused factors' updates are scaled by (alpha / r). */
   readonly scaling?: number;
+  /** The adapter's own trainable variables: they train with the model's (trainableVariables). */
+  readonly params?: ReadonlyMap<string, tf.Variable>;
+  /** Freed with the model. */
+  dispose?(): void;
 }
 
 export interface LossOptions extends ForwardOptions {
@@ -161,9 +165,9 @@ export class Qwen2Model {
     for (const [name, v] of this.params) v.trainable = predicate(name);
   }
 
-  /** The parameters that train, by Hugging Face name. */
+  /** The parameters that train, by Hugging Face name, and an adapter's (LoRA's A and B, by PEFT key). */
   trainableVariables(): Map<string, tf.Variable> {
-    return new Map([...this.params].filter(([, v]) => v.trainable));
+    return new Map([...[...this.params].filter(([, v]) => v.trainable), ...(this.adapter?.params ?? [])]);
   }
 
   /** Final hidden states [B*T, hidden] after the last norm. */
@@ -308,6 +312,7 @@ export class Qwen2Model {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.adapter?.dispose?.();
     for (const v of this.params.values()) v.dispose();
     this.releaseDecodeWeights();
     if (this.rope) tf.dispose([this.rope.cos, this.rope.sin]);

@@ -41,7 +41,8 @@ export interface StageOutcome {
 export async function trainLm(model: Qwen2Model, rows: readonly PromptCompletionRow[], padId: number, options: LmStageOptions, extras?: CheckpointExtras): Promise<TrainLoopResult> {
   if (rows.length === 0) throw new Error("no training rows: the dataset has nothing this stage can use");
   const data = new LmRows(rows, options.seqLen, padId);
-  const replicas = await startReplicas(model, options.replicas ?? 0, options.log);
+  // Replicas hold base weights only (data-parallel.ts): adapters train on this thread.
+  const replicas = model.adapter ? undefined : await startReplicas(model, options.replicas ?? 0, options.log);
   try {
     return await trainLoop(model.trainableVariables(), data, lmLoss(model), options, extras, replicas?.gradientSource());
   } finally {

@@ -5,7 +5,11 @@
 // lora_B.weight [out, r] written row-major, so the factors go in without a transpose. llama.cpp
 // applies y = W x + scale * (alpha / r) * B (A x); the output layer of a tied model has none.
 import { resolve } from "node:path";
-import type { GgufExportConfig } from "./arch-metadata";
+import { parseExportConfig, type GgufExportConfig } from "./arch-metadata";
+import { readAdapterFactors } from "../adapter-folder";
+import { DEFAULT_TARGET_MODULES, loraScaling } from "../lora-config";
+import { ggufModelConfig } from "./read-model";
+import { readGguf } from "./reader";
 import { qwen2GgufName } from "./tensor-names";
 import { f32, GgufFormatError, str, u32, type GgufMetadata } from "./types";
 import { writeGgufFile, type GgufTensorSource } from "./writer";
@@ -26,6 +30,25 @@ export interface GgufLoraOptions {
   alpha: number;
   factors: readonly LoraFactor[];
   name: string;
+}
+
+/** Every projection a LoRA of these target modules adapts, by Hugging Face name. */
+function adaptedWeightNames(layers: number, targetModules: readonly string[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < layers; i++) {
+    for (const m of targetModules) names.push(`model.layers.${i}.${["gate_proj", "up_proj", "down_proj"].includes(m) ? "mlp" : "self_attn"}.${m}.weight`);
+  }
+  return names;
+}
+
+/** An adapter folder (adapter-folder.ts) as the GGUF adapter llama.cpp loads over `baseGguf`. */
+export function adapterFolderToGguf(adapterDir: string, baseGguf: string, outPath: string): { outPath: string; bytes: number; tensors: number } {
+  const { config } = ggufModelConfig(readGguf(baseGguf), baseGguf);
+  const base = parseExportConfig(config, baseGguf);
+  // Every projection of the base is looked up; the folder holds those its target modules name.
+  const { factors, config: lora } = readAdapterFactors(adapterDir, adaptedWeightNames(base.layers, DEFAULT_TARGET_MODULES));
+  // llama.cpp scales by alpha / r: rsLoRA's alpha / sqrt(r) is written as the alpha that gives it.
+  return writeGgufLoraAdapter(outPath, { base, rank: lora.r, alpha: loraScaling(lora) * lora.r, factors, name: `repotune adapter of ${baseGguf}` });
 }
 
 export function writeGgufLoraAdapter(outPath: string, options: GgufLoraOptions): { outPath: string; bytes: number; tensors: number } {

@@ -35,7 +35,7 @@ function run(config: LoraConfig, fused: boolean): { loss: number; grads: Map<str
   const out = model.lossAndGrads(batch, { training: true, variables: lora.params });
   const grads = new Map([...out.grads].map(([k, g]) => [k, new Float32Array(g.dataSync() as Float32Array)]));
   tf.dispose([...out.grads.values()]);
-  const baseGrads = model.trainableVariables().size;
+  const baseGrads = [...model.params.values()].filter((v) => v.trainable).length;
   lora.dispose();
   model.dispose();
   return { loss: out.loss, grads, baseGrads };
