@@ -11,7 +11,7 @@ import { makeLmBatch, type Qwen2Model } from "../model";
 import { normalArray, seededRandom } from "../../core/random/seeded-random";
 import type { CompletionScorer } from "../../core/completion/completer";
 import { encodeSharedPrompt, specialIds, type PromptCompletionRow } from "../../core/examples/encode-examples";
-import { loadModelDir } from "../model/model-dir";
+import { loadModelDir } from "../model-store/model-dir";
 
 export const SCORE_FILE = "score.safetensors";
 export const SCORE_WEIGHT = "score.weight";

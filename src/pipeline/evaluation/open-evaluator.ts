@@ -1,7 +1,7 @@
 // Which engine evaluates a model (a folder, or a base's GGUF file): llama.cpp on its GGUF export (how completions are
 // served, so its latency is the editor's; DESIGN.md runs every frozen-model pass there), or
 // the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
-import { openModel } from "../../engine/model/model-source";
+import { openModel } from "../../engine/model-store/model-source";
 import { modelContext } from "../../serve/model-gguf";
 import { LlamaCompleter } from "../../serve/llama-completer";
 import { LLAMA_MIN_CONTEXT } from "../../serve/llama-runtime";

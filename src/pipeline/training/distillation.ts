@@ -13,7 +13,7 @@ import { pretrainRows, sftRows } from "../data/training-rows";
 import type { StageOutcome } from "./lm-training";
 import { loadTokenizerJson, serializeTokenizerJson } from "../../core/tokenizer";
 import { llamaTopK, withLlamaScorer } from "../../serve/llama-passes";
-import { loadModelDir, MODEL_FILES, readModelConfig, readModelWeights, saveModelDir } from "../../engine/model/model-dir";
+import { loadModelDir, MODEL_FILES, readModelConfig, readModelWeights, saveModelDir } from "../../engine/model-store/model-dir";
 import { shuffled } from "../../core/random/sample";
 import { defaultStudentLayers, studentFromTeacher } from "../../engine/model/student-init";
 import { writeTeacherTargets, writeTeacherTargetsWith } from "../../engine/inference/teacher-pass";

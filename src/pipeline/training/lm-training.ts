@@ -8,8 +8,8 @@ import { LmRows } from "../../engine/data/lm-rows";
 import { DataParallel } from "../../engine/parallel/data-parallel";
 import { lmLoss } from "../../engine/loss-fns";
 import { pretrainRows, sftRows } from "../data/training-rows";
-import { saveModelDir } from "../../engine/model/model-dir";
-import { openModel, type ModelSource } from "../../engine/model/model-source";
+import { saveModelDir } from "../../engine/model-store/model-dir";
+import { openModel, type ModelSource } from "../../engine/model-store/model-source";
 import { dropCheckpoints, trainLoop, type CheckpointExtras, type TrainLoopResult, type TrainOptions } from "../../engine/train-loop";
 
 export interface LmStageInputs {

@@ -15,7 +15,7 @@ import { DistillRows } from "../../../src/engine/data/distill-rows";
 import { distillLossFn } from "../../../src/engine/loss-fns";
 import { encodePromptCompletion, encodeSharedPrompt, packDocuments, specialIds } from "../../../src/core/examples/encode-examples";
 import { llamaCompletionLogProbs, llamaTopK, withLlamaScorer } from "../../../src/serve/llama-passes";
-import { saveModelDir } from "../../../src/engine/model/model-dir";
+import { saveModelDir } from "../../../src/engine/model-store/model-dir";
 import { scoreCompletions } from "../../../src/engine/inference/score";
 import { writeTeacherTargetsWith } from "../../../src/engine/inference/teacher-pass";
 import { useBackend } from "../../unit/posttrain/helpers";

@@ -15,7 +15,7 @@ import { adapterBasePath, isAdapterFolder } from "../../../src/core/formats/adap
 import { LORA_DEFAULTS } from "../../../src/core/formats/lora-config";
 import { gatherDataset } from "../../../src/core/gather/gather";
 import { selectBackend } from "../../../src/engine/backends/select";
-import { loadModelDir } from "../../../src/engine/model/model-dir";
+import { loadModelDir } from "../../../src/engine/model-store/model-dir";
 import { runPretrainStage, runSftStage } from "../../../src/pipeline/training/lm-training";
 import { LlamaScorer } from "../../../src/serve/llama-scorer";
 import { modelGguf } from "../../../src/serve/model-gguf";

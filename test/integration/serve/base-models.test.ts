@@ -12,7 +12,7 @@ import { exportGguf, readGguf, readGgufModel, tokenizerFromGguf, writeGgufFile, 
 import { str, u32, i32s, strings, type GgufMetadata } from "../../../src/core/formats/gguf/types";
 import { writeSafetensors, type TensorToWrite } from "../../../src/core/formats/safetensors";
 import { bf16BitsToF32, f32ToBf16Bits } from "../../../src/core/formats/float16";
-import { openModel } from "../../../src/engine/model/model-source";
+import { openModel } from "../../../src/engine/model-store/model-source";
 import { selectBackend } from "../../../src/engine/backends/select";
 import { QWEN25_ADDED_TOKENS, QWEN25_FIRST_ADDED_ID, qwen2VocabFiles } from "../../helpers/llama-source";
 import { realCode } from "./helpers/real-code";

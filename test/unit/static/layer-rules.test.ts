@@ -87,7 +87,7 @@ describe("repotune/layers: each folder imports only the folders below it", () =>
     // [planted file, import specifier, the whole message]
     ["src/core/planted.ts", "./../engine/model/model", "src/core may import no other folder; it imported src/engine/model/model (DESIGN.md layers)"],
     ["src/engine/train/planted.ts", "../../pipeline/run/orchestrator", "src/engine may import core; it imported src/pipeline/run/orchestrator (DESIGN.md layers)"],
-    ["src/serve/planted.ts", "../engine/model/model-dir", "src/serve may import core; it imported src/engine/model/model-dir (DESIGN.md layers)"],
+    ["src/serve/planted.ts", "../engine/model-store/model-dir", "src/serve may import core; it imported src/engine/model-store/model-dir (DESIGN.md layers)"],
     ["src/hub/planted.ts", "../serve/llama-engine", "src/hub may import core; it imported src/serve/llama-engine (DESIGN.md layers)"],
     ["src/extension/training/planted.ts", "../../pipeline/run/orchestrator", "src/extension may import core, hub and worker/clients; it imported src/pipeline/run/orchestrator (DESIGN.md layers)"],
     ["src/extension/planted.ts", "../worker/training-worker", "src/extension may import core, hub and worker/clients; it imported src/worker/training-worker (DESIGN.md layers)"],

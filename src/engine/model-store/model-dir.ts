@@ -11,7 +11,7 @@ import { readSafetensors, writeSafetensors } from "../../core/formats/safetensor
 import { loadTokenizerJson, saveTokenizerJson, type Tokenizer } from "../../core/tokenizer";
 import { MODEL_FILES, readModelConfig } from "../../core/formats/model-folder";
 import type { Qwen2Config } from "../../core/formats/qwen2-config";
-import { Qwen2Model, type WeightMap } from "./";
+import { Qwen2Model, type WeightMap } from "../model";
 import { mkdirPrivate } from "../../core/fs/private-files";
 
 export { MODEL_FILES, readModelConfig };

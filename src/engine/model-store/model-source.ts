@@ -4,7 +4,7 @@
 // a from-scratch run).
 import type { ModelShape } from "../../core/presets";
 import { loadTokenizerJson, serializeTokenizerJson, type Tokenizer } from "../../core/tokenizer";
-import { makeQwen2Config, Qwen2Model, type Qwen2Config } from "./";
+import { makeQwen2Config, Qwen2Model, type Qwen2Config } from "../model";
 import { loadModelDir } from "./model-dir";
 import { readBaseModel } from "../../core/formats/base-model";
 import type { LoraConfig } from "../../core/formats/lora-config";
