@@ -62,6 +62,13 @@ export interface TrainingJob {
    */
   base?: string;
   /**
+   * LoRA adapters over the base instead of all of its weights: "auto" (the default) for a base
+   * of 100M parameters or more, or one too large to train whole here; "always"; "never" (a
+   * base too large then serves as it is). Rank, alpha, dropout and target modules default to
+   * core/formats/lora-config.ts LORA_DEFAULTS.
+   */
+  lora?: { use?: "auto" | "always" | "never"; r?: number; alpha?: number; dropout?: number; targetModules?: string[] };
+  /**
    * A model trained elsewhere (`repotune import`), already made a Hugging Face folder of this
    * workspace: the run evaluates it on the held-out files, exports and activates it by the same
    * rule as a model trained here, and trains nothing (IMPORT_STAGES).
@@ -143,6 +150,8 @@ export type ServerCommand =
       type: "load";
       modelPath: string;
       threads?: number;
+      /** A GGUF LoRA adapter applied over modelPath (a LoRA run's model over its base). */
+      lora?: string;
       /**
        * The reward model in this folder judges completions (issue 15): it holds back those it scores
        * under the mode's threshold (its filter.json; "off" holds nothing back), and with bestOf n > 1
@@ -200,7 +209,21 @@ const jobShape: Shape = {
   activate: optional(oneOf(ACTIVATION_POLICIES)),
   base: optional((v) => typeof v === "string" && v.length > 0),
   imported: optional((v) => typeof v === "string" && v.length > 0),
+  lora: optional(isLoraChoice),
 };
+
+function isLoraChoice(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const l = v as Record<string, unknown>;
+  const positive = (x: unknown) => x === undefined || (typeof x === "number" && Number.isFinite(x) && x > 0);
+  return (
+    (l.use === undefined || ["auto", "always", "never"].includes(l.use as string)) &&
+    (l.r === undefined || (Number.isInteger(l.r) && (l.r as number) >= 1 && (l.r as number) <= 1024)) &&
+    positive(l.alpha) &&
+    (l.dropout === undefined || (typeof l.dropout === "number" && l.dropout >= 0 && l.dropout < 1)) &&
+    (l.targetModules === undefined || (Array.isArray(l.targetModules) && l.targetModules.length > 0 && l.targetModules.every((m) => typeof m === "string")))
+  );
+}
 
 const workerCommandShapes: Record<string, Shape> = {
   start: { job: (v) => isRecord(v) && fieldsMatch(v, jobShape) === undefined },
@@ -259,6 +282,7 @@ const serverCommandShapes: Record<string, Shape> = {
   load: {
     modelPath: isString,
     threads: optional(isNumber),
+    lora: optional((v) => typeof v === "string" && v.length > 0),
     filter: optional(isServingFilter),
   },
 };

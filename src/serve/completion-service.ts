@@ -17,7 +17,7 @@ import { completeBestOf } from "../core/completion/best-of-n";
 
 type ReplyBody = ServerReply extends infer R ? (R extends unknown ? Omit<R, "v"> : never) : never;
 
-export type EngineLoader = (modelPath: string, threads: number | undefined) => Promise<CompletionEngine>;
+export type EngineLoader = (modelPath: string, threads: number | undefined, lora?: string) => Promise<CompletionEngine>;
 
 /** The load command's filter, as a reranker with a threshold (null: show everything). */
 export type FilterLoader = (filter: NonNullable<Extract<ServerCommand, { type: "load" }>["filter"]>) => Promise<(CompletionReranker & { dispose?(): void }) | null>;
@@ -100,7 +100,7 @@ export class CompletionService {
           this.reply({ type: "error", message: `threads must be a whole number from 1 to 256, got ${command.threads}`, hint: "Leave threads out to let RepoTune choose." });
           return;
         }
-        void this.load(command.modelPath, command.threads, command.filter);
+        void this.load(command.modelPath, command.threads, command.filter, command.lora);
         return;
       case "cancel":
         this.cancel(command.id);
@@ -138,7 +138,7 @@ export class CompletionService {
     }
   }
 
-  private load(modelPath: string, threads: number | undefined, filter?: Parameters<FilterLoader>[0]): Promise<void> {
+  private load(modelPath: string, threads: number | undefined, filter?: Parameters<FilterLoader>[0], lora?: string): Promise<void> {
     this.dropAll();
     this.isLoading = true;
     this.loading = this.loading.then(async () => {
@@ -160,7 +160,7 @@ export class CompletionService {
             this.reply({ type: "error", message: `The completion filter could not load: ${(err as Error).message}`, hint: "Completions are shown unfiltered; fine-tune again to rebuild the reward model." });
           }
         }
-        this.engine = await this.loadEngine(modelPath, threads);
+        this.engine = await this.loadEngine(modelPath, threads, lora);
         this.reply({ type: "ready", modelPath, device: this.engine.device });
       } catch (err) {
         this.reply({

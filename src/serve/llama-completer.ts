@@ -14,6 +14,8 @@ import type { CompletionContext } from "../core/completion/context";
 
 export interface LlamaCompleterOptions extends CompleterOptions {
   threads?: number;
+  /** A GGUF adapter over the model (openGgufCompleter; a model folder brings its own). */
+  lora?: string;
 }
 
 export class LlamaCompleter implements LineCompleter, CompletionScorer {
@@ -73,7 +75,7 @@ export class LlamaCompleter implements LineCompleter, CompletionScorer {
  * folder, which an earlier run may no longer have, so it does not score.
  */
 export async function openGgufCompleter(gguf: string, options: LlamaCompleterOptions): Promise<LineCompleter & { dispose(): Promise<void> }> {
-  const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, minContext: LLAMA_MIN_CONTEXT });
+  const engine = await LlamaEngine.load({ modelPath: gguf, threads: options.threads, gpu: false, minContext: LLAMA_MIN_CONTEXT, ...(options.lora ? { lora: { path: options.lora } } : {}) });
   return {
     complete: (context, signal) => completeOn(engine, options, context, signal),
     dispose: () => engine.dispose(),

@@ -14,10 +14,12 @@ function send(reply: ServerReply): void {
 }
 
 /** A GGUF as it is; a model folder (a Hugging Face base) exported to a temporary f16 GGUF for as long as it serves. */
-async function loadEngine(modelPath: string, threads: number | undefined): Promise<CompletionEngine> {
+async function loadEngine(modelPath: string, threads: number | undefined, lora?: string): Promise<CompletionEngine> {
   const m = modelGguf(modelPath, "f16");
   try {
-    const engine = await LlamaEngine.load({ modelPath: m.gguf, threads });
+    // A LoRA run's adapter comes with the load command; a model folder of adapters brings its own.
+    const adapter = lora ?? m.lora;
+    const engine = await LlamaEngine.load({ modelPath: m.gguf, threads, ...(adapter ? { lora: { path: adapter } } : {}) });
     return {
       modelPath,
       device: engine.device,

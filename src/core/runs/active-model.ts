@@ -6,8 +6,10 @@ import { join } from "node:path";
 import { writeFileAtomicSync } from "../fs/atomic-write";
 
 export interface ActiveModel {
-  /** Absolute path of the GGUF file. */
+  /** Absolute path of the GGUF file (for a LoRA run: the base's own file). */
   gguf: string;
+  /** A LoRA run's GGUF adapter, applied over `gguf` (llama.cpp's createContext({ lora })). */
+  lora?: string;
   runId: string;
   /** "student" (the distilled model, the default) or "teacher". */
   role: "student" | "teacher";
@@ -25,8 +27,10 @@ export function readActiveModel(out: string): ActiveModel | undefined {
   try {
     const value = JSON.parse(readFileSync(file, "utf8")) as Partial<ActiveModel>;
     if (typeof value.gguf !== "string" || typeof value.runId !== "string" || !existsSync(value.gguf)) return undefined;
+    if (value.lora !== undefined && (typeof value.lora !== "string" || !existsSync(value.lora))) return undefined;
     return {
       gguf: value.gguf,
+      ...(typeof value.lora === "string" ? { lora: value.lora } : {}),
       runId: value.runId,
       role: value.role === "teacher" ? "teacher" : "student",
       activatedAt: String(value.activatedAt ?? ""),

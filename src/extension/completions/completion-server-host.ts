@@ -25,6 +25,8 @@ export interface ServingModel {
   version: string;
   /** A run's model (the feedback log names it), or the base. */
   kind: "run" | "base";
+  /** A LoRA run's GGUF adapter over `path` (the base). */
+  lora?: string;
 }
 
 export interface ServerHandle {
@@ -41,7 +43,7 @@ export interface ServerHandle {
 export type BaseLocator = (folder: vscode.WorkspaceFolder) => string | undefined;
 
 function fromActive(m: ActiveModel): ServingModel {
-  return { path: m.gguf, name: `${m.role} of run ${m.runId}`, version: m.activatedAt, kind: "run" };
+  return { path: m.gguf, name: `${m.role} of run ${m.runId}${m.lora ? " (LoRA over its base)" : ""}`, version: m.activatedAt, kind: "run", ...(m.lora ? { lora: m.lora } : {}) };
 }
 
 export class CompletionServerHost implements vscode.Disposable {
@@ -91,6 +93,7 @@ export class CompletionServerHost implements vscode.Disposable {
       ...(filter ? { filter } : {}),
       serverScript: join(this.context.extensionPath, "out", "completion-server.js"),
       modelPath: model.path,
+      ...(model.lora ? { lora: model.lora } : {}),
       onLog: (line) => this.log.debug(`[completion server] ${line}`),
       onStopped: (reason) => {
         this.log.error(`Completions for ${folder.name} stopped: ${reason}`);

@@ -4,7 +4,7 @@ import { cpSync, existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import * as vscode from "vscode";
 import { writeActiveModel } from "../../core/runs/active-model";
-import { runArtifacts, runModel } from "../../core/runs/run-artifacts";
+import { runArtifacts, runServing } from "../../core/runs/run-artifacts";
 import { latestRunId } from "../../core/runs/run-layout";
 import { readRunRecord } from "../../core/runs/run-record";
 import { DATASET_FOLDER } from "../../core/store/dataset-files";
@@ -57,11 +57,20 @@ export async function exportModel(context: vscode.ExtensionContext, raw: unknown
     )?.value;
   if (!format) return undefined;
   if (format === "gguf") {
-    const source = runModel(where.out, runId, "student") ?? runModel(where.out, runId, "teacher");
-    if (!source) {
+    const serving = runServing(where.out, runId, "student") ?? runServing(where.out, runId, "teacher");
+    if (!serving) {
       void vscode.window.showWarningMessage(`RepoTune: run ${runId} has no GGUF model on disk any more.`);
       return undefined;
     }
+    if (serving.lora) {
+      // A LoRA run's model is its adapter over the user's base, which stays where it is.
+      const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(where.folder.uri.fsPath, `repotune-${runId}-lora.gguf`)), filters: { GGUF: ["gguf"] } });
+      if (!target) return undefined;
+      cpSync(serving.lora, target.fsPath);
+      void vscode.window.showInformationMessage(`RepoTune: LoRA adapter exported to ${target.fsPath}; it applies over the base ${serving.gguf} (llama.cpp: -m BASE --lora ADAPTER).`);
+      return target.fsPath;
+    }
+    const source = serving.gguf;
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(join(where.folder.uri.fsPath, `repotune-${runId}.gguf`)), filters: { GGUF: ["gguf"] } });
     if (!target) return undefined;
     cpSync(source, target.fsPath);
@@ -103,11 +112,12 @@ export async function useRunModel(context: vscode.ExtensionContext, raw: unknown
   const where = await chooseDataFolder(context, "Use a model for which folder?");
   if (!where) return;
   const runId = finishedRun(where.out, args(raw).runId);
-  const gguf = runId ? runModel(where.out, runId, "student") : undefined;
-  if (!runId || !gguf) {
+  const role = runId && runServing(where.out, runId, "student") ? "student" : "teacher";
+  const serving = runId ? runServing(where.out, runId, role) : undefined;
+  if (!runId || !serving) {
     void vscode.window.showWarningMessage("RepoTune: that run has no model on disk to use.");
     return;
   }
-  writeActiveModel(where.out, { gguf, runId, role: "student", pinned: true });
+  writeActiveModel(where.out, { ...serving, runId, role, pinned: true });
   void vscode.window.showInformationMessage(`RepoTune: completions now come from run ${runId}.`);
 }

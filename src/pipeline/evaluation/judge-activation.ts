@@ -20,7 +20,8 @@ export interface ActivationVerdict {
   against: string;
 }
 
-const digest = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+/** What serves: the GGUF and, for a LoRA run, the adapter over it (two runs over one base differ only there). */
+const digest = (m: { gguf: string; lora?: string }) => createHash("sha256").update(readFileSync(m.gguf)).update(m.lora ? readFileSync(m.lora) : "").digest("hex");
 
 /** The report row of a model role: the student, or the teacher (RL's model, else DPO's, else SFT's, else an imported one). */
 export function rowOf(role: "student" | "teacher", rows: EvalItems["rows"]): EvalRowName | undefined {
@@ -29,7 +30,7 @@ export function rowOf(role: "student" | "teacher", rows: EvalItems["rows"]): Eva
 }
 
 export async function judgeActivation(o: {
-  candidate: { gguf: string; role: "student" | "teacher"; items: EvalItems | null };
+  candidate: { gguf: string; lora?: string; role: "student" | "teacher"; items: EvalItems | null };
   active: ActiveModel | undefined;
   runsDir: string;
   signal?: AbortSignal;
@@ -45,7 +46,7 @@ export async function judgeActivation(o: {
       : { better: true, reason: `this run's ${candidate.role} was not evaluated; activated because no model serves completions yet`, against: "nothing" };
   }
   if (active) {
-    if (digest(active.gguf) === digest(candidate.gguf)) return { better: true, reason: "the same model already serves completions", against: `the active model (run ${active.runId})` };
+    if (digest(active) === digest(candidate)) return { better: true, reason: "the same model already serves completions", against: `the active model (run ${active.runId})` };
     const theirs = await activeScores(active, candidate.items, o.runsDir, o.signal, o.log);
     if (theirs) return decideActivation({ name: candidate.role, items: mine }, { name: `the active model (run ${active.runId})`, items: theirs });
     o.log?.(`the active model (run ${active.runId}) could not be evaluated on these probes: compared with the base instead`);
@@ -60,7 +61,7 @@ async function activeScores(active: ActiveModel, now: EvalItems, runsDir: string
   const theirRow = theirs ? rowOf(active.role, theirs.rows) : undefined;
   if (theirs && theirRow && sameProbes(theirs.probes, now.probes)) return theirs.rows[theirRow]!;
   try {
-    const completer = await openGgufCompleter(active.gguf, { maxNewTokens: DEFAULT_COMPLETION_SETTINGS.maxTokens, budget: DEFAULT_COMPLETION_SETTINGS.budget });
+    const completer = await openGgufCompleter(active.gguf, { maxNewTokens: DEFAULT_COMPLETION_SETTINGS.maxTokens, budget: DEFAULT_COMPLETION_SETTINGS.budget, ...(active.lora ? { lora: active.lora } : {}) });
     try {
       const { items } = await evaluateModel(completer, now.probes, [], { signal });
       return items.exactMatch.length === now.probes.length ? items : null; // cut short by a cancel

@@ -33,6 +33,15 @@ export const activateStage: Stage = {
     for (const role of ["student", "teacher"] as const) {
       const exported = ctx.artifacts[`${role}Gguf`];
       if (!exported) continue;
+      const lora = ctx.artifacts[`${role}Lora`];
+      if (lora) {
+        // The base is the user's file, kept where it is; the run keeps its adapter.
+        const kept = join(ctx.layout.runDir, `${role}-lora.gguf`);
+        keep(lora, kept);
+        artifacts[`${role}Gguf`] = exported;
+        artifacts[`${role}Lora`] = kept;
+        continue;
+      }
       const kept = join(ctx.layout.runDir, `${role}.gguf`);
       keep(exported, kept);
       artifacts[`${role}Gguf`] = kept;
@@ -44,6 +53,7 @@ export const activateStage: Stage = {
     }
     const role = artifacts.studentGguf ? "student" : "teacher";
     const gguf = artifacts[`${role}Gguf`];
+    const lora = artifacts[`${role}Lora`];
     if (!gguf) {
       const skipped = skipWithoutModel(ctx, "no GGUF model to activate: the export stage made none");
       ctx.log(`nothing trained to activate; completions come from the base (${ctx.artifacts.base})`);
@@ -55,13 +65,13 @@ export const activateStage: Stage = {
     const active = readActiveModel(ctx.layout.out);
     const verdict =
       policy === "if-better"
-        ? await judgeActivation({ candidate: { gguf, role, items: ctx.artifacts.evalItems ? readEvalItems(ctx.artifacts.evalItems) : null }, active, runsDir: dirname(ctx.layout.runDir), signal: ctx.signal, log: (m) => ctx.log(m, "warn") })
+        ? await judgeActivation({ candidate: { gguf, ...(lora ? { lora } : {}), role, items: ctx.artifacts.evalItems ? readEvalItems(ctx.artifacts.evalItems) : null }, active, runsDir: dirname(ctx.layout.runDir), signal: ctx.signal, log: (m) => ctx.log(m, "warn") })
         : { better: policy === "always", reason: policy === "always" ? "activated whatever it scored (activation policy: always)" : "not activated (activation policy: never)", against: "nothing" };
     throwIfCancelled(ctx.signal);
     const activated = policy === "always" || (policy === "if-better" && verdict.better);
     if (activated) {
-      writeActiveModel(ctx.layout.out, { gguf, runId: ctx.layout.runId, role, ...(ctx.artifacts.base ? { base: ctx.artifacts.base } : {}) });
-      ctx.log(`completions now come from the ${role} (${gguf}): ${verdict.reason}`);
+      writeActiveModel(ctx.layout.out, { gguf, ...(lora ? { lora } : {}), runId: ctx.layout.runId, role, ...(ctx.artifacts.base ? { base: ctx.artifacts.base } : {}) });
+      ctx.log(`completions now come from the ${role} (${gguf}${lora ? ` with the adapter ${lora}` : ""}): ${verdict.reason}`);
     } else {
       ctx.log(`done, not activated: ${verdict.reason}${active ? `; completions still come from run ${active.runId}` : ""}. Use this run's model anyway from the dashboard, or run again with --activate always.`, "warn");
     }

@@ -11,6 +11,7 @@ import { readHfConfig } from "../../core/formats/hf-model";
 import { countParameters } from "../../core/formats/qwen2-config";
 import { isGgufFile } from "../../serve/model-gguf";
 import type { StageContext, StageResult } from "../run/stage";
+import { LORA_DEFAULTS, validateLoraConfig, type LoraConfig } from "../../core/formats/lora-config";
 
 const BYTES_PER_TRAINED_PARAMETER = 16;
 const WASM_HEAP_BYTES = 4 * 2 ** 30;
@@ -40,13 +41,41 @@ export function fullTrainingProblem(path: string, backend: string, memoryBytes =
   );
 }
 
+/** A base this size is a pretrained model worth keeping as it is: adapters train, it stays frozen. */
+const LORA_FROM_PARAMETERS = 100e6;
+
+/**
+ * The adapters a run trains over its base, or null when it trains all of the base's weights (or
+ * has no base). "auto": LoRA for a base of 100M parameters or more, or one too large to train
+ * whole on this backend; "never" leaves such a base to skipWithoutModel.
+ */
+export function loraPlan(ctx: Pick<StageContext, "artifacts" | "backend" | "job">): LoraConfig | null {
+  const base = ctx.artifacts.base;
+  const choice = ctx.job.lora ?? {};
+  const use = choice.use ?? "auto";
+  if (!base || use === "never") return null;
+  if (use === "auto" && baseParameters(base) < LORA_FROM_PARAMETERS && !fullTrainingProblem(base, ctx.backend)) return null;
+  const { use: _use, ...overrides } = choice;
+  const config = { ...LORA_DEFAULTS, ...overrides, targetModules: [...(overrides.targetModules ?? LORA_DEFAULTS.targetModules)] };
+  validateLoraConfig(config);
+  return config;
+}
+
+/**
+ * Why a preference or distillation stage does not run on adapters over a base yet: the SFT
+ * adapters are the teacher, and the report compares them with the base.
+ */
+export function notOnAdapters(stage: string): string {
+  return `${stage} does not run over LoRA adapters of a base yet: this run trains continued-pretraining and SFT adapters, and the SFT adapters are the model evaluated, exported and served`;
+}
+
 /**
  * For a stage that finds nothing to train from: in a run from a base too large to train, it
  * is skipped with the reason (the base serves); in any other run that is a bug upstream.
  */
 export function skipWithoutModel(ctx: Pick<StageContext, "artifacts" | "backend">, need: string): StageResult {
   const base = ctx.artifacts.base;
-  const reason = base ? fullTrainingProblem(base, ctx.backend) : null;
+  const reason = base ? fullTrainingProblem(base, ctx.backend)?.concat(" (LoRA was turned off: --lora never)") ?? null : null;
   if (reason) return { artifacts: {}, skippedReason: reason };
   throw new Error(need);
 }

@@ -3,7 +3,8 @@
 // (top-k) so the teacher is not in memory while the student trains.
 import { runDistillStage } from "../training/distillation";
 import type { Stage } from "../run/stage";
-import { skipWithoutModel } from "./base-plan";
+import { notOnAdapters, skipWithoutModel } from "./base-plan";
+import { isAdapterFolder } from "../../core/formats/adapter-folder";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const distillStage: Stage = {
@@ -13,6 +14,7 @@ export const distillStage: Stage = {
   async run(ctx) {
     const teacherDir = ctx.artifacts.teacher;
     if (!teacherDir) return skipWithoutModel(ctx, "distillation needs a teacher model (the DPO or SFT stage's)");
+    if (isAdapterFolder(teacherDir)) return { artifacts: {}, skippedReason: notOnAdapters("distillation into a smaller student") };
     let teacherPassReported = 0;
     const outcome = await runDistillStage(
       { teacherDir, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },

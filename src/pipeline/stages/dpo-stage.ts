@@ -7,7 +7,8 @@ import { datasetPaths } from "../../core/store/dataset-files";
 import { runDpoStage } from "../training/dpo-training";
 import { runRewardStage } from "../training/reward-training";
 import type { Stage } from "../run/stage";
-import { skipWithoutModel } from "./base-plan";
+import { notOnAdapters, skipWithoutModel } from "./base-plan";
+import { isAdapterFolder } from "../../core/formats/adapter-folder";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const dpoStage: Stage = {
@@ -20,6 +21,7 @@ export const dpoStage: Stage = {
   async run(ctx) {
     const sftModelDir = ctx.artifacts.sftModel;
     if (!sftModelDir) return skipWithoutModel(ctx, "DPO needs the SFT stage's model");
+    if (isAdapterFolder(sftModelDir)) return { artifacts: {}, skippedReason: notOnAdapters("DPO (and the reward model)") };
     const options = stageOptions(ctx);
     const dpo = await runDpoStage({ sftModelDir, baseModelDir: ctx.artifacts.pretrainModel, datasetDir: ctx.layout.datasetDir, outDir: join(ctx.dir, "dpo") }, { ...options.dpo, log: (m) => ctx.log(m) });
     for (const note of dpo.notes) ctx.log(note);

@@ -2,9 +2,34 @@
 // llama.cpp serves. f16 halves the files and the memory llama.cpp maps, at no visible cost
 // to completions.
 import { join } from "node:path";
-import { exportGguf } from "../../core/formats/gguf";
-import { throwIfCancelled, type Stage } from "../run/stage";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { adapterFolderToGguf, exportGguf } from "../../core/formats/gguf";
+import { ADAPTER_WEIGHTS_FILE, adapterBasePath, isAdapterFolder } from "../../core/formats/adapter-folder";
+import { isGgufFile } from "../../serve/model-gguf";
+import { throwIfCancelled, type Stage, type StageContext } from "../run/stage";
 import { skipWithoutModel } from "./base-plan";
+
+/**
+ * A LoRA model served as llama.cpp serves adapters: the base's own GGUF, by reference (a
+ * Hugging Face base is exported once, f16, beside the adapters), and a GGUF adapter named by
+ * its content, since node-llama-cpp caches adapters by path.
+ */
+function exportAdapters(ctx: StageContext, role: "student" | "teacher", folder: string): Record<string, string> {
+  const base = adapterBasePath(folder);
+  let baseGguf = base;
+  if (!isGgufFile(base)) {
+    baseGguf = join(ctx.dir, "base.gguf");
+    const r = exportGguf({ checkpointDir: base, outPath: baseGguf, dtype: "f16", name: basename(base) });
+    ctx.log(`base ${base} as ${baseGguf} (${(r.bytes / 2 ** 20).toFixed(1)} MB)`);
+  }
+  const id = createHash("sha256").update(readFileSync(join(folder, ADAPTER_WEIGHTS_FILE))).digest("hex").slice(0, 12);
+  const lora = join(ctx.dir, `${role}-lora-${id}.gguf`);
+  const r = adapterFolderToGguf(folder, baseGguf, lora);
+  ctx.log(`${role}: LoRA adapter ${lora} (${(r.bytes / 2 ** 20).toFixed(1)} MB, ${r.tensors} tensors) over ${baseGguf}; its PEFT files are in ${folder}`);
+  return { [`${role}Gguf`]: baseGguf, [`${role}Lora`]: lora };
+}
 
 export const exportStage: Stage = {
   name: "export",
@@ -17,6 +42,11 @@ export const exportStage: Stage = {
     let step = 0;
     for (const role of models) {
       throwIfCancelled(ctx.signal);
+      if (isAdapterFolder(ctx.artifacts[role]!)) {
+        Object.assign(artifacts, exportAdapters(ctx, role, ctx.artifacts[role]!));
+        ctx.progress({ step: ++step, totalSteps: models.length, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20, unit: "models (adapters written)" });
+        continue;
+      }
       const outPath = join(ctx.dir, `${role}.gguf`);
       const result = exportGguf({ checkpointDir: ctx.artifacts[role]!, outPath, dtype: "f16", name: `repotune-${role}` });
       for (const note of result.notes) ctx.log(note);

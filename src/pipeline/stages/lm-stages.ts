@@ -4,27 +4,30 @@
 // of the preset's shape on the repository's tokenizer; SFT continues from it.
 import { runPretrainStage, runSftStage } from "../training/lm-training";
 import type { Stage, StageResult } from "../run/stage";
-import { baseIdentity, fullTrainingProblem, skipWithoutModel } from "./base-plan";
+import { baseIdentity, fullTrainingProblem, loraPlan, skipWithoutModel } from "./base-plan";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 export const pretrainStage: Stage = {
   name: "pretrain",
   totalSteps: (p) => p.steps.pretrain,
   inputs: ({ preset, job }) => ({
-    settings: { shape: job.base ? baseIdentity(job.base) : preset.teacher, steps: preset.steps.pretrain, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED },
+    settings: { shape: job.base ? baseIdentity(job.base) : preset.teacher, lora: job.lora ?? null, steps: preset.steps.pretrain, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED },
   }),
   async run(ctx): Promise<StageResult> {
     const tokenizerPath = ctx.artifacts.tokenizer;
     if (!tokenizerPath) throw new Error("pretraining needs the tokenizer stage's tokenizer.json");
     const base = ctx.artifacts.base;
-    if (base) {
+    const lora = loraPlan(ctx);
+    if (base && !lora) {
       const problem = fullTrainingProblem(base, ctx.backend);
       if (problem) {
-        ctx.log(problem, "warn");
-        return { artifacts: {}, skippedReason: problem };
+        const reason = `${problem} (LoRA was turned off: --lora never)`;
+        ctx.log(reason, "warn");
+        return { artifacts: {}, skippedReason: reason };
       }
     }
-    const from = base ? { basePath: base } : { tokenizerPath, shape: ctx.preset.teacher, seed: RUN_SEED };
+    if (lora) ctx.log(`LoRA over the frozen base: rank ${lora.r}, alpha ${lora.alpha}, dropout ${lora.dropout}, on ${lora.targetModules.join(", ")}`);
+    const from = base ? { basePath: base, ...(lora ? { lora, seed: RUN_SEED } : {}) } : { tokenizerPath, shape: ctx.preset.teacher, seed: RUN_SEED };
     const outcome = await runPretrainStage(
       { from, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
       stageOptions(ctx).pretrain,

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { runRlStage } from "../training/rl-training";
 import { throwIfCancelled, type Stage } from "../run/stage";
-import { skipWithoutModel } from "./base-plan";
+import { notOnAdapters, skipWithoutModel } from "./base-plan";
+import { isAdapterFolder } from "../../core/formats/adapter-folder";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
 /** Next to the stage's outputs: what RL did, read by the eval stage for the report's notes. */
@@ -31,6 +32,7 @@ export const rlStage: Stage = {
     if (ctx.preset.steps.rl <= 0) return { artifacts: {}, skippedReason: `the ${ctx.preset.name} preset has no RL steps` };
     const policyModelDir = ctx.artifacts.teacher ?? ctx.artifacts.dpoModel ?? ctx.artifacts.sftModel;
     if (!policyModelDir) return skipWithoutModel(ctx, "RL needs the DPO or SFT stage's model");
+    if (isAdapterFolder(policyModelDir)) return { artifacts: {}, skippedReason: notOnAdapters("RL (RLOO)") };
     const rewardModelDir = ctx.artifacts.rewardModel;
     if (!rewardModelDir) return { artifacts: {}, skippedReason: "no reward model was trained (no preference pairs): nothing to learn from" };
     const options = stageOptions(ctx);

@@ -4,6 +4,8 @@ import { availableParallelism } from "node:os";
 import { posttrainOptions, type PosttrainOptions } from "./preset-options";
 import type { PosttrainProgress } from "../../engine/train-loop";
 import { CancelledError, type StageContext } from "../run/stage";
+import { LORA_TRAINING } from "../../core/formats/lora-config";
+import { loraPlan } from "./base-plan";
 
 /** One seed for the whole run: the same repository and preset give the same models. */
 export const RUN_SEED = 1234;
@@ -35,11 +37,31 @@ export function replicasFor(ctx: Pick<StageContext, "backend" | "job" | "preset"
   return ctx.preset.teacher.hiddenSize >= 256 ? Math.max(0, Math.min(cores - 1, 3)) : 0;
 }
 
-/** Every stage's options from the preset (one mapping, shared with bench/posttrain.ts). */
+/** Shares of the preset's minutes that LoRA's continued pretraining and SFT may train. */
+const LORA_BUDGET_SHARE = { pretrain: 0.3, sft: 0.5 };
+
+/**
+ * Every stage's options from the preset (one mapping, shared with bench/posttrain.ts). Adapters
+ * over a base train as Refact trains them (lr 3e-4, warm-up 20, weight decay 0.1), one row per
+ * micro-batch (a 0.5B base's logits for four rows would not fit the wasm heap; the preset's
+ * batch is kept by accumulation), and each LM stage for its share of the preset's minutes on
+ * this machine's measured speed instead of a step count no laptop finishes.
+ */
 export function stageOptions(ctx: StageContext): PosttrainOptions {
   const o = posttrainOptions(ctx.preset, RUN_SEED, { signal: ctx.signal, onProgress: progressReporter(ctx) });
   const lm = { replicas: replicasFor(ctx), log: (m: string) => ctx.log(m) };
-  return { ...o, pretrain: { ...o.pretrain, ...lm }, sft: { ...o.sft, ...lm } };
+  if (!loraPlan(ctx)) return { ...o, pretrain: { ...o.pretrain, ...lm }, sft: { ...o.sft, ...lm } };
+  const lora = (stage: "pretrain" | "sft") => ({
+    ...o[stage],
+    ...lm,
+    batchSize: 1,
+    gradientAccumulation: ctx.preset.batchSize,
+    learningRate: LORA_TRAINING.learningRate,
+    warmupSteps: Math.min(LORA_TRAINING.warmupSteps, Math.floor(o[stage].steps / 10)),
+    weightDecay: LORA_TRAINING.weightDecay,
+    budgetSec: ctx.preset.estimatedCpuMinutes * 60 * LORA_BUDGET_SHARE[stage],
+  });
+  return { ...o, pretrain: lora("pretrain"), sft: lora("sft") };
 }
 
 /** A runner's cancelled outcome becomes the orchestrator's cancellation. */

@@ -17,6 +17,8 @@ export interface CompletionServerOptions {
   serverScript: string;
   modelPath: string;
   threads?: number;
+  /** A GGUF LoRA adapter over the model (a LoRA run's). */
+  lora?: string;
   /** The serving filter to load with the model (a reward model folder with its filter.json). */
   filter?: ServingFilter;
   /** How long a model may take to load before the server is given up on. */
@@ -134,7 +136,7 @@ export class CompletionServerClient {
           p.resolve({ kind: "error", message, hint });
         }
       });
-      this.send({ v: PROTOCOL_VERSION, type: "load", modelPath: this.options.modelPath, threads: this.options.threads, ...(this.options.filter ? { filter: this.options.filter } : {}) });
+      this.send({ v: PROTOCOL_VERSION, type: "load", modelPath: this.options.modelPath, threads: this.options.threads, ...(this.options.lora ? { lora: this.options.lora } : {}), ...(this.options.filter ? { filter: this.options.filter } : {}) });
     });
   }
 

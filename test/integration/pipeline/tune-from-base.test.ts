@@ -3,7 +3,7 @@
 // small Llama-architecture GGUF made here), the base evaluated as the report's `base` row, and
 // no from-scratch warning. A base too large to train all of its weights is reported as such.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -14,6 +14,7 @@ import { TrainingWorkerClient } from "../../../src/worker/clients/training-worke
 import { fullTrainingProblem, skipWithoutModel } from "../../../src/pipeline/stages/base-plan";
 import { FROM_SCRATCH_NOTE } from "../../../src/pipeline/stages/eval-stage";
 import { makeFixtureRepo } from "./fixture-repo";
+import { LlamaEngine } from "../../../src/serve/llama-engine";
 import { TINY, writeTinyCheckpoint } from "../serve/helpers/tiny-checkpoint";
 
 const workerScript = join(__dirname, "..", "..", "..", "out", "training-worker.js");
@@ -64,6 +65,46 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     assert.ok(!report.notes.includes(FROM_SCRATCH_NOTE));
     // The trained llama exports to a llama GGUF that llama.cpp evaluated.
     assert.equal(report.config.evalEngine, "llama");
+  });
+
+  it("with LoRA: adapters over the frozen base, evaluated and activated as the base's GGUF plus a GGUF adapter", async () => {
+    const out = join(root, "out-lora");
+    const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base, lora: { use: "always", r: 4, alpha: 8 } };
+    const events: WorkerEvent[] = [];
+    const client = new TrainingWorkerClient({ workerScript, maxHeapMb: 2048, onEvent: (e) => events.push(e) });
+    client.start(job);
+    const exit = await client.exited;
+    assert.equal(exit.code, 0, JSON.stringify(events.filter((e) => e.type === "error")));
+    const logs = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
+    assert.ok(logs.some((m) => /LoRA over the frozen base: rank 4, alpha 8/.test(m)), logs.join("\n"));
+    assert.ok(logs.some((m) => /steps fit the .*-minute budget/.test(m)), "the LM stages fit their budget from a timed step");
+    // PEFT's files and the base's path; no copy of the base.
+    assert.deepEqual(readdirSync(join(out, "stages", "sft", "model")).sort(), ["adapter_config.json", "adapter_model.safetensors", "repotune-base.json"]);
+    const ended = new Map(events.flatMap((e) => (e.type === "stage-end" ? [[e.stage, e]] : [])));
+    for (const stage of ["pretrain", "sft", "eval", "export", "activate"] as const) assert.equal(ended.get(stage)?.status, "done", stage);
+    // rl: micro has no RL steps; when a preset has, RL is left out over adapters as well.
+    assert.equal(ended.get("rl")?.status, "skipped");
+    for (const stage of ["dpo", "distill"] as const) {
+      assert.equal(ended.get(stage)?.status, "skipped", stage);
+      assert.match(ended.get(stage)?.reason ?? "", /does not run over LoRA adapters of a base yet/, stage);
+    }
+    const start = events.find((e) => e.type === "run-start");
+    assert.ok(start && start.type === "run-start");
+    const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
+    for (const row of ["base", "pretrain", "sft"]) assert.equal(typeof report.stages[row]?.exactMatch, "number", row);
+    assert.equal(report.config.evalEngine, "llama", "llama.cpp evaluated the adapters over the base");
+    const active = JSON.parse(readFileSync(join(out, "active.json"), "utf8"));
+    assert.equal(active.gguf, base, "the base serves from where the user keeps it");
+    assert.equal(active.lora, join(start.runDir, "teacher-lora.gguf"));
+    assert.equal(active.role, "teacher");
+    // llama.cpp loads the pair the completion server will load, and completes with it.
+    const engine = await LlamaEngine.load({ modelPath: active.gguf, threads: 1, gpu: false, lora: { path: active.lora } });
+    try {
+      const r = await engine.generate({ prefix: "export function add", suffix: "", maxTokens: 4 });
+      assert.ok(r.promptTokens > 0);
+    } finally {
+      await engine.dispose();
+    }
   });
 
   it("a base too large to train all its weights: the reason names its size and the backend; only then may a stage find no model", () => {
