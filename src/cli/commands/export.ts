@@ -19,7 +19,9 @@ import { DATASET_FOLDER } from "../../core/store/dataset-files";
 import { defaultOutDir } from "./out-dir";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { exportGguf, type ExportDtype } from "../../core/formats/gguf";
+import { adapterFolderToGguf, exportGguf, type ExportDtype } from "../../core/formats/gguf";
+import { adapterBasePath, isAdapterFolder } from "../../core/formats/adapter-folder";
+import { isGgufFile } from "../../serve/model-gguf";
 
 interface ExportOptions {
   format: string;
@@ -69,6 +71,14 @@ export function registerExport(program: Command): void {
       const dtype = opts.dtype ?? "f16";
       if (!["f16", "f32", "q8_0"].includes(dtype)) throw new Error(`--dtype must be f16, q8_0 or f32 for gguf, got "${dtype}"`);
       const started = Date.now();
+      if (isAdapterFolder(resolve(opts.run))) {
+        // A LoRA model: the adapter as llama.cpp loads it, over the base left where it is.
+        const base = adapterBasePath(resolve(opts.run));
+        if (!isGgufFile(base)) throw new Error(`${opts.run} adapts ${base}, a Hugging Face folder: export the base to GGUF first (repotune export --format gguf --run ${base} --out BASE.gguf), then use llama.cpp's --lora with this run's teacher-lora.gguf`);
+        const r = adapterFolderToGguf(resolve(opts.run), base, resolve(opts.out));
+        process.stdout.write(opts.json ? `${JSON.stringify({ out: r.outPath, bytes: r.bytes, tensors: r.tensors, lora: true, base })}\n` : `wrote ${r.outPath}: a LoRA adapter (${r.tensors} tensors, ${(r.bytes / 2 ** 20).toFixed(1)} MB) over ${base}; llama.cpp: -m ${base} --lora ${r.outPath}\n`);
+        return;
+      }
       const result = exportGguf({ checkpointDir: findCheckpoint(opts.run), outPath: resolve(opts.out), dtype: dtype as ExportDtype, name: opts.name });
       const seconds = (Date.now() - started) / 1000;
       if (opts.json) {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_TARGET_MODULES, LORA_DEFAULTS } from "../../core/formats/lora-config";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { repotuneModelsFolder, resolveBase } from "../../hub";
@@ -21,6 +22,11 @@ interface TuneOptions {
   json?: boolean;
   maxHeapMb: string;
   base?: string;
+  lora?: string;
+  loraRank?: string;
+  loraAlpha?: string;
+  loraDropout?: string;
+  loraTargets?: string;
 }
 
 function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
@@ -49,6 +55,31 @@ export function jobFromOptions(opts: TuneOptions): TrainingJob {
     ...(replicas !== undefined ? { replicas } : {}),
     activate: oneOf<ActivationPolicy>("activate", opts.activate, ACTIVATION_POLICIES),
     ...(opts.base ? { base: resolveBase(opts.base, { folder: repotuneModelsFolder(), forTraining: true }).path } : {}),
+    lora: loraFromOptions(opts),
+  };
+}
+
+/** --lora and its settings; the defaults are LORA_DEFAULTS (core/formats/lora-config.ts). */
+function loraFromOptions(opts: TuneOptions): NonNullable<TrainingJob["lora"]> {
+  const number = (v: string | undefined, flag: string, ok: (n: number) => boolean, what: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!ok(n)) throw new Error(`${flag} must be ${what}, got "${v}"`);
+    return n;
+  };
+  const r = number(opts.loraRank, "--lora-rank", (n) => Number.isInteger(n) && n >= 1 && n <= 1024, "a whole number from 1 to 1024");
+  const alpha = number(opts.loraAlpha, "--lora-alpha", (n) => n > 0 && Number.isFinite(n), "a positive number");
+  const dropout = number(opts.loraDropout, "--lora-dropout", (n) => n >= 0 && n < 1, "a number from 0 up to 1");
+  const targets = opts.loraTargets?.split(",").map((t) => t.trim()).filter(Boolean);
+  const unknown = targets?.filter((t) => !(DEFAULT_TARGET_MODULES as readonly string[]).includes(t));
+  if (unknown?.length) throw new Error(`--lora-targets: ${unknown.join(", ")} is not a projection (${DEFAULT_TARGET_MODULES.join(", ")})`);
+  return {
+    use: oneOf("--lora", opts.lora ?? "auto", ["auto", "always", "never"] as const),
+    ...(r !== undefined ? { r } : {}),
+    // Alpha follows a changed rank at Refact's ratio (2r) unless given.
+    ...(alpha !== undefined ? { alpha } : r !== undefined ? { alpha: 2 * r } : {}),
+    ...(dropout !== undefined ? { dropout } : {}),
+    ...(targets?.length ? { targetModules: targets } : {}),
   };
 }
 
@@ -67,6 +98,11 @@ export function registerTune(program: Command): void {
     .option("--replicas <n>", "data-parallel replica threads of pretraining and SFT on wasm (default: one a spare core, at most 3, for models 256 wide or more; 0: one thread)")
     .option("--max-heap-mb <mb>", "heap limit of the training worker", "4096")
     .option("--base <path|name>", "start from this pretrained model: a .gguf file, a Hugging Face model folder, or a name from `repotune models` (default: train from scratch)")
+    .option("--lora <when>", "LoRA adapters over the base instead of all its weights: auto (a base of 100M+ parameters, or one too large to train whole), always, never", "auto")
+    .option("--lora-rank <r>", `LoRA rank (default ${LORA_DEFAULTS.r}; alpha follows at 2r)`)
+    .option("--lora-alpha <a>", `LoRA alpha (default ${LORA_DEFAULTS.alpha})`)
+    .option("--lora-dropout <p>", `LoRA dropout (default ${LORA_DEFAULTS.dropout})`)
+    .option("--lora-targets <list>", `projections with adapters, comma-separated (default all: ${DEFAULT_TARGET_MODULES.join(",")})`)
     .option("--json", "print every event as one JSON line")
     .action(async (opts: TuneOptions) => {
       const job = jobFromOptions(opts);

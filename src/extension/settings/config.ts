@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings, type ModeSetting } from "../../core/completion/context";
 import { FILTER_MODES, type FilterMode } from "../../core/math/filter-threshold";
 import { DEFAULT_EXTRA_CONTEXT_TOKENS } from "../../core/completion/repo-prompt";
-import { ACTIVATION_POLICIES, BACKENDS, PRESETS, type ActivationPolicy, type BackendName, type PresetName } from "../../core/protocol";
+import { ACTIVATION_POLICIES, BACKENDS, PRESETS, type ActivationPolicy, type BackendName, type PresetName, type TrainingJob } from "../../core/protocol";
 
 export interface RepoTuneSettings {
   preset: PresetName;
@@ -24,6 +24,8 @@ export interface RepoTuneSettings {
   /** Empty: HF_ENDPOINT, else huggingface.co (hub/hub-endpoint). */
   hubEndpoint: string;
   maxWorkerHeapMb: number;
+  /** repotune.training.lora and .loraRank. */
+  lora: NonNullable<TrainingJob["lora"]>;
 }
 
 export const SETTINGS_SECTION = "repotune";
@@ -34,6 +36,13 @@ function pick<T extends string>(value: unknown, allowed: readonly T[], fallback:
 
 function clampNumber(value: unknown, min: number, max: number, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+}
+
+/** repotune.training.lora*: the job's LoRA choice (defaults: core/formats/lora-config.ts LORA_DEFAULTS). */
+function loraSettings(c: vscode.WorkspaceConfiguration): NonNullable<TrainingJob["lora"]> {
+  const r = c.get("training.loraRank");
+  const rank = typeof r === "number" && Number.isInteger(r) && r >= 1 && r <= 1024 ? r : undefined;
+  return { use: pick(c.get("training.lora"), ["auto", "always", "never"] as const, "auto"), ...(rank !== undefined ? { r: rank, alpha: 2 * rank } : {}) };
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSettings {
@@ -59,5 +68,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): RepoTuneSetting
     baseModel: typeof c.get("baseModel") === "string" ? (c.get<string>("baseModel") ?? "").trim() : "",
     hubEndpoint: typeof c.get("hub.endpoint") === "string" ? (c.get<string>("hub.endpoint") ?? "").trim() : "",
     maxWorkerHeapMb: clampNumber(c.get("training.maxHeapMb"), 512, 65536, 4096),
+    lora: loraSettings(c),
   };
 }

@@ -91,7 +91,7 @@ export class TrainingController implements vscode.Disposable {
     const base = this.bases?.trainingPathFor(folder);
     const problem = this.bases?.problemFor(folder);
     if (problem) void vscode.window.showWarningMessage(`RepoTune: the base model setting cannot be used (${problem}); this run trains from scratch.`);
-    const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume, activate: settings.activation, ...(base ? { base } : {}) };
+    const job: TrainingJob = { repo: folder.uri.fsPath, out, preset, backend: settings.backend, resume, activate: settings.activation, ...(base ? { base } : {}), lora: settings.lora };
     return await this.run(folder, job, settings.maxWorkerHeapMb);
   }
 
