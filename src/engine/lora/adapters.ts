@@ -84,18 +84,16 @@ export class LoraAdapters implements ProjectionAdapter, Reseedable {
 
   /**
    * For the fused decoder layer: the factors of an adapted projection and, in training with
-   * dropout, the multiplier tf.dropout would apply to its `rows` x `in` input, from the same
-   * seed and call count as delta(), so fused and op-by-op layers draw identical masks.
+   * dropout, the seed of the draw tf.dropout would make on its input, from the same seed and
+   * call count as delta(), so fused and op-by-op layers draw identical masks.
    */
-  fusedFactors(weightName: string, rows: number, training: boolean): ProjectionLora | undefined {
+  fusedFactors(weightName: string, _rows: number, training: boolean): ProjectionLora | undefined {
     const pair = this.pairs.get(weightName);
     if (!pair) return undefined;
     const a = pair.a as tf.Tensor as tf.Tensor2D;
     const b = pair.b as tf.Tensor as tf.Tensor2D;
-    if (!training || this.config.dropout <= 0) return { a, b, mask: null };
-    const seed = hashSeed(this.dropoutSeed, `lora-dropout/${this.dropoutCalls++}`);
-    const mask = tf.tidy(() => tf.dropout(tf.ones([rows, a.shape[1]]), this.config.dropout, undefined, seed) as tf.Tensor2D);
-    return { a, b, mask };
+    if (!training || this.config.dropout <= 0) return { a, b, dropout: null };
+    return { a, b, dropout: { rate: this.config.dropout, seed: hashSeed(this.dropoutSeed, `lora-dropout/${this.dropoutCalls++}`) } };
   }
 
   /** scaling * B A dropout(x) for an adapted projection; undefined for any other. */

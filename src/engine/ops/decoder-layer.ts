@@ -53,11 +53,21 @@ const ORDER = ["inputNorm", "q", "k", "v", "o", "postNorm", "gate", "up", "down"
 export const LORA_PROJECTIONS = ["q", "k", "v", "o", "gate", "up", "down"] as const;
 export type LoraProjection = (typeof LORA_PROJECTIONS)[number];
 
-/** One projection's adapter: A [r, in], B [out, r], and its dropout multiplier [N, in] (null: none). */
+/**
+ * One projection's adapter: A [r, in], B [out, r], and the dropout on its input (null: none),
+ * as the rate and seed of tf.dropout's draw: the multiplier is drawn in the forward and drawn
+ * again in the backward rather than kept (kept, a 0.5B base's 168 masks of a 256-token row
+ * are 250 MB the wasm heap does not have).
+ */
 export interface ProjectionLora {
   a: tf.Tensor2D;
   b: tf.Tensor2D;
-  mask: tf.Tensor2D | null;
+  dropout: { rate: number; seed: number } | null;
+}
+
+/** tf.dropout's multiplier (0 or 1 / (1 - rate)) for an input of this shape and seed: the same draw as tf.dropout(x, rate, undefined, seed). */
+function dropoutMask(d: ProjectionLora["dropout"], shape: [number, number]): tf.Tensor2D | null {
+  return d ? tf.tidy(() => tf.dropout(tf.ones(shape), d.rate, undefined, d.seed) as tf.Tensor2D) : null;
 }
 
 export interface LayerLora {
@@ -119,7 +129,9 @@ export function decoderLayer(h: tf.Tensor2D, p: LayerParams, cos: tf.Tensor3D, s
       const ad = lora?.adapters[which];
       if (!ad) return y;
       const at = adapted.indexOf(which);
-      const f = adapterForward(x, ins[1 + 2 * at] as tf.Tensor2D, ins[2 + 2 * at] as tf.Tensor2D, ad.mask, lora!.scaling);
+      const mask = dropoutMask(ad.dropout, x.shape);
+      const f = adapterForward(x, ins[1 + 2 * at] as tf.Tensor2D, ins[2 + 2 * at] as tf.Tensor2D, mask, lora!.scaling);
+      mask?.dispose();
       xas.push(f.xa);
       return tf.add(y, f.delta) as tf.Tensor2D;
     };
@@ -142,9 +154,8 @@ export function decoderLayer(h: tf.Tensor2D, p: LayerParams, cos: tf.Tensor3D, s
     const u = withAdapter("up", x2, forwardProduct(x2, wu));
     const act = tf.mul(tf.mul(g, tf.sigmoid(g)), u) as tf.Tensor2D;
     const value = tf.add(h1, withAdapter("down", act, forwardProduct(act, wd)));
-    const masks = adapted.map((k) => lora!.adapters[k]!.mask).filter((m): m is tf.Tensor2D => m !== null);
     // Frozen weights are saved too: the backward needs them whether or not they are inputs.
-    save([norm1.n, norm1.r, wIn, wq, wk, wv, qa, ka, va, att.probs, o2, wo, norm2.n, norm2.r, wPost, wg, wu, wd, g, u, cos, sinSigned, ...ins.slice(1, 1 + 2 * adapted.length), ...xas, ...masks]);
+    save([norm1.n, norm1.r, wIn, wq, wk, wv, qa, ka, va, att.probs, o2, wo, norm2.n, norm2.r, wPost, wg, wu, wd, g, u, cos, sinSigned, ...ins.slice(1, 1 + 2 * adapted.length), ...xas]);
     return {
       value,
       gradFunc: (dy, saved) => {
@@ -155,7 +166,6 @@ export function decoderLayer(h: tf.Tensor2D, p: LayerParams, cos: tf.Tensor3D, s
         ];
         const savedFactors = saved.slice(22, 22 + 2 * adapted.length) as tf.Tensor2D[];
         const savedXa = saved.slice(22 + 2 * adapted.length, 22 + 3 * adapted.length) as tf.Tensor2D[];
-        const savedMasks = saved.slice(22 + 3 * adapted.length) as tf.Tensor2D[];
         // Factor gradients by projection, filled as the backward reaches each adapter.
         const factorGrads = new Map<LoraProjection, [tf.Tensor2D, tf.Tensor2D]>();
         /** dx of projection `which` at input x: dy W, plus the adapter's share when it has one. */
@@ -164,9 +174,9 @@ export function decoderLayer(h: tf.Tensor2D, p: LayerParams, cos: tf.Tensor3D, s
           const base = lora ? frozenInputGrad(dyP, w) : (tf.matMul(dyP, w) as tf.Tensor2D);
           const at = adapted.indexOf(which);
           if (at < 0) return base;
-          const maskAt = adapted.slice(0, at + 1).filter((k) => lora!.adapters[k]!.mask).length - 1;
-          const mask = lora!.adapters[which]!.mask ? savedMasks[maskAt]! : null;
+          const mask = dropoutMask(lora!.adapters[which]!.dropout, x.shape);
           const g = adapterBackward(dyP, x, savedFactors[2 * at]!, savedFactors[2 * at + 1]!, savedXa[at]!, mask, lora!.scaling);
+          mask?.dispose();
           factorGrads.set(which, [tf.keep(g.dA), tf.keep(g.dB)]);
           return tf.add(base, g.dx) as tf.Tensor2D;
         };
