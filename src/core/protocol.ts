@@ -69,6 +69,12 @@ export interface TrainingJob {
    */
   lora?: { use?: "auto" | "always" | "never"; r?: number; alpha?: number; dropout?: number; targetModules?: string[] };
   /**
+   * Data cleaning with the base (pipeline/data/base-loss.ts): files whose loss under the base
+   * is above `hopelessAbove` (default 3.0 nats/token) are dropped, below `easyBelow` (0.3)
+   * down-weighted; false turns it off. Only in runs from a base.
+   */
+  baseLoss?: { hopelessAbove?: number; easyBelow?: number } | false;
+  /**
    * A model trained elsewhere (`repotune import`), already made a Hugging Face folder of this
    * workspace: the run evaluates it on the held-out files, exports and activates it by the same
    * rule as a model trained here, and trains nothing (IMPORT_STAGES).
@@ -210,6 +216,7 @@ const jobShape: Shape = {
   base: optional((v) => typeof v === "string" && v.length > 0),
   imported: optional((v) => typeof v === "string" && v.length > 0),
   lora: optional(isLoraChoice),
+  baseLoss: optional((v) => v === false || (isRecord(v) && [(v as Record<string, unknown>).hopelessAbove, (v as Record<string, unknown>).easyBelow].every((x) => x === undefined || (typeof x === "number" && Number.isFinite(x) && x >= 0)))),
 };
 
 function isLoraChoice(v: unknown): boolean {

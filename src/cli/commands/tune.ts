@@ -27,6 +27,9 @@ interface TuneOptions {
   loraAlpha?: string;
   loraDropout?: string;
   loraTargets?: string;
+  baseLoss?: boolean;
+  dropAbove?: string;
+  easyBelow?: string;
 }
 
 function oneOf<T extends string>(what: string, value: string, allowed: readonly T[]): T {
@@ -56,7 +59,23 @@ export function jobFromOptions(opts: TuneOptions): TrainingJob {
     activate: oneOf<ActivationPolicy>("activate", opts.activate, ACTIVATION_POLICIES),
     ...(opts.base ? { base: resolveBase(opts.base, { folder: repotuneModelsFolder(), forTraining: true }).path } : {}),
     lora: loraFromOptions(opts),
+    ...baseLossFromOptions(opts),
   };
+}
+
+/** --drop-above / --easy-below / --no-base-loss: data cleaning with the base (pipeline/data/base-loss.ts). */
+function baseLossFromOptions(opts: TuneOptions): Pick<TrainingJob, "baseLoss"> {
+  if (opts.baseLoss === false) return { baseLoss: false };
+  const nats = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n >= 0 && Number.isFinite(n))) throw new Error(`${flag} must be a loss in nats per token (0 or more), got "${v}"`);
+    return n;
+  };
+  const hopelessAbove = nats(opts.dropAbove, "--drop-above");
+  const easyBelow = nats(opts.easyBelow, "--easy-below");
+  if (hopelessAbove === undefined && easyBelow === undefined) return {};
+  return { baseLoss: { ...(hopelessAbove !== undefined ? { hopelessAbove } : {}), ...(easyBelow !== undefined ? { easyBelow } : {}) } };
 }
 
 /** --lora and its settings; the defaults are LORA_DEFAULTS (core/formats/lora-config.ts). */
@@ -103,6 +122,9 @@ export function registerTune(program: Command): void {
     .option("--lora-alpha <a>", `LoRA alpha (default ${LORA_DEFAULTS.alpha})`)
     .option("--lora-dropout <p>", `LoRA dropout (default ${LORA_DEFAULTS.dropout})`)
     .option("--lora-targets <list>", `projections with adapters, comma-separated (default all: ${DEFAULT_TARGET_MODULES.join(",")})`)
+    .option("--drop-above <nats>", "data cleaning with the base: drop files whose loss under the base is above this (default 3.0 nats/token)")
+    .option("--easy-below <nats>", "data cleaning with the base: down-weight files whose loss is below this (default 0.3)")
+    .option("--no-base-loss", "no data cleaning with the base: every gathered file trains")
     .option("--json", "print every event as one JSON line")
     .action(async (opts: TuneOptions) => {
       const job = jobFromOptions(opts);

@@ -12,11 +12,21 @@ export interface RowOptions {
   /** Most rows (or records) to keep: what the stage's steps can use. */
   maxRows: number;
   seed: number;
+  /** Whether the record at this index of its file's dataset trains (data cleaning with the base, base-loss.ts); default all. */
+  keep?: (path: string | undefined, index: number) => boolean;
 }
 
 /** Pretraining rows from pretrain.jsonl: a seeded sample of documents, shuffled, packed. */
 export function pretrainRows(tok: TextTokenizer, datasetDir: string, o: RowOptions): PromptCompletionRow[] {
-  const records = reservoirSample(readRecords<PretrainRecord>(datasetPaths(datasetDir).pretrain), o.maxRows, o.seed);
+  const keep = o.keep ?? (() => true);
+  const records = reservoirSample(
+    (function* () {
+      let i = 0;
+      for (const r of readRecords<PretrainRecord>(datasetPaths(datasetDir).pretrain)) if (keep(r.path, i++)) yield r;
+    })(),
+    o.maxRows,
+    o.seed,
+  );
   const texts = shuffled(records, o.seed + 1).flatMap((r) => (typeof r.text === "string" && r.text.length ? [r.text] : []));
   return packDocuments(tok, texts, o.seqLen).map((ids) => ({ ids, completionStart: 0 }));
 }
@@ -35,7 +45,10 @@ export function sftRows(tok: TextTokenizer, datasetDir: string, o: RowOptions & 
   const shares = o.shares ?? SFT_KIND_SHARES;
   // One bounded reservoir per kind: memory stays at most maxRows records a kind.
   const reservoirs = new Map<SftKind, Reservoir<SftRecord>>();
+  const keep = o.keep ?? (() => true);
+  let index = 0;
   for (const r of readRecords<SftRecord>(datasetPaths(datasetDir).sft)) {
+    if (!keep(r.path, index++)) continue;
     if (typeof r.prompt !== "string" || typeof r.completion !== "string" || !(r.kind in shares)) continue;
     let res = reservoirs.get(r.kind);
     if (!res) reservoirs.set(r.kind, (res = new Reservoir<SftRecord>(o.maxRows, o.seed)));

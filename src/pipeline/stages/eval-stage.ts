@@ -5,6 +5,7 @@ import type { EvalRowName } from "../../core/protocol";
 import { readFileSync } from "node:fs";
 import { evaluateRun } from "../evaluation/evaluate-run";
 import type { RlOutcomeFile } from "./rl-stage";
+import { describeBaseLoss, type BaseLossReport } from "../data/base-loss";
 import { throwIfCancelled, type Stage } from "../run/stage";
 import { RUN_SEED, stageOptions } from "./training-options";
 
@@ -26,6 +27,16 @@ export const FROM_SCRATCH_NOTE =
 
 function importNote(artifacts: Readonly<Record<string, string>>): string {
   return `The imported model (${artifacts.importedModel}) was trained elsewhere and evaluated here on the same held-out files as every run${artifacts.base ? ", beside the base it was fine-tuned from" : "; no base was given (--base), so it is judged against the active model only"}.`;
+}
+
+/** What data cleaning with the base did (pipeline/data/base-loss.ts), when it ran. */
+function cleaningNote(artifacts: Readonly<Record<string, string>>): string[] {
+  if (!artifacts.baseLoss) return [];
+  try {
+    return [describeBaseLoss(JSON.parse(readFileSync(artifacts.baseLoss, "utf8")) as BaseLossReport)];
+  } catch {
+    return [];
+  }
 }
 
 /** What the RL stage said of its outcome (rl-stage.ts), when it ran. */
@@ -75,7 +86,7 @@ export const evalStage: Stage = {
       {
         ...stageOptions(ctx).eval,
         signal: ctx.signal,
-        notes: [...(ctx.artifacts.importedModel ? [importNote(ctx.artifacts)] : ctx.artifacts.base ? [] : [FROM_SCRATCH_NOTE]), ...rlNote(ctx.artifacts)],
+        notes: [...(ctx.artifacts.importedModel ? [importNote(ctx.artifacts)] : ctx.artifacts.base ? [] : [FROM_SCRATCH_NOTE]), ...cleaningNote(ctx.artifacts), ...rlNote(ctx.artifacts)],
         config: ctx.artifacts.importedModel
           ? { imported: ctx.artifacts.importedModel, base: ctx.artifacts.base ?? null, backend: ctx.backend }
           : { preset: ctx.preset.name, base: ctx.artifacts.base ?? null, teacher: ctx.artifacts.base ? "base" : ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },

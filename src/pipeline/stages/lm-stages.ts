@@ -2,8 +2,11 @@
 // docstring and commit pairs, completion-only loss). Pretraining continues from the base when
 // the run has one (all of its weights, when they fit: base-plan.ts), else starts a fresh model
 // of the preset's shape on the repository's tokenizer; SFT continues from it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { runPretrainStage, runSftStage } from "../training/lm-training";
-import type { Stage, StageResult } from "../run/stage";
+import { throwIfCancelled, type Stage, type StageContext, type StageResult } from "../run/stage";
+import { BASE_LOSS_DEFAULTS, BASE_LOSS_FILE, describeBaseLoss, recordFilter, scoreFilesWithBase, type BaseLossReport } from "../data/base-loss";
 import { baseIdentity, fullTrainingProblem, loraPlan, skipWithoutModel } from "./base-plan";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
@@ -11,7 +14,7 @@ export const pretrainStage: Stage = {
   name: "pretrain",
   totalSteps: (p) => p.steps.pretrain,
   inputs: ({ preset, job }) => ({
-    settings: { shape: job.base ? baseIdentity(job.base) : preset.teacher, lora: job.lora ?? null, steps: preset.steps.pretrain, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED },
+    settings: { shape: job.base ? baseIdentity(job.base) : preset.teacher, lora: job.lora ?? null, baseLoss: job.baseLoss ?? null, steps: preset.steps.pretrain, batch: preset.batchSize, lr: preset.learningRate, seed: RUN_SEED },
   }),
   async run(ctx): Promise<StageResult> {
     const tokenizerPath = ctx.artifacts.tokenizer;
@@ -28,16 +31,43 @@ export const pretrainStage: Stage = {
     }
     if (lora) ctx.log(`LoRA over the frozen base: rank ${lora.r}, alpha ${lora.alpha}, dropout ${lora.dropout}, on ${lora.targetModules.join(", ")}`);
     const from = base ? { basePath: base, ...(lora ? { lora, seed: RUN_SEED } : {}) } : { tokenizerPath, shape: ctx.preset.teacher, seed: RUN_SEED };
+    const cleaning = base ? await cleanWithBase(ctx, base) : null;
+    throwIfCancelled(ctx.signal);
     const outcome = await runPretrainStage(
-      { from, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir },
+      { from, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir, ...(cleaning ? { keepRecord: recordFilter(cleaning.report, RUN_SEED) } : {}) },
       stageOptions(ctx).pretrain,
     );
     for (const note of outcome.notes) ctx.log(note);
     throwIfStageCancelled(outcome.status);
     ctx.log(`loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)} over ${outcome.train.steps} steps (${outcome.examples} rows)`);
-    return { artifacts: { pretrainModel: outcome.modelDir! } };
+    return { artifacts: { pretrainModel: outcome.modelDir!, ...(cleaning ? { baseLoss: cleaning.file } : {}) } };
   },
 };
+
+/** Scores the training files with the base (base-loss.ts), unless the job turned it off. */
+async function cleanWithBase(ctx: StageContext, base: string): Promise<{ report: BaseLossReport; file: string } | null> {
+  if (ctx.job.baseLoss === false) return null;
+  const thresholds = { ...BASE_LOSS_DEFAULTS, ...(ctx.job.baseLoss ?? {}) };
+  const report = await scoreFilesWithBase(base, ctx.layout.datasetDir, ctx.dir, thresholds, ctx.signal, (m) => ctx.log(m));
+  if (!report) {
+    ctx.log("data cleaning with the base skipped: llama.cpp could not score with it; every file trains", "warn");
+    return null;
+  }
+  ctx.log(describeBaseLoss(report));
+  if (report.files.length > 0 && report.dropped === report.files.length) {
+    ctx.log(`every scored file is above the ${thresholds.hopelessAbove} threshold: that says more about the threshold than the files, so all of them train`, "warn");
+    return null;
+  }
+  return { report, file: join(ctx.dir, BASE_LOSS_FILE) };
+}
+
+function readBaseLoss(file: string): BaseLossReport | null {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as BaseLossReport;
+  } catch {
+    return null;
+  }
+}
 
 export const sftStage: Stage = {
   name: "sft",
@@ -46,7 +76,9 @@ export const sftStage: Stage = {
   async run(ctx) {
     const from = ctx.artifacts.pretrainModel;
     if (!from) return skipWithoutModel(ctx, "SFT needs the pretraining stage's model");
-    const outcome = await runSftStage({ from: { modelDir: from }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir }, stageOptions(ctx).sft);
+    // The files pretraining found hopeless or easy under the base are left out or thinned here too.
+    const cleaning = ctx.artifacts.baseLoss ? readBaseLoss(ctx.artifacts.baseLoss) : null;
+    const outcome = await runSftStage({ from: { modelDir: from }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir, ...(cleaning ? { keepRecord: recordFilter(cleaning, RUN_SEED) } : {}) }, stageOptions(ctx).sft);
     for (const note of outcome.notes) ctx.log(note);
     throwIfStageCancelled(outcome.status);
     ctx.log(`loss ${outcome.train.firstLoss?.toFixed(3)} -> ${outcome.train.finalLoss?.toFixed(3)} over ${outcome.train.steps} steps (${outcome.examples} rows)`);

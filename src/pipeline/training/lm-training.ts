@@ -15,6 +15,8 @@ import { dropCheckpoints, trainLoop, type CheckpointExtras, type TrainLoopResult
 export interface LmStageInputs {
   from: ModelSource;
   datasetDir: string;
+  /** Which records train (data cleaning with the base); default all. */
+  keepRecord?: (path: string | undefined, index: number) => boolean;
   /** Gets model/ (the trained model) and checkpoints/ (for resuming). */
   outDir: string;
 }
@@ -90,7 +92,7 @@ async function runLmStage(kind: "pretrain" | "sft", inputs: LmStageInputs, optio
   try {
     const seqLen = Math.min(options.seqLen, model.config.max_position_embeddings);
     const need = options.steps * options.batchSize * (options.gradientAccumulation ?? 1);
-    const rowOptions = { seqLen, maxRows: Math.max(need, 64), seed: options.seed };
+    const rowOptions = { seqLen, maxRows: Math.max(need, 64), seed: options.seed, ...(inputs.keepRecord ? { keep: inputs.keepRecord } : {}) };
     const rows = kind === "pretrain" ? pretrainRows(tokenizer, inputs.datasetDir, rowOptions) : sftRows(tokenizer, inputs.datasetDir, rowOptions);
     const notes: string[] = [];
     if (rows.length < need) notes.push(`${rows.length} ${kind} rows for ${need} row-steps: about ${(need / Math.max(rows.length, 1)).toFixed(1)} epochs`);

@@ -38,7 +38,8 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
 
   it("trains from the base's weights on its vocabulary and reports the base beside the run's models", async () => {
     const out = join(root, "out");
-    const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base };
+    // A random base finds every file hopeless (loss ~ln 563): the threshold is raised so they train.
+    const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base, baseLoss: { hopelessAbove: 50 } };
     const events: WorkerEvent[] = [];
     const client = new TrainingWorkerClient({ workerScript, maxHeapMb: 2048, onEvent: (e) => events.push(e) });
     client.start(job);
@@ -65,11 +66,16 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     assert.ok(!report.notes.includes(FROM_SCRATCH_NOTE));
     // The trained llama exports to a llama GGUF that llama.cpp evaluated.
     assert.equal(report.config.evalEngine, "llama");
+    // Data cleaning with the base: every training file scored by llama.cpp, its verdict kept.
+    const cleaning = JSON.parse(readFileSync(join(out, "stages", "pretrain", "base-loss.json"), "utf8"));
+    assert.ok(cleaning.files.length > 0 && cleaning.files.every((f: { loss: number; verdict: string }) => Number.isFinite(f.loss) && ["keep", "easy", "hopeless"].includes(f.verdict)));
+    assert.ok(logs.some((m) => /data cleaning with the base: \d+ files scored/.test(m)), `the stage says what it cleaned: ${logs.filter((m) => /clean/.test(m)).join(" / ")}`);
+    assert.ok(report.notes.some((n: string) => /data cleaning with the base/.test(n)), `and so does the report: ${JSON.stringify(report.notes)}`);
   });
 
   it("with LoRA: adapters over the frozen base, evaluated and activated as the base's GGUF plus a GGUF adapter", async () => {
     const out = join(root, "out-lora");
-    const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base, lora: { use: "always", r: 4, alpha: 8 } };
+    const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base, lora: { use: "always", r: 4, alpha: 8 }, baseLoss: false };
     const events: WorkerEvent[] = [];
     const client = new TrainingWorkerClient({ workerScript, maxHeapMb: 2048, onEvent: (e) => events.push(e) });
     client.start(job);
@@ -78,6 +84,7 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     const logs = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
     assert.ok(logs.some((m) => /LoRA over the frozen base: rank 4, alpha 8/.test(m)), logs.join("\n"));
     assert.ok(logs.some((m) => /steps fit the .*-minute budget/.test(m)), "the LM stages fit their budget from a timed step");
+    assert.ok(!logs.some((m) => /data cleaning with the base/.test(m)), "baseLoss: false turns cleaning off");
     // PEFT's files and the base's path; no copy of the base.
     assert.deepEqual(readdirSync(join(out, "stages", "sft", "model")).sort(), ["adapter_config.json", "adapter_model.safetensors", "repotune-base.json"]);
     const ended = new Map(events.flatMap((e) => (e.type === "stage-end" ? [[e.stage, e]] : [])));

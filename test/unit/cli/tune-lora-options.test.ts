@@ -23,4 +23,12 @@ describe("repotune tune --lora", () => {
     assert.throws(() => jobFromOptions({ ...opts, loraDropout: "1" }), /--lora-dropout must be a number from 0 up to 1/);
     assert.throws(() => jobFromOptions({ ...opts, loraTargets: "q_proj,lm_head" }), /--lora-targets: lm_head is not a projection \(q_proj, k_proj/);
   });
+
+  it("--drop-above, --easy-below and --no-base-loss set the data cleaning with the base", () => {
+    assert.equal(jobFromOptions(opts).baseLoss, undefined);
+    assert.deepEqual(jobFromOptions({ ...opts, dropAbove: "2.5" }).baseLoss, { hopelessAbove: 2.5 });
+    assert.deepEqual(jobFromOptions({ ...opts, dropAbove: "4", easyBelow: "0.1" }).baseLoss, { hopelessAbove: 4, easyBelow: 0.1 });
+    assert.equal(jobFromOptions({ ...opts, baseLoss: false }).baseLoss, false);
+    assert.throws(() => jobFromOptions({ ...opts, dropAbove: "-1" }), /--drop-above must be a loss in nats per token/);
+  });
 });
