@@ -95,8 +95,10 @@ async function runLmStage(kind: "pretrain" | "sft", inputs: LmStageInputs, optio
     const rowOptions = { seqLen, maxRows: Math.max(need, 64), seed: options.seed, ...(inputs.keepRecord ? { keep: inputs.keepRecord } : {}) };
     const rows = kind === "pretrain" ? pretrainRows(tokenizer, inputs.datasetDir, rowOptions) : sftRows(tokenizer, inputs.datasetDir, rowOptions);
     const notes: string[] = [];
-    if (rows.length < need) notes.push(`${rows.length} ${kind} rows for ${need} row-steps: about ${(need / Math.max(rows.length, 1)).toFixed(1)} epochs`);
     const train = await trainLm(model, rows, padIdOf(tokenizer), { ...options, seqLen, checkpointDir: join(inputs.outDir, "checkpoints") }, { config: opened.config, tokenizer: opened.tokenizerJson });
+    // The steps the stage really took (a time budget may have cut the preset's).
+    const used = train.steps * options.batchSize * (options.gradientAccumulation ?? 1);
+    if (rows.length < used) notes.push(`${rows.length} ${kind} rows for ${used} row-steps: about ${(used / Math.max(rows.length, 1)).toFixed(1)} epochs`);
     let modelDir: string | null = null;
     if (train.status === "completed") {
       modelDir = join(inputs.outDir, "model");
