@@ -392,6 +392,18 @@ export type EvalValues = Partial<Record<EvalMetric, number | null>>;
 /** report.json, reduced to what the dashboard shows (unknown rows and fields dropped by the host). */
 export interface RunReport {
   stages: Partial<Record<EvalRowName, EvalValues | null>>;
+  /** report.json's serving filter on held-out places (null figures: nothing to measure). */
+  filter?: ReportFilter;
+}
+
+export interface ReportFilter {
+  mode: "balanced" | "strict";
+  heldBackShare: number | null;
+  exactMatchShown: number | null;
+  exactMatchAll: number | null;
+  addedLatencyMsP50: number | null;
+  /** The reward model's AUC of "accepted" on those places. */
+  auc: number | null;
 }
 
 export const RUN_STATUSES = ["running", "done", "failed", "cancelled", "incomplete"] as const;
@@ -445,6 +457,8 @@ export interface DashboardOverview {
   activeModel: string | null;
   message: string;
   defaultPreset?: PresetName;
+  /** This window's completion filter since it started: suggestions judged, and held back. */
+  filter?: { mode: "balanced" | "strict"; judged: number; heldBack: number };
 }
 
 /** Host -> webview. */
@@ -478,7 +492,8 @@ const isEvalValues: Check = (v) =>
 const isReport: Check = (v) =>
   isRecord(v) &&
   isRecord(v.stages) &&
-  Object.entries(v.stages).every(([k, row]) => (EVAL_ROWS as readonly string[]).includes(k) && isEvalValues(row));
+  Object.entries(v.stages).every(([k, row]) => (EVAL_ROWS as readonly string[]).includes(k) && isEvalValues(row)) &&
+  optional(shaped({ mode: oneOf(["balanced", "strict"]), heldBackShare: isNullableNumber, exactMatchShown: isNullableNumber, exactMatchAll: isNullableNumber, addedLatencyMsP50: isNullableNumber, auc: isNullableNumber }))(v.filter);
 
 const dashboardRequestShapes: Record<string, Shape> = {
   ready: { runId: optional(isRunId) },
@@ -498,6 +513,7 @@ const dashboardUpdateShapes: Record<string, Shape> = {
     activeModel: (v) => v === null || isString(v),
     message: isString,
     defaultPreset: optional(oneOf(PRESETS)),
+    filter: optional(shaped({ mode: oneOf(["balanced", "strict"]), judged: isCount, heldBack: isCount })),
   },
   runs: {
     runs: arrayOf(

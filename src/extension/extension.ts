@@ -59,10 +59,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const excluded = new ExcludedFiles();
   const openFiles = new OpenFilesContext(excluded);
   const filterCounts = { judged: 0, heldBack: 0 };
+  /** The filter setting of the active editor's folder, when it is on. */
+  const filterMode = (): "balanced" | "strict" | undefined => {
+    const mode = readSettings(vscode.window.activeTextEditor?.document.uri).completionFilter;
+    return mode === "off" ? undefined : mode;
+  };
   const provider = new RepoTuneInlineProvider(servers, excluded, openFiles, feedback.tracker, log, (ms) => statusBar.update({ lastLatencyMs: ms }), (heldBack) => {
     filterCounts.judged++;
     if (heldBack) filterCounts.heldBack++;
     statusBar.update({ filter: { ...filterCounts } });
+    DashboardPanel.refresh();
   });
   context.subscriptions.push(
     servers,
@@ -94,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): void {
       trusted: vscode.workspace.isTrusted,
       running: training.running !== undefined,
       activeModel: servers.activeModelName() ?? null,
+      ...(filterMode() ? { filter: { mode: filterMode()!, ...filterCounts } } : {}),
       message: vscode.workspace.isTrusted
         ? "No training run yet. Fine-tune on this repository to see its stages, losses and evaluation here."
         : RESTRICTED_MESSAGE,

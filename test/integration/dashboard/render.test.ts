@@ -44,7 +44,7 @@ function hostMessages(runId: string, events: WorkerEvent[], withReport: boolean)
   const batches: DashboardUpdate[] = [];
   for (let i = 0; i < events.length; i += 4000) batches.push({ v, type: "events", runId, reset: i === 0, events: events.slice(i, i + 4000) });
   return [
-    { v, type: "overview", workspaceName: "acme-api", trusted: true, running: runId === RUNNING_ID, activeModel: withReport ? "student.gguf (20250601-100000-tiny)" : null, message: "", defaultPreset: "tiny" },
+    { v, type: "overview", workspaceName: "acme-api", trusted: true, running: runId === RUNNING_ID, activeModel: withReport ? "student.gguf (20250601-100000-tiny)" : null, message: "", defaultPreset: "tiny", filter: { mode: "balanced", judged: 40, heldBack: 9 } },
     { v, type: "runs", runs: RUNS, selected: runId },
     ...batches,
     { v, type: "report", runId, report: withReport ? normalizeReport(REPORT) : null },
@@ -103,6 +103,8 @@ describe("dashboard page in headless Chromium", { skip: chromiumMissing ? `no ch
       assert.ok((await best.count()) >= 3);
       assert.match(await page.locator("#samples").innerText(), /src\/server\/routes\.ts:118/);
       assert.match(await page.locator("#feedback").innerText(), /Pairs waiting for the next DPO/);
+      assert.match(await page.locator("#feedback").innerText(), /Held back by the filter\s*9 of 40/);
+      assert.match(await page.locator("#evaluation").innerText(), /Completion filter \(balanced\).*holds back 22\.5% of suggestions; exact match of what it shows 30\.1% against 24\.3% of all; adds 6\.4 ms at p50; reward model AUC 0\.684/);
       await page.screenshot({ path: join(OUT, `dashboard-${theme.name}.png`), fullPage: true });
       await checkClean(page);
       await page.close();

@@ -71,6 +71,9 @@ describe("dashboard host: files", () => {
     const odd = normalizeReport({ stages: { sft: { exactMatch: "high", extra: 1 }, mystery: {} } });
     assert.deepEqual(odd, { stages: { sft: { exactMatch: null, acceptedChars: null, editSimilarity: null, preferenceAccuracy: null, latencyMsP50: null, heldoutItems: null } } });
     assert.equal(normalizeReport("nope"), null);
+    // The serving filter's figures and the reward model's AUC come along; anything else does not.
+    assert.deepEqual(normalizeReport(REPORT)?.filter, { mode: "balanced", heldBackShare: 0.225, exactMatchShown: 0.301, exactMatchAll: 0.243, addedLatencyMsP50: 6.4, auc: 0.684 });
+    assert.equal(normalizeReport({ stages: {}, filter: { mode: "lenient" } })?.filter, undefined);
   });
 
   it("summarizes the dataset manifest, with every excluded file and its reason", () => {

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { parseDashboardRequest, parseDashboardUpdate, PROTOCOL_VERSION } from "../../../src/core/protocol";
 import { applyUpdate, createPageState } from "../../../webview/dashboard/model/page-state";
 import { makeFixtureEvents, REPORT } from "../../fixtures/dashboard/fixture-run";
+import { normalizeReport } from "../../../src/extension/dashboard/feed/report";
 
 const v = PROTOCOL_VERSION;
 
@@ -50,7 +51,7 @@ describe("dashboard updates (host -> page)", () => {
       { v, type: "overview", workspaceName: "w", trusted: true, running: false, activeModel: null, message: "m", defaultPreset: "tiny" },
       { v, type: "runs", runs: [{ id: "r1", startedAt: null, preset: "tiny", status: "done" }], selected: "r1" },
       { v, type: "events", runId: "r1", reset: true, events },
-      { v, type: "report", runId: "r1", report: REPORT },
+      { v, type: "report", runId: "r1", report: normalizeReport(REPORT) },
       { v, type: "report", runId: "r1", report: null },
       { v, type: "dataset", runId: "r1", dataset: { filesKept: 1, filesExcluded: 1, excludedByReason: { binary: 1 }, excluded: [{ path: "a.png", reason: "binary" }], samplesByKind: { fim: 3 }, tokens: { total: 9 } } },
       { v, type: "feedback", feedback: { accepted: 1, rejected: 2, partial: 0, overTime: [{ start: "2025-01-01T00:00:00.000Z", shown: 3, taken: 1 }], pairsWaiting: 2, skipped: 0 } },
@@ -90,7 +91,7 @@ describe("dashboard page state", () => {
     assert.ok(dirty.has("timeline") && dirty.has("charts"));
     applyUpdate(s, { v, type: "events", runId: "r1", reset: false, events: events.slice(20) });
     assert.equal(s.run.eventCount, events.length);
-    applyUpdate(s, { v, type: "report", runId: "r1", report: REPORT });
+    applyUpdate(s, { v, type: "report", runId: "r1", report: { stages: REPORT.stages } });
     assert.ok(s.report);
     // A late batch of another run, without a reset, is a leftover: ignored.
     applyUpdate(s, { v, type: "events", runId: "r0", reset: false, events: events.slice(0, 5) });

@@ -130,7 +130,7 @@ describe("dashboard run model", () => {
   });
 
   it("marks the best value of each evaluation column", () => {
-    const table = buildEvalTable(REPORT as RunReport, {});
+    const table = buildEvalTable({ stages: REPORT.stages } as RunReport, {});
     assert.equal(table.source, "report");
     // `base` is null in the fixture (no model before fine-tuning): no row for it.
     assert.deepEqual(table.rows.map((r) => r.name), ["pretrain", "sft", "dpo", "student"]);

@@ -4,6 +4,18 @@ import { EVAL_METRICS } from "../../../src/core/protocol";
 import { buildEvalTable, formatEvalValue, METRIC_LABELS, ROW_LABELS } from "../model/eval-table";
 import type { PageState } from "../model/page-state";
 import { h, icon, section, srOnly } from "./dom";
+import type { ReportFilter } from "../../../src/core/protocol";
+import { formatPercent } from "../model/format";
+
+/** The serving filter on held-out places, in one sentence: what it holds back and what that buys. */
+export function filterSentence(f: ReportFilter): string {
+  const pct = (x: number | null) => (x === null ? "–" : formatPercent(x));
+  return (
+    `Completion filter (${f.mode}), measured on these held-out places: holds back ${pct(f.heldBackShare)} of suggestions; ` +
+    `exact match of what it shows ${pct(f.exactMatchShown)} against ${pct(f.exactMatchAll)} of all; ` +
+    `${f.addedLatencyMsP50 === null ? "added latency not measured" : `adds ${f.addedLatencyMsP50.toFixed(1)} ms at p50`}; reward model AUC ${f.auc === null ? "– (one class only)" : f.auc.toFixed(3)}.`
+  );
+}
 
 export class EvalView {
   readonly root: HTMLElement;
@@ -32,6 +44,7 @@ export class EvalView {
       ),
     );
     const note = table.source === "live" ? h("p", { class: "muted" }, "Live numbers from the evaluation stage; report.json replaces them when the run ends.") : null;
-    this.body.replaceChildren(h("div", { class: "table-wrap" }, h("table", { class: "data eval" }, h("thead", null, head), h("tbody", null, ...rows))), ...(note ? [note] : []));
+    const filter = state.report?.filter ? h("p", { class: "filter-figures" }, filterSentence(state.report.filter)) : null;
+    this.body.replaceChildren(h("div", { class: "table-wrap" }, h("table", { class: "data eval" }, h("thead", null, head), h("tbody", null, ...rows))), ...(note ? [note] : []), ...(filter ? [filter] : []));
   }
 }

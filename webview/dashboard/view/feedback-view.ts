@@ -34,6 +34,7 @@ export class FeedbackView {
       statItem("Rejected", String(f?.rejected ?? 0)),
       statItem("Acceptance rate", shown ? formatPercent((f!.accepted + f!.partial) / shown) : "—", "Accepted or partly accepted, of all completions shown"),
       statItem("Pairs waiting for the next DPO", String(f?.pairsWaiting ?? 0)),
+      ...(state.overview?.filter ? [statItem("Held back by the filter", `${state.overview.filter.heldBack} of ${state.overview.filter.judged}`, `Suggestions the reward model held back in this window (repotune.completions.filter: ${state.overview.filter.mode})`)] : []),
     );
     this.note.textContent = f && f.skipped ? `${f.skipped} line(s) of feedback/events.jsonl could not be read and were skipped.` : "";
     this.note.hidden = !this.note.textContent;
