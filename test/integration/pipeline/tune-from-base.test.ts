@@ -19,6 +19,16 @@ import { TINY, writeTinyCheckpoint } from "../serve/helpers/tiny-checkpoint";
 
 const workerScript = join(__dirname, "..", "..", "..", "out", "training-worker.js");
 
+/** Runs a job in the training worker, as the extension does; it must end well. */
+async function runInWorker(job: TrainingJob): Promise<{ events: WorkerEvent[]; logs: string[] }> {
+  const events: WorkerEvent[] = [];
+  const client = new TrainingWorkerClient({ workerScript, maxHeapMb: 2048, onEvent: (e) => events.push(e) });
+  client.start(job);
+  const exit = await client.exited;
+  assert.equal(exit.code, 0, JSON.stringify(events.filter((e) => e.type === "error")));
+  return { events, logs: events.flatMap((e) => (e.type === "log" ? [e.message] : [])) };
+}
+
 describe("repotune tune --base (micro preset, a test-made Llama base)", { timeout: 600_000 }, () => {
   let repo: string;
   let root: string;
@@ -40,12 +50,7 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     const out = join(root, "out");
     // A random base finds every file hopeless (loss ~ln 563): the threshold is raised so they train.
     const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base, baseLoss: { hopelessAbove: 50 } };
-    const events: WorkerEvent[] = [];
-    const client = new TrainingWorkerClient({ workerScript, maxHeapMb: 2048, onEvent: (e) => events.push(e) });
-    client.start(job);
-    const exit = await client.exited;
-    assert.equal(exit.code, 0, JSON.stringify(events.filter((e) => e.type === "error")));
-    const logs = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
+    const { events, logs } = await runInWorker(job);
     assert.ok(logs.some((m) => m.includes("the base's own vocabulary: 563 tokens")), logs.join("\n"));
     // The base's vocabulary, not one trained on the repository (micro trains 384 tokens).
     const tok = loadTokenizerJson(join(out, "stages", "tokenizer", "tokenizer.json"));
@@ -76,12 +81,7 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
   it("with LoRA: adapters over the frozen base, evaluated and activated as the base's GGUF plus a GGUF adapter", async () => {
     const out = join(root, "out-lora");
     const job: TrainingJob = { repo, out, preset: "micro", backend: "wasm", resume: false, activate: "always", base, lora: { use: "always", r: 4, alpha: 8 }, baseLoss: false };
-    const events: WorkerEvent[] = [];
-    const client = new TrainingWorkerClient({ workerScript, maxHeapMb: 2048, onEvent: (e) => events.push(e) });
-    client.start(job);
-    const exit = await client.exited;
-    assert.equal(exit.code, 0, JSON.stringify(events.filter((e) => e.type === "error")));
-    const logs = events.flatMap((e) => (e.type === "log" ? [e.message] : []));
+    const { events, logs } = await runInWorker(job);
     assert.ok(logs.some((m) => /LoRA over the frozen base: rank 4, alpha 8/.test(m)), logs.join("\n"));
     assert.ok(logs.some((m) => /steps fit the .*-minute budget/.test(m)), "the LM stages fit their budget from a timed step");
     assert.ok(!logs.some((m) => /data cleaning with the base/.test(m)), "baseLoss: false turns cleaning off");
