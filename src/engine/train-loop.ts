@@ -6,6 +6,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { openCheckpoint, resumeTraining, saveCheckpoint } from "./checkpoint";
 import { LATEST_MARKER } from "./checkpoint/layout";
 import { Trainer, type DataSource, type GradientSource, type LossFn, type MicroBatch, type StepEvent } from "./train";
+import { fitStepsToBudget } from "./train/step-budget";
 import { join } from "node:path";
 import type { ProgressEvent } from "../core/protocol";
 
@@ -36,6 +37,10 @@ export interface TrainOptions {
   checkpointEvery?: number;
   /** Continue from checkpointDir's latest checkpoint when there is one. Default true. */
   resume?: boolean;
+  /** Seconds the stage may train: the steps are cut to what fits, from a timed micro-batch (train/step-budget.ts). */
+  budgetSec?: number;
+  /** Where the budget's fit is said. */
+  log?: (message: string) => void;
 }
 
 export interface TrainLoopResult {
@@ -57,6 +62,12 @@ export interface CheckpointExtras {
   tokenizer: string;
 }
 
+function withBudget<B extends MicroBatch>(params: ReadonlyMap<string, tf.Variable>, data: DataSource<B>, lossFn: LossFn<B>, options: TrainOptions): TrainOptions {
+  const fit = fitStepsToBudget(params, data, lossFn, { ...options, budgetSec: options.budgetSec! });
+  if (!fit.reused) options.log?.(`one step takes ${fit.stepSec.toFixed(1)} s here (${Math.round(fit.tokensPerSec)} tokens/s): ${fit.steps} of ${options.steps} steps fit the ${(options.budgetSec! / 60).toFixed(1)}-minute budget`);
+  return { ...options, steps: fit.steps, warmupSteps: Math.min(options.warmupSteps ?? Math.floor(options.steps / 10), Math.floor(fit.steps / 10)) };
+}
+
 export async function trainLoop<B extends MicroBatch>(
   params: ReadonlyMap<string, tf.Variable>,
   data: DataSource<B>,
@@ -67,6 +78,10 @@ export async function trainLoop<B extends MicroBatch>(
   gradients?: GradientSource<B>,
 ): Promise<TrainLoopResult> {
   const started = performance.now();
+  // A run that is not resuming must not pick up another run's checkpoints (other data, other
+  // settings, another budget's fit): they are cleared first.
+  if (options.checkpointDir && options.resume === false) rmSync(options.checkpointDir, { recursive: true, force: true });
+  if (options.budgetSec !== undefined) options = withBudget(params, data, lossFn, options);
   const trainer = new Trainer(params, data, lossFn, {
     totalSteps: options.steps,
     microBatchSize: options.batchSize,
@@ -80,9 +95,6 @@ export async function trainLoop<B extends MicroBatch>(
   });
   const ckptDir = options.checkpointDir;
   let resumedFrom: number | undefined;
-  // A run that is not resuming must not pick up another run's checkpoints (other data, other
-  // settings): they are cleared first.
-  if (ckptDir && options.resume === false) rmSync(ckptDir, { recursive: true, force: true });
   try {
     if (ckptDir && (options.resume ?? true) && existsSync(join(ckptDir, LATEST_MARKER))) {
       resumeTraining(openCheckpoint(ckptDir), { trainer, weights: params });

@@ -66,7 +66,7 @@ export function loraPlan(ctx: Pick<StageContext, "artifacts" | "backend" | "job"
  * adapters are the teacher, and the report compares them with the base.
  */
 export function notOnAdapters(stage: string): string {
-  return `${stage} does not run over LoRA adapters of a base yet: this run trains continued-pretraining and SFT adapters, and the SFT adapters are the model evaluated, exported and served`;
+  return `${stage} does not run over LoRA adapters of a base yet: this run trains continued-pretraining, SFT and DPO adapters, and the last of them is the model evaluated, exported and served`;
 }
 
 /**

@@ -38,7 +38,9 @@ export function replicasFor(ctx: Pick<StageContext, "backend" | "job" | "preset"
 }
 
 /** Shares of the preset's minutes that LoRA's continued pretraining and SFT may train. */
-const LORA_BUDGET_SHARE = { pretrain: 0.3, sft: 0.5 };
+const LORA_BUDGET_SHARE = { pretrain: 0.3, sft: 0.45, dpo: 0.15 };
+/** Tokens a DPO row over a base keeps: two rows a pair must fit the wasm heap beside a 0.5B base. */
+const LORA_DPO_SEQ = 128;
 
 /**
  * Every stage's options from the preset (one mapping, shared with bench/posttrain.ts). Adapters
@@ -61,7 +63,21 @@ export function stageOptions(ctx: StageContext): PosttrainOptions {
     weightDecay: LORA_TRAINING.weightDecay,
     budgetSec: ctx.preset.estimatedCpuMinutes * 60 * LORA_BUDGET_SHARE[stage],
   });
-  return { ...o, pretrain: lora("pretrain"), sft: lora("sft") };
+  const dpo = {
+    ...o.dpo,
+    batchSize: 1,
+    gradientAccumulation: ctx.preset.batchSize,
+    seqLen: Math.min(o.dpo.seqLen, LORA_DPO_SEQ),
+    // A quarter of LoRA's SFT rate, as the preset's DPO takes a quarter of its own.
+    learningRate: LORA_TRAINING.learningRate / 4,
+    warmupSteps: Math.min(LORA_TRAINING.warmupSteps, Math.floor(o.dpo.steps / 10)),
+    budgetSec: ctx.preset.estimatedCpuMinutes * 60 * LORA_BUDGET_SHARE.dpo,
+    // Each synthetic pair costs one completion of the base-sized policy (llama.cpp, seconds each).
+    syntheticPairs: Math.min(o.dpo.syntheticPairs, 64),
+    heldoutPairs: Math.min(o.dpo.heldoutPairs, 32),
+    log: (m: string) => ctx.log(m),
+  };
+  return { ...o, pretrain: lora("pretrain"), sft: lora("sft"), dpo };
 }
 
 /** A runner's cancelled outcome becomes the orchestrator's cancellation. */

@@ -26,6 +26,8 @@ import { llamaCompletionLogProbs, withLlamaScorer } from "../../serve/llama-pass
 import { MIN_REAL_PAIRS, syntheticPairs, type SyntheticPairStats } from "./synthetic-preferences";
 import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train-loop";
 import { mkdirPrivate } from "../../core/fs/private-files";
+import { isAdapterFolder } from "../../core/formats/adapter-folder";
+import { LlamaCompleter } from "../../serve/llama-completer";
 
 export const SYNTHETIC_PREFERENCES_FILE = "synthetic-preferences.jsonl";
 
@@ -70,6 +72,16 @@ export interface DpoOutcome extends StageOutcome {
 
 /** Held-out pairs rejecting the base model's output, or a line from the same file where the base is right. */
 async function heldoutPairs(baseModelDir: string | undefined, probes: readonly LineProbe[], o: { maxNewTokens: number; contextTokens: number; seed: number; signal?: AbortSignal }) {
+  if (baseModelDir && isAdapterFolder(baseModelDir)) {
+    // Adapters over a large base: its completions come from llama.cpp (tfjs decoding of a 0.5B
+    // base would take minutes a pair).
+    const llama = await LlamaCompleter.open(baseModelDir, { maxNewTokens: o.maxNewTokens });
+    try {
+      return await syntheticPairs(llama, probes, { seed: o.seed, signal: o.signal, rejectedBy: "base-model", elsewhere: "same-file" });
+    } finally {
+      await llama.dispose();
+    }
+  }
   const base = baseModelDir ? loadModelDir(baseModelDir) : undefined;
   try {
     const completer: LineCompleter = base ? new TfjsCompleter(base.model, base.tokenizer, { maxNewTokens: o.maxNewTokens, contextTokens: o.contextTokens }) : { complete: async () => ({ text: "", latencyMs: 0 }) };
@@ -115,7 +127,9 @@ export async function runDpoStage(inputs: DpoStageInputs, options: DpoStageOptio
         options.syntheticPairs,
         options.seed,
       );
-      const made = await syntheticPairs(completer, probes, { seed: options.seed, signal: options.signal });
+      // The policy's own completions: through llama.cpp for adapters over a base (the same model: its GGUF and adapter).
+      const llamaPolicy = isAdapterFolder(inputs.sftModelDir) ? await LlamaCompleter.open(inputs.sftModelDir, { maxNewTokens: options.maxNewTokens }) : null;
+      const made = await syntheticPairs(llamaPolicy ?? completer, probes, { seed: options.seed, signal: options.signal }).finally(() => llamaPolicy?.dispose());
       synthetic = made.pairs;
       stats = made.stats;
       syntheticFile = join(inputs.outDir, SYNTHETIC_PREFERENCES_FILE);

@@ -26,12 +26,6 @@ export interface LmStageOptions extends TrainOptions {
   seqLen: number;
   /** Data-parallel replica threads besides this one (the wasm backend); 0 or absent: none. */
   replicas?: number;
-  /**
-   * Seconds the stage may train: one micro-batch is timed on this machine first, and the steps
-   * are cut to what fits (a LoRA step over a 0.5B base takes ~20 s here, a tiny model's 0.1 s).
-   */
-  budgetSec?: number;
-  log?: (message: string) => void;
 }
 
 export interface StageOutcome {
@@ -45,10 +39,9 @@ export interface StageOutcome {
 }
 
 /** Rows in memory, model in memory: the core of both stages (tests call it directly). */
-export async function trainLm(model: Qwen2Model, rows: readonly PromptCompletionRow[], padId: number, stageOptions: LmStageOptions, extras?: CheckpointExtras): Promise<TrainLoopResult> {
+export async function trainLm(model: Qwen2Model, rows: readonly PromptCompletionRow[], padId: number, options: LmStageOptions, extras?: CheckpointExtras): Promise<TrainLoopResult> {
   if (rows.length === 0) throw new Error("no training rows: the dataset has nothing this stage can use");
-  const data = new LmRows(rows, stageOptions.seqLen, padId);
-  const options = stageOptions.budgetSec !== undefined ? fitToBudget(model, data, stageOptions) : stageOptions;
+  const data = new LmRows(rows, options.seqLen, padId);
   // Replicas hold base weights only (data-parallel.ts): adapters train on this thread.
   const replicas = model.adapter ? undefined : await startReplicas(model, options.replicas ?? 0, options.log);
   try {
@@ -56,21 +49,6 @@ export async function trainLm(model: Qwen2Model, rows: readonly PromptCompletion
   } finally {
     await replicas?.close();
   }
-}
-
-/**
- * The options with the steps that fit options.budgetSec, from one micro-batch timed here (its
- * first run also pays one-time costs, so the estimate errs short). Warm-up shrinks with them.
- */
-function fitToBudget(model: Qwen2Model, data: LmRows, options: LmStageOptions): LmStageOptions {
-  const batch = data.batch(Array.from({ length: Math.min(options.batchSize, data.size) }, (_, i) => i));
-  const t0 = performance.now();
-  const { grads } = model.lossAndGrads(batch, { training: true });
-  for (const g of grads.values()) g.dispose();
-  const stepSec = ((performance.now() - t0) / 1000) * (options.gradientAccumulation ?? 1);
-  const steps = Math.max(1, Math.min(options.steps, Math.floor(options.budgetSec! / stepSec)));
-  options.log?.(`one step takes ${stepSec.toFixed(1)} s here (${Math.round((batch.batchSize * batch.seqLen * (options.gradientAccumulation ?? 1)) / stepSec)} tokens/s): ${steps} of ${options.steps} steps fit the ${(options.budgetSec! / 60).toFixed(1)}-minute budget`);
-  return { ...options, steps, warmupSteps: Math.min(options.warmupSteps ?? 0, Math.floor(steps / 10)) };
 }
 
 /** Replica threads that share each batch's rows (the same mean gradients); none when they cannot start. */

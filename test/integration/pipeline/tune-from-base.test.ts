@@ -88,17 +88,18 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     // PEFT's files and the base's path; no copy of the base.
     assert.deepEqual(readdirSync(join(out, "stages", "sft", "model")).sort(), ["adapter_config.json", "adapter_model.safetensors", "repotune-base.json"]);
     const ended = new Map(events.flatMap((e) => (e.type === "stage-end" ? [[e.stage, e]] : [])));
-    for (const stage of ["pretrain", "sft", "eval", "export", "activate"] as const) assert.equal(ended.get(stage)?.status, "done", stage);
-    // rl: micro has no RL steps; when a preset has, RL is left out over adapters as well.
+    for (const stage of ["pretrain", "sft", "dpo", "eval", "export", "activate"] as const) assert.equal(ended.get(stage)?.status, "done", stage);
+    // DPO trains the adapters on; its pairs' completions came from llama.cpp; no reward model over adapters yet.
+    assert.ok(logs.some((m) => /the reward model does not run over LoRA adapters of a base yet/.test(m)));
+    assert.deepEqual(readdirSync(join(out, "stages", "dpo", "dpo", "model")).filter((f) => !f.endsWith(".jsonl")).sort(), ["adapter_config.json", "adapter_model.safetensors", "repotune-base.json"]);
+    // rl: micro has no RL steps (and there is no reward model to learn from).
     assert.equal(ended.get("rl")?.status, "skipped");
-    for (const stage of ["dpo", "distill"] as const) {
-      assert.equal(ended.get(stage)?.status, "skipped", stage);
-      assert.match(ended.get(stage)?.reason ?? "", /does not run over LoRA adapters of a base yet/, stage);
-    }
+    assert.equal(ended.get("distill")?.status, "skipped");
+    assert.match(ended.get("distill")?.reason ?? "", /does not run over LoRA adapters of a base yet/);
     const start = events.find((e) => e.type === "run-start");
     assert.ok(start && start.type === "run-start");
     const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
-    for (const row of ["base", "pretrain", "sft"]) assert.equal(typeof report.stages[row]?.exactMatch, "number", row);
+    for (const row of ["base", "pretrain", "sft", "dpo"]) assert.equal(typeof report.stages[row]?.exactMatch, "number", row);
     assert.equal(report.config.evalEngine, "llama", "llama.cpp evaluated the adapters over the base");
     const active = JSON.parse(readFileSync(join(out, "active.json"), "utf8"));
     assert.equal(active.gguf, base, "the base serves from where the user keeps it");
