@@ -35,6 +35,8 @@ describe("data cleaning with the base", () => {
 
   it("says what it did, naming the worst files", () => {
     const line = describeBaseLoss({ base: "b.gguf", thresholds: BASE_LOSS_DEFAULTS, seconds: 2.5, dropped: 1, downWeighted: 1, files: [{ path: "min.js", tokens: 128, loss: 4.2, verdict: "hopeless" }, { path: "LICENSE.ts", tokens: 128, loss: 0.1, verdict: "easy" }] });
-    assert.match(line, /2 files scored on up to 128 tokens each in 2\.5 s; 1 dropped as hopeless \(loss above 3 nats\/token: min\.js 4\.20\), 1 down-weighted to 50% as already easy/);
+    assert.match(line, /2 files scored on up to 48 tokens each in 2\.5 s; 1 dropped as hopeless \(loss above 3 nats\/token: min\.js 4\.20\), 1 down-weighted to 50% as already easy/);
+    const cut = describeBaseLoss({ base: "b.gguf", thresholds: BASE_LOSS_DEFAULTS, seconds: 61.2, dropped: 0, downWeighted: 0, files: [] });
+    assert.match(cut, /in 61\.2 s \(its 60-second budget: files after these train as gathered\)/);
   });
 });
