@@ -87,7 +87,7 @@ export class LoraAdapters implements ProjectionAdapter, Reseedable {
    * dropout, the seed of the draw tf.dropout would make on its input, from the same seed and
    * call count as delta(), so fused and op-by-op layers draw identical masks.
    */
-  fusedFactors(weightName: string, _rows: number, training: boolean): ProjectionLora | undefined {
+  fusedFactors(weightName: string, training: boolean): ProjectionLora | undefined {
     const pair = this.pairs.get(weightName);
     if (!pair) return undefined;
     const a = pair.a as tf.Tensor as tf.Tensor2D;

@@ -52,11 +52,11 @@ export interface ForwardOptions {
 export interface ProjectionAdapter {
   delta(weightName: string, x: tf.Tensor2D, training: boolean): tf.Tensor2D | undefined;
   /**
-   * The same adapter inside the fused decoder layer: a projection's factors and its dropout
-   * multiplier for `rows` inputs, drawn exactly as delta() would draw it (same seeds, same
-   * order). Without it, or while any base weight trains, the model runs its op-by-op layers.
+   * The same adapter inside the fused decoder layer: a projection's factors and the seed of its
+   * dropout draw, the one delta() would make (same seeds, same order). Without it, or while any
+   * base weight trains, the model runs its op-by-op layers.
    */
-  fusedFactors?(weightName: string, rows: number, training: boolean): ProjectionLora | undefined;
+  fusedFactors?(weightName: string, training: boolean): ProjectionLora | undefined;
   /** What fused factors' updates are scaled by (alpha / r). */
   readonly scaling?: number;
   /** The adapter's own trainable variables: they train with the model's (trainableVariables). */
@@ -439,11 +439,11 @@ export class Qwen2Model {
       kvHeads: c.num_key_value_heads,
       headDim: headDim(c),
       eps: c.rms_norm_eps,
-    }, this.adapter ? this.layerLora(p, batch * seq, training) : undefined);
+    }, this.adapter ? this.layerLora(p, training) : undefined);
   }
 
   /** Layer `p`'s adapters for the fused layer, in delta()'s order (q, k, v, o, gate, up, down: the same dropout draws). */
-  private layerLora(p: string, rows: number, training: boolean): LayerLora {
+  private layerLora(p: string, training: boolean): LayerLora {
     const a = this.adapter!;
     const names: Record<LoraProjection, string> = {
       q: "self_attn.q_proj", k: "self_attn.k_proj", v: "self_attn.v_proj", o: "self_attn.o_proj",
@@ -451,7 +451,7 @@ export class Qwen2Model {
     };
     const adapters: LayerLora["adapters"] = {};
     for (const which of LORA_PROJECTIONS) {
-      const f = a.fusedFactors!(`${p}${names[which]}.weight`, rows, training);
+      const f = a.fusedFactors!(`${p}${names[which]}.weight`, training);
       if (f) adapters[which] = f;
     }
     return { scaling: a.scaling ?? 1, adapters };
