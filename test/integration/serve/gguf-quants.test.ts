@@ -103,11 +103,11 @@ describe("GGUF quantised types against llama.cpp's gguf-py", { skip: numpyMissin
     }
   });
 
-  it("reads a file gguf-py wrote with Q4_K and Q8_0 tensors, every tensor as gguf-py dequantises it", async () => {
+  it("reads a file gguf-py wrote with Q4_K, Q8_0 and BF16 tensors, every tensor as gguf-py dequantises it", async () => {
     const ckpt = join(dir, "tiny-256");
     await writeTinyCheckpoint(ckpt, { seed: 3, config: { hidden_size: 256, intermediate_size: 512, num_attention_heads: 4, num_key_value_heads: 2 } });
     exportGguf({ checkpointDir: ckpt, outPath: join(dir, "tiny-256-f32.gguf"), dtype: "f32" });
-    for (const type of ["Q4_K", "Q8_0"] as const) {
+    for (const type of ["Q4_K", "Q8_0", "BF16"] as const) {
       const out = join(dir, `tiny-256-${type}.gguf`);
       ggufPy("requantize", join(dir, "tiny-256-f32.gguf"), out, type);
       const file = readGguf(out);
@@ -118,13 +118,16 @@ describe("GGUF quantised types against llama.cpp's gguf-py", { skip: numpyMissin
         const ours = readGgufTensor(out, file, t.name);
         const exact = readGgufTensor(join(dir, "tiny-256-f32.gguf"), original, t.name);
         assert.equal(ours.length, exact.length, t.name);
-        // Q4_K keeps 4 bits of a sub-block's range; Q8_0 8 bits of a block's largest value.
+        // Q4_K keeps 4 bits of a sub-block's range; Q8_0 8 bits of a block's largest value;
+        // BF16 8 bits of each value's own mantissa (rounded: within 2^-9 of it, relative).
         let err = 0, scale = 0;
         for (let k = 0; k < ours.length; k++) {
           err = Math.max(err, Math.abs(ours[k]! - exact[k]!));
           scale = Math.max(scale, Math.abs(exact[k]!));
+          if (type === "BF16") assert.ok(Math.abs(ours[k]! - exact[k]!) <= Math.abs(exact[k]!) * 2 ** -8, `${t.name}[${k}]: ${ours[k]} for ${exact[k]}`);
         }
         assert.ok(err <= scale * (type === "Q4_K" ? 0.2 : 0.01), `${t.name} (${type}): max error ${err} for values up to ${scale}`);
+        if (type === "BF16") assert.ok(err > 0, "BF16 rounds: equal values would mean the tensor was not converted");
       }
     }
   });
