@@ -5,6 +5,7 @@
 // teaches noise and is dropped; one it already finds very easy (below 0.3: boilerplate,
 // licence headers) is down-weighted, so the repository's own code gets the steps. Each file's
 // figure and verdict is written beside the stage's outputs and summarised in the report.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { datasetPaths, type PretrainRecord } from "../../core/store/dataset-files";
@@ -108,6 +109,15 @@ export function recordFilter(report: Pick<BaseLossReport, "files" | "thresholds"
     if (v === "easy") return (hashSeed(seed, `${path}#${index}`) >>> 0) / 4294967296 < report.thresholds.easyWeight;
     return true;
   };
+}
+
+/** A base-loss.json written by scoreFilesWithBase; null when it cannot be read. */
+export function readBaseLossReport(file: string): BaseLossReport | null {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as BaseLossReport;
+  } catch {
+    return null;
+  }
 }
 
 /** One line for the log and the report's notes. */

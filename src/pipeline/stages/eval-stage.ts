@@ -2,10 +2,9 @@
 // match, edit similarity, preference accuracy, latency; report.json and report.md in the
 // run's folder, an eval event per model and a few samples for the dashboard and the CLI.
 import type { EvalRowName } from "../../core/protocol";
-import { readFileSync } from "node:fs";
 import { evaluateRun } from "../evaluation/evaluate-run";
-import type { RlOutcomeFile } from "./rl-stage";
-import { describeBaseLoss, type BaseLossReport } from "../data/base-loss";
+import { readRlNote } from "./rl-stage";
+import { describeBaseLoss, readBaseLossReport } from "../data/base-loss";
 import { throwIfCancelled, type Stage } from "../run/stage";
 import { RUN_SEED, stageOptions } from "./training-options";
 
@@ -29,25 +28,11 @@ function importNote(artifacts: Readonly<Record<string, string>>): string {
   return `The imported model (${artifacts.importedModel}) was trained elsewhere and evaluated here on the same held-out files as every run${artifacts.base ? ", beside the base it was fine-tuned from" : "; no base was given (--base), so it is judged against the active model only"}.`;
 }
 
-/** What data cleaning with the base did (pipeline/data/base-loss.ts), when it ran. */
-function cleaningNote(artifacts: Readonly<Record<string, string>>): string[] {
-  if (!artifacts.baseLoss) return [];
-  try {
-    return [describeBaseLoss(JSON.parse(readFileSync(artifacts.baseLoss, "utf8")) as BaseLossReport)];
-  } catch {
-    return [];
-  }
-}
-
-/** What the RL stage said of its outcome (rl-stage.ts), when it ran. */
-function rlNote(artifacts: Readonly<Record<string, string>>): string[] {
-  if (!artifacts.rlOutcome) return [];
-  try {
-    const outcome = JSON.parse(readFileSync(artifacts.rlOutcome, "utf8")) as Partial<RlOutcomeFile>;
-    return typeof outcome.note === "string" ? [outcome.note] : [];
-  } catch {
-    return [];
-  }
+/** What data cleaning with the base and RL did, for the report's notes, when they ran. */
+function stageNotes(artifacts: Readonly<Record<string, string>>): string[] {
+  const cleaning = artifacts.baseLoss ? readBaseLossReport(artifacts.baseLoss) : null;
+  const rl = artifacts.rlOutcome ? readRlNote(artifacts.rlOutcome) : null;
+  return [...(cleaning ? [describeBaseLoss(cleaning)] : []), ...(rl ? [rl] : [])];
 }
 
 function rowModels(artifacts: Readonly<Record<string, string>>): Partial<Record<EvalRowName, string>> {
@@ -86,7 +71,7 @@ export const evalStage: Stage = {
       {
         ...stageOptions(ctx).eval,
         signal: ctx.signal,
-        notes: [...(ctx.artifacts.importedModel ? [importNote(ctx.artifacts)] : ctx.artifacts.base ? [] : [FROM_SCRATCH_NOTE]), ...cleaningNote(ctx.artifacts), ...rlNote(ctx.artifacts)],
+        notes: [...(ctx.artifacts.importedModel ? [importNote(ctx.artifacts)] : ctx.artifacts.base ? [] : [FROM_SCRATCH_NOTE]), ...stageNotes(ctx.artifacts)],
         config: ctx.artifacts.importedModel
           ? { imported: ctx.artifacts.importedModel, base: ctx.artifacts.base ?? null, backend: ctx.backend }
           : { preset: ctx.preset.name, base: ctx.artifacts.base ?? null, teacher: ctx.artifacts.base ? "base" : ctx.preset.teacher, studentLayers: ctx.preset.studentLayers, steps: ctx.preset.steps, backend: ctx.backend },

@@ -2,11 +2,10 @@
 // docstring and commit pairs, completion-only loss). Pretraining continues from the base when
 // the run has one (all of its weights, when they fit: base-plan.ts), else starts a fresh model
 // of the preset's shape on the repository's tokenizer; SFT continues from it.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPretrainStage, runSftStage } from "../training/lm-training";
 import { throwIfCancelled, type Stage, type StageContext, type StageResult } from "../run/stage";
-import { BASE_LOSS_DEFAULTS, BASE_LOSS_FILE, describeBaseLoss, recordFilter, scoreFilesWithBase, type BaseLossReport } from "../data/base-loss";
+import { BASE_LOSS_DEFAULTS, BASE_LOSS_FILE, describeBaseLoss, readBaseLossReport, recordFilter, scoreFilesWithBase, type BaseLossReport } from "../data/base-loss";
 import { baseIdentity, fullTrainingProblem, loraPlan, skipWithoutModel } from "./base-plan";
 import { RUN_SEED, stageOptions, throwIfStageCancelled } from "./training-options";
 
@@ -61,14 +60,6 @@ async function cleanWithBase(ctx: StageContext, base: string): Promise<{ report:
   return { report, file: join(ctx.dir, BASE_LOSS_FILE) };
 }
 
-function readBaseLoss(file: string): BaseLossReport | null {
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as BaseLossReport;
-  } catch {
-    return null;
-  }
-}
-
 export const sftStage: Stage = {
   name: "sft",
   totalSteps: (p) => p.steps.sft,
@@ -77,7 +68,7 @@ export const sftStage: Stage = {
     const from = ctx.artifacts.pretrainModel;
     if (!from) return skipWithoutModel(ctx, "SFT needs the pretraining stage's model");
     // The files pretraining found hopeless or easy under the base are left out or thinned here too.
-    const cleaning = ctx.artifacts.baseLoss ? readBaseLoss(ctx.artifacts.baseLoss) : null;
+    const cleaning = ctx.artifacts.baseLoss ? readBaseLossReport(ctx.artifacts.baseLoss) : null;
     const outcome = await runSftStage({ from: { modelDir: from }, datasetDir: ctx.layout.datasetDir, outDir: ctx.dir, ...(cleaning ? { keepRecord: recordFilter(cleaning, RUN_SEED) } : {}) }, stageOptions(ctx).sft);
     for (const note of outcome.notes) ctx.log(note);
     throwIfStageCancelled(outcome.status);

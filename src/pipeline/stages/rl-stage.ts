@@ -4,6 +4,7 @@
 // match, the start included: a model is written only when RL beat its start, and then it is
 // the teacher that distillation and export take. Off when the preset gives it no steps (micro)
 // or the run has no reward model.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { runRlStage } from "../training/rl-training";
@@ -20,6 +21,16 @@ export interface RlOutcomeFile {
   kept: "rl" | "start";
   note: string;
   metrics: Record<string, number>;
+}
+
+/** The note an rl-outcome.json carries; none when it cannot be read. */
+export function readRlNote(file: string): string | null {
+  try {
+    const outcome = JSON.parse(readFileSync(file, "utf8")) as Partial<RlOutcomeFile>;
+    return typeof outcome.note === "string" ? outcome.note : null;
+  } catch {
+    return null;
+  }
 }
 
 export const rlStage: Stage = {
