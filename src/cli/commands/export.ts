@@ -19,7 +19,7 @@ import { DATASET_FOLDER } from "../../core/store/dataset-files";
 import { defaultOutDir } from "./out-dir";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { adapterFolderToGguf, exportGguf, type ExportDtype } from "../../core/formats/gguf";
+import { adapterFolderToGguf, exportGguf, mergedAdapterToGguf, type ExportDtype } from "../../core/formats/gguf";
 import { adapterBasePath, isAdapterFolder } from "../../core/formats/adapter-folder";
 import { isGgufFile } from "../../serve/model-gguf";
 
@@ -32,6 +32,7 @@ interface ExportOptions {
   dtype?: string;
   model: string;
   name?: string;
+  merge?: boolean;
   json?: boolean;
 }
 
@@ -47,6 +48,7 @@ export function registerExport(program: Command): void {
     .option("--out <path>", "the GGUF file, or the folder, to write")
     .option("--dtype <type>", "weights: gguf f16 (default), q8_0 or f32; hf bf16 (default), f16 or f32 (exact)")
     .option("--name <name>", "the model name stored in the file (default: the checkpoint folder's name)")
+    .option("--merge", "with --format gguf and a LoRA adapter folder: one GGUF with the adapters merged into the base, instead of the adapter file")
     .option("--json", "print the result as JSON")
     .action((opts: ExportOptions) => {
       if (opts.format === "dataset") {
@@ -71,10 +73,16 @@ export function registerExport(program: Command): void {
       const dtype = opts.dtype ?? "f16";
       if (!["f16", "f32", "q8_0"].includes(dtype)) throw new Error(`--dtype must be f16, q8_0 or f32 for gguf, got "${dtype}"`);
       const started = Date.now();
+      if (isAdapterFolder(resolve(opts.run)) && opts.merge) {
+        // One file, base and adapters merged, for tools that take no adapter.
+        const r = mergedAdapterToGguf(resolve(opts.run), resolve(opts.out), dtype as ExportDtype, opts.name);
+        process.stdout.write(opts.json ? `${JSON.stringify({ out: r.outPath, bytes: r.bytes, tensors: r.tensors, dtype, merged: r.merged })}\n` : `wrote ${r.outPath}: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.tensors} tensors, ${dtype}, with ${r.merged} adapted weights merged in (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+        return;
+      }
       if (isAdapterFolder(resolve(opts.run))) {
         // A LoRA model: the adapter as llama.cpp loads it, over the base left where it is.
         const base = adapterBasePath(resolve(opts.run));
-        if (!isGgufFile(base)) throw new Error(`${opts.run} adapts ${base}, a Hugging Face folder: export the base to GGUF first (repotune export --format gguf --run ${base} --out BASE.gguf), then use llama.cpp's --lora with this run's teacher-lora.gguf`);
+        if (!isGgufFile(base)) throw new Error(`${opts.run} adapts ${base}, a Hugging Face folder: add --merge for one GGUF with the adapters merged in, or export the base to GGUF first (repotune export --format gguf --run ${base} --out BASE.gguf) and use llama.cpp's --lora with this run's teacher-lora.gguf`);
         const r = adapterFolderToGguf(resolve(opts.run), base, resolve(opts.out));
         process.stdout.write(opts.json ? `${JSON.stringify({ out: r.outPath, bytes: r.bytes, tensors: r.tensors, lora: true, base })}\n` : `wrote ${r.outPath}: a LoRA adapter (${r.tensors} tensors, ${(r.bytes / 2 ** 20).toFixed(1)} MB) over ${base}; llama.cpp: -m ${base} --lora ${r.outPath}\n`);
         return;

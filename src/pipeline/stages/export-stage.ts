@@ -27,7 +27,7 @@ function exportAdapters(ctx: StageContext, role: "student" | "teacher", folder: 
   const id = createHash("sha256").update(readFileSync(join(folder, ADAPTER_WEIGHTS_FILE))).digest("hex").slice(0, 12);
   const lora = join(ctx.dir, `${role}-lora-${id}.gguf`);
   const r = adapterFolderToGguf(folder, baseGguf, lora);
-  ctx.log(`${role}: LoRA adapter ${lora} (${(r.bytes / 2 ** 20).toFixed(1)} MB, ${r.tensors} tensors) over ${baseGguf}; its PEFT files are in ${folder}`);
+  ctx.log(`${role}: LoRA adapter ${lora} (${(r.bytes / 2 ** 20).toFixed(1)} MB, ${r.tensors} tensors) over ${baseGguf}; its PEFT files are in ${folder}; one GGUF with the adapters merged in: repotune export --format gguf --merge --run ${folder} --out ${role}-merged.gguf`);
   return { [`${role}Gguf`]: baseGguf, [`${role}Lora`]: lora };
 }
 

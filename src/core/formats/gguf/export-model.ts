@@ -55,43 +55,62 @@ function weightType(dtype: ExportDtype, shape: number[]): GgufWriteType {
 
 export function exportGguf(options: ExportOptions): ExportResult {
   const dir = resolve(options.checkpointDir);
-  const config = parseExportConfig(readJson(join(dir, "config.json")), join(dir, "config.json"));
-  const tokenizer = parseTokenizerJson(readJson(join(dir, "tokenizer.json")), join(dir, "tokenizer.json"));
-  const notes: string[] = [];
   const shards = openSafetensorsShards(dir);
   try {
-    const sources: GgufTensorSource[] = [];
-    for (const file of shards) {
-      for (const [hfName, info] of file.tensors) {
-        const mapped = qwen2GgufName(hfName);
-        if ("skip" in mapped) continue;
-        if ("unknown" in mapped) throw new GgufFormatError(`${file.path}: tensor ${hfName} is not part of a Qwen2 model`);
-        if (mapped.gguf === "output.weight" && config.tied) {
-          notes.push("lm_head.weight ignored: config.json ties it to the embeddings");
-          continue;
-        }
-        const type = weightType(options.dtype, info.shape);
-        const rows = info.shape[0]!;
-        const headSize = config.headDim ?? config.hiddenSize / config.heads;
-        const permuted = /\.self_attn\.[qk]_proj\./.test(hfName);
-        const read = permuted
-          ? () => config.architecture.toGgufRows(file.readFloat32(hfName).data, rows, rows / headSize)
-          : () => file.readFloat32(hfName).data;
-        sources.push({ name: mapped.gguf, shape: info.shape, type, read });
-      }
-    }
-    checkTensors(config, sources);
-    const embedding = sources.find((s) => s.name === "token_embd.weight")!;
-    const rows = embedding.shape[0]!;
-    const metadata: GgufMetadata = new Map([
-      ...archMetadata(config, options.name ?? basename(dir), FILE_TYPE[options.dtype]),
-      ...tokenizerMetadata(tokenizer, rows, config),
-    ]);
-    const { bytes } = writeGgufFile(options.outPath, metadata, sources);
-    return { outPath: resolve(options.outPath), bytes, tensors: sources.length, config, notes };
+    const tensors = shards.flatMap((file) => [...file.tensors].map(([hfName, info]) => ({ hfName, shape: info.shape, where: file.path, read: () => file.readFloat32(hfName).data })));
+    return writeModelGguf({ config: readJson(join(dir, "config.json")), configPath: join(dir, "config.json"), tokenizer: readJson(join(dir, "tokenizer.json")), tokenizerPath: join(dir, "tokenizer.json"), tensors }, { ...options, name: options.name ?? basename(dir) });
   } finally {
     for (const f of shards) f.close();
   }
+}
+
+/** A tensor under its Hugging Face name, in Hugging Face's row order, read when written. */
+export interface HfTensorSource {
+  hfName: string;
+  shape: number[];
+  /** The file it comes from, for errors. */
+  where: string;
+  read(): Float32Array;
+}
+
+/** config.json and tokenizer.json as parsed JSON, and the weights: what a GGUF is made of. */
+export interface GgufModelInputs {
+  config: unknown;
+  configPath: string;
+  tokenizer: unknown;
+  tokenizerPath: string;
+  tensors: readonly HfTensorSource[];
+}
+
+/** Writes one GGUF from a model's configuration, tokenizer and tensors (a folder's, or merged ones). */
+export function writeModelGguf(model: GgufModelInputs, options: Pick<ExportOptions, "outPath" | "dtype"> & { name: string }): ExportResult {
+  const config = parseExportConfig(model.config, model.configPath);
+  const tokenizer = parseTokenizerJson(model.tokenizer, model.tokenizerPath);
+  const notes: string[] = [];
+  const sources: GgufTensorSource[] = [];
+  for (const t of model.tensors) {
+    const mapped = qwen2GgufName(t.hfName);
+    if ("skip" in mapped) continue;
+    if ("unknown" in mapped) throw new GgufFormatError(`${t.where}: tensor ${t.hfName} is not part of a Qwen2 model`);
+    if (mapped.gguf === "output.weight" && config.tied) {
+      notes.push("lm_head.weight ignored: config.json ties it to the embeddings");
+      continue;
+    }
+    const type = weightType(options.dtype, t.shape);
+    const rows = t.shape[0]!;
+    const headSize = config.headDim ?? config.hiddenSize / config.heads;
+    const permuted = /\.self_attn\.[qk]_proj\./.test(t.hfName);
+    const read = permuted ? () => config.architecture.toGgufRows(t.read(), rows, rows / headSize) : () => t.read();
+    sources.push({ name: mapped.gguf, shape: t.shape, type, read });
+  }
+  checkTensors(config, sources);
+  const embedding = sources.find((s) => s.name === "token_embd.weight")!;
+  const metadata: GgufMetadata = new Map([
+    ...archMetadata(config, options.name, FILE_TYPE[options.dtype]),
+    ...tokenizerMetadata(tokenizer, embedding.shape[0]!, config),
+  ]);
+  const { bytes } = writeGgufFile(options.outPath, metadata, sources);
+  return { outPath: resolve(options.outPath), bytes, tensors: sources.length, config, notes };
 }
 
 /** Fails before writing anything when a tensor is missing or has a shape llama.cpp would reject. */
