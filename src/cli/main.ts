@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerBench } from "./commands/bench";
 import { registerBenchGather } from "../../bench/gather";
+import { registerBenchAdapt } from "../../bench/adapt";
 import { registerBenchTrain } from "./commands/bench-train";
 import { registerComplete } from "./commands/complete";
 import { registerDoctor } from "./commands/doctor";
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerBenchGather(bench);
   registerBenchTrain(bench);
   registerBenchServe(bench);
+  registerBenchAdapt(bench);
   registerDoctor(program);
   return program;
 }

@@ -143,6 +143,19 @@ export function fitPresetToMinutes(preset: Preset, minutes: number): Preset {
   return { ...preset, steps, warmupSteps: Math.min(preset.warmupSteps, Math.max(1, Math.floor(steps.pretrain / 10))), estimatedCpuMinutes: minutes };
 }
 
+/** The preset a job runs with: its named preset, fitted to --minutes, with any steps the job sets. */
+export function presetForJob(job: { preset: PresetName; minutes?: number; steps?: Partial<StageSteps> }): Preset {
+  const named = PRESET_TABLE[job.preset];
+  if (!named) throw new Error(`unknown preset ${JSON.stringify(job.preset)}: one of ${Object.keys(PRESET_TABLE).join(", ")}`);
+  const fitted = job.minutes ? fitPresetToMinutes(named, job.minutes) : named;
+  if (!job.steps) return fitted;
+  for (const [stage, n] of Object.entries(job.steps)) {
+    if (!(stage in fitted.steps)) throw new Error(`steps: "${stage}" is not a training stage (${Object.keys(fitted.steps).join(", ")})`);
+    if (!(Number.isInteger(n) && n >= 0)) throw new Error(`steps: ${stage} must be a whole number of steps, got ${n}`);
+  }
+  return { ...fitted, steps: { ...fitted.steps, ...job.steps } };
+}
+
 /** Parameter count of a Qwen2 model of this shape with tied embeddings. */
 export function parameterCount(m: ModelShape): number {
   const headDim = m.hiddenSize / m.heads;

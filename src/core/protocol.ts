@@ -48,6 +48,11 @@ export interface TrainingJob {
   resume: boolean;
   minutes?: number;
   /**
+   * Steps of these stages instead of the preset's (after --minutes): a fixed amount of work,
+   * as `bench adapt` pretrains its base for a set number of tokens.
+   */
+  steps?: Partial<Record<"pretrain" | "sft" | "dpo" | "reward" | "rl" | "distill", number>>;
+  /**
    * Data-parallel replica threads for the language-model stages on the wasm backend (Node runs
    * one wasm engine a thread); absent: one fewer than the cores, at most 3, for models 256
    * wide or more (a smaller one trains no faster on more threads).

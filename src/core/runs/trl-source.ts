@@ -4,7 +4,7 @@
 // was moved or copied still exports.
 import { existsSync } from "node:fs";
 import { feedbackPaths } from "../feedback/feedback-log";
-import { fitPresetToMinutes, PRESET_TABLE } from "../presets";
+import { presetForJob, PRESET_TABLE } from "../presets";
 import { readRunRecord, type RunRecord } from "./run-record";
 import { locateRun, runLayout } from "./run-layout";
 import { trlSettings, type TrlSettings, type TrlSettingsInput } from "../formats/trl/trl-settings";
@@ -22,10 +22,9 @@ export function trlSourceFromRun(dir: string, options: Omit<TrlSettingsInput, "p
   const { out, runId } = locateRun(dir);
   const record = readRunRecord(out, runId);
   if (!record) throw new Error(`${runLayout(out, runId).runFile} cannot be read`);
-  const named = PRESET_TABLE[record.job.preset];
-  if (!named) throw new Error(`${runLayout(out, runId).runFile}: unknown preset ${JSON.stringify(record.job.preset)}`);
-  // A run asked for --minutes N trained its stages for fewer steps than the preset names.
-  const preset = record.job.minutes ? fitPresetToMinutes(named, record.job.minutes) : named;
+  if (!PRESET_TABLE[record.job.preset]) throw new Error(`${runLayout(out, runId).runFile}: unknown preset ${JSON.stringify(record.job.preset)}`);
+  // A run asked for --minutes N (or set steps) trained its stages for other steps than the preset names.
+  const preset = presetForJob(record.job);
   const settings = trlSettings({ ...options, preset, runId: record.runId, ...(record.job.base ? { base: record.job.base } : {}) });
   const events = feedbackPaths(out).events;
   return { record, settings, datasetDir: runLayout(out, runId).datasetDir, ...(existsSync(events) ? { feedbackEvents: events } : {}) };

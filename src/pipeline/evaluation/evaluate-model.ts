@@ -9,7 +9,7 @@ import type { PreferencePair } from "../../core/feedback/feedback-types";
 import type { HeldoutProbe } from "../../core/store/dataset-files";
 import type { EvalSample, ItemScores, StageEval } from "./types";
 import { probeContext } from "../../core/completion/context";
-import { modelBitsPerByte } from "./held-out-loss";
+import { modelLoss } from "./held-out-loss";
 
 export interface EvaluateOptions {
   signal?: AbortSignal;
@@ -81,8 +81,9 @@ export async function evaluateModel(
     pref = { accuracy: counted ? right / counted : null, items: counted };
   }
   const summary = summarise(items, modes, latencies, pref);
-  const bitsPerByte = model.score ? await modelBitsPerByte(model as CompletionScorer, probes, options.signal) : null;
-  return { eval: { ...summary, bitsPerByte, ...(Object.keys(bySource).length ? { preferenceBySource: bySource } : {}) }, samples, items, predictions };
+  const loss = model.score ? await modelLoss(model as CompletionScorer, probes, options.signal) : null;
+  if (loss) items.bitsPerByte = loss.perProbe;
+  return { eval: { ...summary, bitsPerByte: loss?.bitsPerByte ?? null, ...(Object.keys(bySource).length ? { preferenceBySource: bySource } : {}) }, samples, items, predictions };
 }
 
 /** Where a pair comes from, for the report: the editor, or what wrote a synthetic pair's rejected side. */

@@ -25,19 +25,35 @@ export interface HeldoutBaselines {
   trainBytes: number;
 }
 
-/** The model's bits per byte of the probes' targets; null without probes (or when cut short). */
-export async function modelBitsPerByte(scorer: CompletionScorer, probes: readonly HeldoutProbe[], signal?: AbortSignal): Promise<number | null> {
+export interface ModelLoss {
+  /** Bits per byte over every scored target together; null without probes (or when cut short). */
+  bitsPerByte: number | null;
+  /**
+   * Each loss probe's own bits per byte, in lossProbes' order (null where a target was not
+   * scored): the per-item figures the paired test between two models uses.
+   */
+  perProbe: (number | null)[];
+}
+
+/** The model's bits per byte of the probes' targets, together and per probe. */
+export async function modelLoss(scorer: CompletionScorer, probes: readonly HeldoutProbe[], signal?: AbortSignal): Promise<ModelLoss> {
   let nats = 0;
   let bytes = 0;
+  const perProbe: (number | null)[] = [];
   for (const p of lossProbes(probes)) {
-    if (signal?.aborted) return null;
+    if (signal?.aborted) return { bitsPerByte: null, perProbe: [] };
     const [logProb] = await scorer.score(p.prefix, [p.target]);
+    const n = encoder.encode(p.target).length;
     // A target longer than the model's context leaves no prefix to condition on: not scored.
-    if (!Number.isFinite(logProb)) continue;
+    if (!Number.isFinite(logProb)) {
+      perProbe.push(null);
+      continue;
+    }
+    perProbe.push(-logProb! / (n * Math.LN2));
     nats -= logProb!;
-    bytes += encoder.encode(p.target).length;
+    bytes += n;
   }
-  return bytes ? nats / (bytes * Math.LN2) : null;
+  return { bitsPerByte: bytes ? nats / (bytes * Math.LN2) : null, perProbe };
 }
 
 export function baselineBitsPerByte(datasetDir: string, probes: readonly HeldoutProbe[]): HeldoutBaselines {

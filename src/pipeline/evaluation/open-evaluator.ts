@@ -2,6 +2,7 @@
 // served, so its latency is the editor's; DESIGN.md runs every frozen-model pass there), or
 // the tfjs model itself (no native code needed; what runs when llama.cpp cannot load).
 import { openModel } from "../../engine/model-store/model-source";
+import { isAdapterFolder } from "../../core/formats/adapter-folder";
 import { modelContext } from "../../serve/model-gguf";
 import { LlamaCompleter } from "../../serve/llama-completer";
 import { LLAMA_MIN_CONTEXT } from "../../serve/llama-runtime";
@@ -33,7 +34,8 @@ export async function openEvaluator(modelDir: string, engine: EvalEngine, maxNew
     }
   }
   await beforeTfjs?.();
-  const m = openModel({ basePath: modelDir });
+  // An adapter folder opens as its base with the adapters attached; anything else is read as a base (a stage's folder included).
+  const m = openModel(isAdapterFolder(modelDir) ? { modelDir } : { basePath: modelDir });
   return {
     evaluator: new TfjsCompleter(m.model, m.tokenizer, { maxNewTokens }),
     engine: "tfjs",

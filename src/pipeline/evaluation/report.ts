@@ -111,7 +111,7 @@ export function renderReportMarkdown(r: EvalReport): string {
     lines.push("## Comparisons", "", "Each later model against each earlier one on the same probes (paired sign-flip test; better or worse at p < 0.05).", "");
     lines.push("| a | b | metric | b - a | p | verdict for b |", "| --- | --- | --- | ---: | ---: | --- |");
     for (const c of compared) {
-      const delta = c.metric === "editSimilarity" ? c.delta.toFixed(1) : `${(100 * c.delta).toFixed(1)} pts`;
+      const delta = c.metric === "editSimilarity" ? c.delta.toFixed(1) : c.metric === "bitsPerByte" ? `${c.delta.toFixed(3)} bits/byte` : `${(100 * c.delta).toFixed(1)} pts`;
       lines.push(`| ${c.a} | ${c.b} | ${c.metric} | ${delta} | ${c.p.toFixed(3)} | ${verdict(c)} |`);
     }
     lines.push("");

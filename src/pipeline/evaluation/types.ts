@@ -42,6 +42,11 @@ export interface ItemScores {
   exactMatch: number[];
   editSimilarity: number[];
   acceptedChars: number[];
+  /**
+   * Held-out loss of each line probe with a prefix (held-out-loss.ts lossProbes), in bits per
+   * byte, null where a target was not scored; absent for a model that cannot score.
+   */
+  bitsPerByte?: (number | null)[];
 }
 
 export interface EvalSample {

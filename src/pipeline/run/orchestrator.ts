@@ -4,7 +4,7 @@
 // as typed events. Cancellation stops at the next step boundary of the running stage.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { describePreset, fitPresetToMinutes, getPreset, type Preset } from "../../core/presets";
+import { describePreset, presetForJob, type Preset } from "../../core/presets";
 import { IMPORT_STAGES, STAGES, type StageName, type TrainingJob, type WorkerEventBody } from "../../core/protocol";
 import { contentHash } from "./content-hash";
 import { EventLog, type EventListener } from "./event-log";
@@ -75,7 +75,7 @@ async function runLocked(job: TrainingJob, options: PipelineOptions): Promise<Pi
   };
 
   try {
-    const preset = job.minutes ? fitPresetToMinutes(getPreset(job.preset), job.minutes) : getPreset(job.preset);
+    const preset = presetForJob(job);
     const { backend, device } = await options.resolveBackend(job.backend);
     emit({ type: "run-start", runId, runDir: layout.runDir, preset: preset.name, backend, device });
     emit({ type: "log", level: "info", message: describePreset(preset) });

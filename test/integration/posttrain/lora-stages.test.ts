@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
-import { exportGguf } from "../../../src/core/formats/gguf";
+import { exportGguf, mergedAdapterToGguf } from "../../../src/core/formats/gguf";
 import { adapterBasePath, isAdapterFolder } from "../../../src/core/formats/adapter-folder";
 import { LORA_DEFAULTS } from "../../../src/core/formats/lora-config";
 import { gatherDataset } from "../../../src/core/gather/gather";
@@ -19,6 +19,7 @@ import { loadModelDir } from "../../../src/engine/model-store/model-dir";
 import { runPretrainStage, runSftStage } from "../../../src/pipeline/training/lm-training";
 import { LlamaScorer } from "../../../src/serve/llama-scorer";
 import { modelGguf } from "../../../src/serve/model-gguf";
+import { openEvaluator } from "../../../src/pipeline/evaluation/open-evaluator";
 import { compareLogProbs } from "../serve/helpers/compare-log-probs";
 import { realCode } from "../serve/helpers/real-code";
 import { writeTinyCheckpoint } from "../serve/helpers/tiny-checkpoint";
@@ -101,6 +102,53 @@ describe("LoRA stages over a base GGUF", { timeout: 300_000 }, () => {
       await plain.dispose();
       await adapted.dispose();
       m.cleanup();
+    }
+  });
+
+  it("a merged GGUF (base + adapters in one file) is what llama.cpp computes with the adapter file, to 1e-4", async () => {
+    const m = modelGguf(pretrainDir, "f32");
+    const mergedPath = join(root, "merged.gguf");
+    const r = mergedAdapterToGguf(pretrainDir, mergedPath, "f32");
+    assert.equal(r.merged, 2 * 7, "every adapted projection of both layers");
+    const adapted = await LlamaScorer.load({ modelPath: m.gguf, threads: 1, contextSize: 512, lora: { path: m.lora! } });
+    const merged = await LlamaScorer.load({ modelPath: mergedPath, threads: 1, contextSize: 512 });
+    const plain = await LlamaScorer.load({ modelPath: m.gguf, threads: 1, contextSize: 512 });
+    try {
+      const tokens = adapted.tokenize(realCode(1500).slice(200, 900)).slice(0, 120);
+      assert.deepEqual(merged.tokenize(realCode(1500).slice(200, 900)).slice(0, 120), tokens, "the merged file keeps the base's vocabulary");
+      const gap = compareLogProbs(await merged.logProbs(tokens), await adapted.logProbs(tokens));
+      const moved = compareLogProbs(await merged.logProbs(tokens), await plain.logProbs(tokens));
+      console.log(`# merged GGUF vs base + adapter in llama.cpp: max |dlogp| ${gap.worst.toExponential(2)}; vs the base alone ${moved.worst.toFixed(3)}`);
+      assert.ok(gap.worst <= 1e-4, `max |dlogp| ${gap.worst}`);
+      assert.ok(moved.worst > 100 * gap.worst, "the merge is not the base");
+      assert.equal(sha(basePath), baseHash, "the base file is never written");
+    } finally {
+      await adapted.dispose();
+      await merged.dispose();
+      await plain.dispose();
+      m.cleanup();
+    }
+  });
+
+  it("evaluation opens the folder as base + adapters in both engines, and they score alike", async () => {
+    const text = realCode(800);
+    const prompt = text.slice(0, 300);
+    const target = text.slice(300, 340);
+    const tfjs = await openEvaluator(pretrainDir, "tfjs", 8);
+    const llama = await openEvaluator(pretrainDir, "llama", 8);
+    try {
+      assert.equal(tfjs.engine, "tfjs");
+      assert.equal(llama.engine, "llama", llama.fallback);
+      const [a] = await tfjs.evaluator.score(prompt, [target]);
+      const [b] = await llama.evaluator.score(prompt, [target]);
+      const plain = await openEvaluator(basePath, "tfjs", 8);
+      const [c] = await plain.evaluator.score(prompt, [target]);
+      await plain.dispose();
+      assert.ok(Math.abs(a! - b!) < 1e-2 * Math.max(1, Math.abs(a!)), `tfjs ${a} vs llama.cpp ${b}`);
+      assert.ok(Math.abs(a! - c!) > 10 * Math.abs(a! - b!), `the adapters count: with ${a}, base alone ${c}`);
+    } finally {
+      await tfjs.dispose();
+      await llama.dispose();
     }
   });
 });

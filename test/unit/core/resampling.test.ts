@@ -43,6 +43,20 @@ describe("resampling", () => {
     assert.equal(verdict(em), "better");
     assert.equal(verdict({ delta: -0.1, p: 0.01 }), "worse");
     assert.equal(verdict({ delta: 0.1, p: 0.2 }), "same");
+    assert.ok(!c.some((x) => x.metric === "bitsPerByte"), "no loss comparison for models that could not score");
+  });
+
+  it("compares held-out loss per probe on the probes both models scored, where lower is better", () => {
+    const base = Array.from({ length: 60 }, (_, i) => 3 + (i % 5) / 10);
+    const tuned = base.map((x, i) => (i % 7 === 0 ? null : x - 0.4 + (i % 3) / 10));
+    const scores = (bits: (number | null)[]) => ({ exactMatch: [0, 0], acceptedChars: [0, 0], editSimilarity: [0, 0], bitsPerByte: bits });
+    const c = compareModels({ base: scores(base), sft: scores(tuned) }).find((x) => x.metric === "bitsPerByte")!;
+    const kept = base.flatMap((x, i) => (tuned[i] === null ? [] : [tuned[i]! - x]));
+    assert.ok(Math.abs(c.delta - kept.reduce((a, b) => a + b, 0) / kept.length) < 1e-12, "the mean over probes both scored");
+    assert.ok(c.delta < 0 && c.p < 0.01);
+    assert.equal(verdict(c), "better", "a lower loss is better");
+    assert.equal(verdict({ ...c, delta: -c.delta }), "worse");
+    assert.equal(verdict({ delta: -0.1, p: 0.01, metric: "exactMatch" }), "worse");
   });
 
   it("accepted characters: the longest correct prefix over the truth", () => {

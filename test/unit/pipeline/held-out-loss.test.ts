@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fitByteNgram } from "../../../src/core/math/byte-baselines";
-import { baselineBitsPerByte, modelBitsPerByte } from "../../../src/pipeline/evaluation/held-out-loss";
+import { baselineBitsPerByte, modelLoss } from "../../../src/pipeline/evaluation/held-out-loss";
 
 const dir = mkdtempSync(join(tmpdir(), "repotune-loss-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,8 +15,21 @@ describe("held-out loss", () => {
   it("turns a model's log-probabilities of the targets into bits per byte (UTF-8 bytes)", async () => {
     const scorer = { score: async (_prompt: string, completions: readonly string[]) => completions.map((c) => -Math.LN2 * 2 * new TextEncoder().encode(c).length) };
     // 2 bits a byte, whatever the text: "é" is 2 bytes.
-    assert.ok(Math.abs((await modelBitsPerByte(scorer, [probe("a", "xyz"), probe("b", "é")]))! - 2) < 1e-12);
-    assert.equal(await modelBitsPerByte(scorer, []), null);
+    const loss = await modelLoss(scorer, [probe("a", "xyz"), probe("b", "é")]);
+    assert.ok(Math.abs(loss.bitsPerByte! - 2) < 1e-12);
+    assert.deepEqual(loss.perProbe.map((x) => Math.round(x! * 1e9) / 1e9), [2, 2]);
+    assert.deepEqual(await modelLoss(scorer, []), { bitsPerByte: null, perProbe: [] });
+  });
+
+  it("keeps one figure per loss probe, in order, null where a target was not scored, and weights the total by bytes", async () => {
+    // "xyz" at 1 bit a byte, "too long" not scorable, "é" (2 bytes) at 4 bits a byte.
+    const scorer = { score: async (_p: string, [c]: readonly string[]) => [c === "too long" ? -Infinity : c === "xyz" ? -Math.LN2 * 3 : -Math.LN2 * 8] };
+    const loss = await modelLoss(scorer, [probe("a", "xyz"), probe("", "no prefix"), probe("b", "too long"), probe("c", "é")]);
+    assert.equal(loss.perProbe.length, 3, "the probe without a prefix is not a loss probe");
+    assert.ok(Math.abs(loss.perProbe[0]! - 1) < 1e-12);
+    assert.equal(loss.perProbe[1], null);
+    assert.ok(Math.abs(loss.perProbe[2]! - 4) < 1e-12);
+    assert.ok(Math.abs(loss.bitsPerByte! - 11 / 5) < 1e-12, `(3 + 8) bits over 5 bytes, got ${loss.bitsPerByte}`);
   });
 
   it("a byte 4-gram fitted on the training files beats the unigram on code like them, and conditions on the prefix", () => {

@@ -1,0 +1,243 @@
+// `repotune bench adapt --repo DIR [--repo DIR ...] [--json]`: the product's claim at CPU scale.
+// A small base is pretrained for a fixed number of tokens on a broad corpus of the repository's
+// language that does not contain it (TypeScript's own lib/*.d.ts for TypeScript and JavaScript,
+// the Python standard library for Python), then fine-tuned with LoRA on the repository, as
+// `repotune tune --base` runs it. Both are scored on the repository's held-out files, as the
+// editor asks: exact match, accepted characters and held-out loss, with intervals, and the
+// paired test of tuned against base on the same probes. Figures, never pass/fail.
+//
+// Both runs are real `tune` jobs in the training worker, so a second run with the same --out
+// reuses the base (the pipeline's stage cache) and only the fine-tuning is redone.
+import type { Command } from "commander";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { bootstrapInterval, type Interval } from "../src/core/math/resampling";
+import { BACKENDS, PRESETS, type PresetName, type TrainingJob, type WorkerEvent } from "../src/core/protocol";
+import { presetForJob } from "../src/core/presets";
+import type { EvalReport } from "../src/pipeline/evaluation/report";
+import { pairedLoss, type Comparison } from "../src/pipeline/evaluation/compare-models";
+import { readEvalItems, EVAL_ITEMS_FILE } from "../src/pipeline/evaluation/eval-items";
+import { readStageRecord } from "../src/pipeline/run/stage-record";
+import { TrainingWorkerClient } from "../src/worker/clients/training-worker-client";
+
+export type AdaptLanguage = "typescript" | "python";
+
+/** Where each language's base corpus comes from on this machine: broad code, never the target. */
+export function corpusFiles(language: AdaptLanguage, root: string): string[] {
+  if (language === "typescript") {
+    const lib = join(root, "node_modules", "typescript", "lib");
+    if (!existsSync(lib)) throw new Error(`${lib} is missing: run npm ci first (TypeScript's lib/*.d.ts is the TypeScript base corpus)`);
+    return readdirSync(lib).filter((f) => /^lib\..*\.d\.ts$/.test(f)).map((f) => join(lib, f));
+  }
+  const dirs = readdirSync("/usr/lib").filter((d) => /^python3\.\d+$/.test(d)).map((d) => join("/usr/lib", d));
+  if (!dirs.length) throw new Error("no /usr/lib/python3.X: install python3 (its standard library is the Python base corpus)");
+  // The top-level modules only: no site-packages or dist-packages (where a target could live), no tests.
+  return readdirSync(dirs[0]!).filter((f) => f.endsWith(".py")).map((f) => join(dirs[0]!, f));
+}
+
+/** The language most of a repository's tracked files are in. */
+export function repoLanguage(repo: string): AdaptLanguage {
+  const files = execFileSync("git", ["-C", repo, "ls-files"], { encoding: "utf8", maxBuffer: 64 << 20 }).split("\n");
+  const count = (exts: string[]) => files.filter((f) => exts.includes(extname(f))).length;
+  const py = count([".py"]);
+  const ts = count([".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"]);
+  if (!py && !ts) throw new Error(`${repo}: no TypeScript, JavaScript or Python files tracked by git (bench adapt has base corpora for those only)`);
+  return py > ts ? "python" : "typescript";
+}
+
+/** The corpus as a git repository of one commit: what `tune` gathers from. */
+function makeCorpusRepo(files: readonly string[], dest: string): { files: number; bytes: number } {
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dest, { recursive: true });
+  let bytes = 0;
+  for (const f of files) {
+    cpSync(f, join(dest, basename(f)));
+    bytes += statSync(f).size;
+  }
+  const git = (...args: string[]) => execFileSync("git", ["-C", dest, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false", ...args], { stdio: "ignore" });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-q", "-m", "base corpus");
+  return { files: files.length, bytes };
+}
+
+/** Runs one job in the training worker, as `repotune tune` does; throws with the run's own error. */
+async function runJob(job: TrainingJob, onLine: (line: string) => void): Promise<{ runDir: string; artifacts: Record<string, string>; seconds: number }> {
+  const events: WorkerEvent[] = [];
+  const started = performance.now();
+  const client = new TrainingWorkerClient({
+    workerScript: join(__dirname, "training-worker.js"),
+    maxHeapMb: 4096,
+    onEvent: (e) => {
+      events.push(e);
+      if (e.type === "stage-end") onLine(`  ${e.stage}: ${e.status}${e.reason ? ` (${e.reason})` : ""} ${e.durationSec.toFixed(0)} s`);
+      if (e.type === "log" && /step takes|steps fit|vocabulary/.test(e.message)) onLine(`    ${e.message}`);
+    },
+  });
+  client.start(job);
+  await client.exited;
+  const start = events.find((e) => e.type === "run-start");
+  const done = events.find((e) => e.type === "done");
+  const error = events.find((e) => e.type === "error");
+  if (!start || start.type !== "run-start" || !done || done.type !== "done") {
+    throw new Error(`the run on ${job.repo} did not finish: ${error && error.type === "error" ? error.message : "the worker ended without a result"}`);
+  }
+  return { runDir: start.runDir, artifacts: done.artifacts, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface AdaptFigures {
+  exactMatch: number | null;
+  exactMatchCi: Interval | null;
+  acceptedChars: number | null;
+  acceptedCharsCi: Interval | null;
+  /** Held-out loss, bits per UTF-8 byte of the line probes' targets (report.json bitsPerByte). */
+  loss: number | null;
+  /** The mean of the per-probe losses and its 95% bootstrap interval (what the paired test compares). */
+  lossPerProbe: number | null;
+  lossPerProbeCi: Interval | null;
+}
+
+export interface AdaptResult {
+  repo: string;
+  language: AdaptLanguage;
+  corpus: { files: number; bytes: number; tokensTrained: number; steps: number; seconds: number };
+  /** Seconds of the LoRA stages (continued pretraining and SFT). */
+  tuneSeconds: number;
+  heldoutProbes: number;
+  lossProbes: number;
+  base: AdaptFigures;
+  tuned: AdaptFigures;
+  /** Which row of the run is "tuned": its last LoRA stage. */
+  tunedRow: string;
+  /** p of the paired test of held-out loss, tuned against base (the issue's figure). */
+  pValue: number | null;
+  /** Each figure's paired difference tuned - base and its p. */
+  comparisons: Record<"exactMatch" | "acceptedChars" | "loss", { delta: number; p: number } | null>;
+  runDir: string;
+}
+
+export interface AdaptOptions {
+  repos: string[];
+  out: string;
+  preset: PresetName;
+  /** Pretraining steps of the base (each the preset's batch x context tokens). */
+  baseSteps: number;
+  backend: TrainingJob["backend"];
+  root: string;
+  log: (line: string) => void;
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export async function runAdaptBench(o: AdaptOptions): Promise<AdaptResult[]> {
+  const bases = new Map<AdaptLanguage, { dir: string; corpus: AdaptResult["corpus"] }>();
+  const results: AdaptResult[] = [];
+  for (const repo of o.repos) {
+    const language = repoLanguage(repo);
+    if (!bases.has(language)) {
+      const corpusDir = join(o.out, `corpus-${language}`);
+      const made = makeCorpusRepo(corpusFiles(language, o.root), corpusDir);
+      const job: TrainingJob = { repo: corpusDir, out: join(o.out, `base-${language}`), preset: o.preset, backend: o.backend, resume: false, activate: "never", stages: ["gather", "tokenizer", "pretrain"], steps: { pretrain: o.baseSteps } };
+      const preset = presetForJob(job);
+      o.log(`base (${language}): ${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB; pretraining ${o.baseSteps} steps of ${preset.batchSize} x ${preset.teacher.contextLength} tokens`);
+      const run = await runJob(job, o.log);
+      const dir = run.artifacts.pretrainModel;
+      if (!dir) throw new Error(`the base run on ${corpusDir} made no pretrained model (see ${run.runDir})`);
+      // The pretraining's own time, also when this run reused it.
+      const seconds = readStageRecord(join(job.out, "stages", "pretrain"), job.out)?.durationSec ?? run.seconds;
+      bases.set(language, { dir, corpus: { ...made, steps: o.baseSteps, tokensTrained: o.baseSteps * preset.batchSize * preset.teacher.contextLength, seconds: Math.round(seconds) } });
+    }
+    const base = bases.get(language)!;
+    o.log(`${repo}: LoRA over the ${language} base`);
+    // Data cleaning is off: its thresholds (Refact's 3.0 nats) are for a real base; a 3.4M-parameter
+    // base finds most files of any repository "hopeless" and would train on few of them.
+    const job: TrainingJob = { repo, out: join(o.out, `tune-${basename(repo)}`), preset: o.preset, backend: o.backend, resume: false, activate: "never", base: base.dir, lora: { use: "always" }, baseLoss: false, stages: ["gather", "tokenizer", "pretrain", "sft", "eval"] };
+    const run = await runJob(job, o.log);
+    // The evaluation's own files: the run's folder gets copies only when the activate stage runs.
+    if (!run.artifacts.report) throw new Error(`the run on ${repo} wrote no report (see ${run.runDir})`);
+    // The fine-tuning stages' own time (continued pretraining and SFT), also when reused.
+    const tuneSeconds = (["pretrain", "sft"] as const).reduce((t, stage) => t + (readStageRecord(join(job.out, "stages", stage), job.out)?.durationSec ?? 0), 0);
+    results.push(readAdaptResult(dirname(run.artifacts.report), { repo, language, corpus: base.corpus, tuneSeconds: Math.round(tuneSeconds) }));
+  }
+  return results;
+}
+
+/** The figures of one fine-tuning run, from the report.json and eval-items.json in `runDir`. */
+export function readAdaptResult(runDir: string, about: Pick<AdaptResult, "repo" | "language" | "corpus" | "tuneSeconds">): AdaptResult {
+  const report = JSON.parse(readFileSync(join(runDir, "report.json"), "utf8")) as EvalReport;
+  const items = readEvalItems(join(runDir, EVAL_ITEMS_FILE));
+  const tunedRow = (["sft", "pretrain"] as const).find((r) => report.stages[r]);
+  if (!report.stages.base || !tunedRow || !items?.rows.base || !items.rows[tunedRow]) throw new Error(`${runDir}: the report has no base row or no fine-tuned row`);
+  const figures = (row: "base" | "sft" | "pretrain"): AdaptFigures => {
+    const s = report.stages[row]!;
+    const losses = (items.rows[row]!.bitsPerByte ?? []).filter((x): x is number => typeof x === "number");
+    return { exactMatch: s.exactMatch, exactMatchCi: s.exactMatchCi, acceptedChars: s.acceptedChars, acceptedCharsCi: s.acceptedCharsCi, loss: s.bitsPerByte ?? null, lossPerProbe: mean(losses), lossPerProbeCi: bootstrapInterval(losses) };
+  };
+  const find = (metric: Comparison["metric"]) => {
+    const c = report.comparisons.find((x) => x.a === "base" && x.b === tunedRow && x.metric === metric);
+    return c ? { delta: c.delta, p: c.p } : null;
+  };
+  const loss = pairedLoss(items.rows.base, items.rows[tunedRow]!);
+  return {
+    ...about,
+    heldoutProbes: report.stages.base.heldoutItems,
+    lossProbes: loss?.items ?? 0,
+    base: figures("base"),
+    tuned: figures(tunedRow),
+    tunedRow,
+    pValue: loss?.p ?? null,
+    comparisons: { exactMatch: find("exactMatch"), acceptedChars: find("acceptedChars"), loss: loss ? { delta: loss.delta, p: loss.p } : null },
+    runDir,
+  };
+}
+
+const pct = (x: number | null, ci: Interval | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}% [${ci ? `${(100 * ci[0]).toFixed(1)}, ${(100 * ci[1]).toFixed(1)}` : "–"}]`);
+const bits = (x: number | null, ci: Interval | null) => (x === null ? "–" : `${x.toFixed(3)} [${ci ? `${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}` : "–"}]`);
+const delta = (c: { delta: number; p: number } | null, scale: number, unit: string) => (c ? `${c.delta >= 0 ? "+" : ""}${(scale * c.delta).toFixed(scale === 1 ? 3 : 1)}${unit} (p ${c.p.toFixed(3)})` : "–");
+
+export function formatAdaptBench(results: readonly AdaptResult[]): string {
+  const lines = ["| repository | language | model | exact match | accepted chars | held-out loss (bits/byte, per-probe mean) |", "| --- | --- | --- | ---: | ---: | ---: |"];
+  for (const r of results) {
+    for (const [name, f] of [["base", r.base], [`tuned (${r.tunedRow})`, r.tuned]] as const) {
+      lines.push(`| ${basename(r.repo)} | ${r.language} | ${name} | ${pct(f.exactMatch, f.exactMatchCi)} | ${pct(f.acceptedChars, f.acceptedCharsCi)} | ${f.loss === null ? "–" : f.loss.toFixed(3)} (${bits(f.lossPerProbe, f.lossPerProbeCi)}) |`);
+    }
+  }
+  lines.push("");
+  for (const r of results) {
+    lines.push(
+      `${basename(r.repo)}: base pretrained ${r.corpus.tokensTrained.toLocaleString("en-US")} tokens (${r.corpus.steps} steps) on ${r.corpus.files} ${r.language} files (${(r.corpus.bytes / 1e6).toFixed(1)} MB) in ${r.corpus.seconds} s; fine-tuned in ${r.tuneSeconds} s; ${r.heldoutProbes} held-out probes, ${r.lossProbes} scored for loss.`,
+      `  tuned - base: exact match ${delta(r.comparisons.exactMatch, 100, " pts")}, accepted chars ${delta(r.comparisons.acceptedChars, 100, " pts")}, loss ${delta(r.comparisons.loss, 1, " bits/byte")}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+export function registerBenchAdapt(bench: Command): void {
+  bench
+    .command("adapt")
+    .description("pretrain a small base on a broad corpus of the repository's language, fine-tune it on the repository with LoRA, and compare both on its held-out files")
+    .option("--repo <dir>", "a git repository to fine-tune on (repeat for more)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--out <dir>", "where the corpora and runs go (kept, so a second run reuses the base)", ".cache/bench/adapt")
+    .option("--preset <name>", `the model's size and the fine-tuning's length: ${PRESETS.join(", ")}`, "tiny")
+    .option("--base-steps <n>", "pretraining steps of the base (each the preset's batch x context tokens)", "800")
+    .option("--backend <name>", "training backend", "auto")
+    .option("--json", "print the figures as JSON (one object per repository)")
+    .action(async (flags: { repo: string[]; out: string; preset: string; baseSteps: string; backend: string; json?: boolean }) => {
+      if (!flags.repo.length) throw new Error("--repo is required: a git repository of TypeScript, JavaScript or Python");
+      if (!(PRESETS as readonly string[]).includes(flags.preset)) throw new Error(`--preset must be one of ${PRESETS.join(", ")}`);
+      if (!(BACKENDS as readonly string[]).includes(flags.backend)) throw new Error(`--backend must be one of ${BACKENDS.join(", ")}`);
+      const baseSteps = Number(flags.baseSteps);
+      if (!(Number.isInteger(baseSteps) && baseSteps >= 1)) throw new Error(`--base-steps must be a positive whole number, got "${flags.baseSteps}"`);
+      const results = await runAdaptBench({
+        repos: flags.repo.map((r) => resolve(r)),
+        out: resolve(flags.out),
+        preset: flags.preset as PresetName,
+        baseSteps,
+        backend: flags.backend as TrainingJob["backend"],
+        root: resolve(__dirname, ".."),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(`${flags.json ? JSON.stringify(results.length === 1 ? results[0] : results, null, 2) : formatAdaptBench(results)}\n`);
+    });
+}
