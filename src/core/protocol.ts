@@ -114,9 +114,25 @@ export interface ProgressEvent {
   unit?: string;
 }
 
+/** One training stage of a run's plan, said before the run starts (pipeline/run/run-plan.ts). */
+export interface StagePlan {
+  stage: StageName;
+  /** Optimizer steps: the preset's (or --minutes'), at most; a time budget may cut them. */
+  steps: number;
+  /** Tokens the stage trains on at most: steps x rows a step x tokens a row (RL: tokens sampled). */
+  tokens: number;
+  /** Seconds on this machine and backend; null where nothing was measured yet. */
+  estimateSec: number | null;
+  /** What the estimate is from: a step timed before the run, or this stage's speed in an earlier run here. */
+  basis: "timed now" | "earlier run" | null;
+  /** The stage's time budget (LoRA stages, and every LM stage under --minutes). */
+  budgetSec?: number;
+}
+
 /** Training worker -> host; also one line each in the run's events.jsonl. */
 export type WorkerEvent = { v: typeof PROTOCOL_VERSION; time: string } & (
   | { type: "run-start"; runId: string; runDir: string; preset: PresetName; backend: string; device: string }
+  | { type: "plan"; stages: StagePlan[]; estimateSec: number | null; minutes: number | null }
   | { type: "stage-start"; stage: StageName; totalSteps: number }
   | ProgressEvent
   | { type: "eval"; stage: StageName; metrics: Record<string, number | null> }
@@ -216,6 +232,7 @@ const jobShape: Shape = {
   stages: optional(arrayOf(isStage)),
   resume: isBoolean,
   minutes: optional(isNumber),
+  steps: optional((v) => isRecord(v) && Object.entries(v).every(([k, n]) => ["pretrain", "sft", "dpo", "reward", "rl", "distill"].includes(k) && Number.isInteger(n) && (n as number) >= 0)),
   replicas: optional((v) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 64),
   activate: optional(oneOf(ACTIVATION_POLICIES)),
   base: optional((v) => typeof v === "string" && v.length > 0),
@@ -223,6 +240,12 @@ const jobShape: Shape = {
   lora: optional(isLoraChoice),
   baseLoss: optional((v) => v === false || (isRecord(v) && [(v as Record<string, unknown>).hopelessAbove, (v as Record<string, unknown>).easyBelow].every((x) => x === undefined || (typeof x === "number" && Number.isFinite(x) && x >= 0)))),
 };
+
+function isStagePlan(v: unknown): boolean {
+  if (!isRecord(v)) return false;
+  const p = v as Record<string, unknown>;
+  return isStage(p.stage) && isNumber(p.steps) && isNumber(p.tokens) && (p.estimateSec === null || isNumber(p.estimateSec)) && (p.basis === null || p.basis === "timed now" || p.basis === "earlier run") && (p.budgetSec === undefined || isNumber(p.budgetSec));
+}
 
 function isLoraChoice(v: unknown): boolean {
   if (!isRecord(v)) return false;
@@ -244,6 +267,7 @@ const workerCommandShapes: Record<string, Shape> = {
 
 const workerEventShapes: Record<string, Shape> = {
   "run-start": { runId: isString, runDir: isString, preset: oneOf(PRESETS), backend: isString, device: isString },
+  plan: { stages: arrayOf(isStagePlan), estimateSec: (v) => v === null || isNumber(v), minutes: (v) => v === null || isNumber(v) },
   "stage-start": { stage: isStage, totalSteps: isNumber },
   progress: {
     stage: isStage,

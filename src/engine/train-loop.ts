@@ -7,6 +7,7 @@ import { openCheckpoint, resumeTraining, saveCheckpoint } from "./checkpoint";
 import { LATEST_MARKER } from "./checkpoint/layout";
 import { Trainer, type DataSource, type GradientSource, type LossFn, type MicroBatch, type StepEvent } from "./train";
 import { fitStepsToBudget } from "./train/step-budget";
+import type { StepTiming } from "./train/step-timing";
 import { join } from "node:path";
 import type { ProgressEvent } from "../core/protocol";
 
@@ -39,6 +40,8 @@ export interface TrainOptions {
   resume?: boolean;
   /** Seconds the stage may train: the steps are cut to what fits, from a timed micro-batch (train/step-budget.ts). */
   budgetSec?: number;
+  /** The same micro-batch already timed (by the run's plan): the budget is fitted without timing it again. */
+  timed?: StepTiming;
   /** Where the budget's fit is said. */
   log?: (message: string) => void;
 }
@@ -64,7 +67,7 @@ export interface CheckpointExtras {
 
 function withBudget<B extends MicroBatch>(params: ReadonlyMap<string, tf.Variable>, data: DataSource<B>, lossFn: LossFn<B>, options: TrainOptions): TrainOptions {
   const fit = fitStepsToBudget(params, data, lossFn, { ...options, budgetSec: options.budgetSec! });
-  if (!fit.reused) options.log?.(`one step takes ${fit.stepSec.toFixed(1)} s here (${Math.round(fit.tokensPerSec)} tokens/s): ${fit.steps} of ${options.steps} steps fit the ${(options.budgetSec! / 60).toFixed(1)}-minute budget`);
+  if (!fit.reused) options.log?.(`one step takes ${fit.stepSec.toFixed(1)} s here (${Math.round(fit.tokensPerSec)} tokens/s${options.timed ? ", timed by the run's plan" : ""}): ${fit.steps} of ${options.steps} steps fit the ${(options.budgetSec! / 60).toFixed(1)}-minute budget`);
   return { ...options, steps: fit.steps, warmupSteps: Math.min(options.warmupSteps ?? Math.floor(options.steps / 10), Math.floor(fit.steps / 10)) };
 }
 

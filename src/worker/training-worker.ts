@@ -5,6 +5,7 @@
 import { makeWorkerEvent, parseWorkerCommand, type WorkerEvent, type WorkerEventBody } from "../core/protocol";
 import { explainPipelineError } from "../pipeline/run/explain-error";
 import { runPipeline } from "../pipeline/run/orchestrator";
+import { runPlanner } from "../pipeline/stages/run-plan";
 import { resolveBackend } from "../pipeline/run/resolve-backend";
 import { buildStages } from "../pipeline/stages";
 
@@ -43,6 +44,7 @@ process.on("message", (raw: unknown) => {
     listener: (event) => pending.push(send(event)),
     resolveBackend,
     explainError: explainPipelineError,
+    plan: runPlanner,
   })
     .then(async (outcome) => {
       await Promise.all(pending);

@@ -14,6 +14,7 @@ import {
 describe("protocol", () => {
   const events: WorkerEventBody[] = [
     { type: "run-start", runId: "r1", runDir: "/tmp/r1", preset: "micro", backend: "wasm", device: "CPU" },
+    { type: "plan", stages: [{ stage: "pretrain", steps: 200, tokens: 204800, estimateSec: 50, basis: "timed now", budgetSec: 180 }, { stage: "dpo", steps: 28, tokens: 57344, estimateSec: null, basis: null }], estimateSec: null, minutes: null },
     { type: "stage-start", stage: "pretrain", totalSteps: 10 },
     { type: "progress", stage: "sft", step: 3, totalSteps: 10, loss: 2.5, lr: 1e-3, tokensPerSec: 400, etaSec: 12, rssMb: 300, metrics: { "rewards/margins": 0.1 } },
     { type: "eval", stage: "eval", metrics: { exactMatch: 0.25, preferenceAccuracy: null } },
@@ -58,6 +59,8 @@ describe("protocol", () => {
       (err: unknown) => err instanceof ProtocolError && /field "step"/.test(err.message),
     );
     assert.throws(() => parseWorkerEvent({ v: PROTOCOL_VERSION, time: "t", type: "stage-start", stage: "nope", totalSteps: 1 }), /field "stage"/);
+    assert.throws(() => parseWorkerEvent({ v: PROTOCOL_VERSION, time: "t", type: "plan", stages: [{ stage: "pretrain", steps: 1, tokens: 1, estimateSec: 1, basis: "a guess" }], estimateSec: 1, minutes: null }), /field "stages"/);
+    assert.throws(() => parseWorkerCommand({ v: PROTOCOL_VERSION, type: "start", job: { repo: "/r", out: "/o", preset: "tiny", backend: "auto", resume: false, steps: { eval: 3 } } }), /field "job"/);
     assert.throws(() => parseDashboardRequest("hello"), /expected an object/);
     assert.throws(() => parseDashboardRequest({ v: PROTOCOL_VERSION, type: "action", action: "rm -rf" }), /field "action"/);
   });

@@ -83,6 +83,8 @@ export function humanPrinter(out: NodeJS.WritableStream, tty: boolean): Printer 
           break;
         case "sample":
           break; // shown with the report at the end
+        case "plan":
+          break; // said in words by the log line that follows it
         case "activation":
           endBar();
           out.write(e.activated ? `\nactivated: ${e.reason}\n` : `\ndone, not activated: ${e.reason}\n  to use it anyway: run again with --activate always (or "Use this run's model" in the dashboard)\n`);

@@ -25,6 +25,16 @@ export interface PipelineOptions {
   resolveBackend(requested: string): Promise<{ backend: string; device: string }>;
   /** Maps a failure to words a user can act on. */
   explainError?(err: unknown, context: { out: string }): { message: string; hint: string };
+  /** What the run will train and how long it should take here, said before the first stage (stages/run-plan.ts). */
+  plan?(inputs: { job: TrainingJob; preset: Preset; backend: string; selected: ReadonlySet<StageName> }, log: (message: string) => void): RunPlanner;
+}
+
+/** The orchestrator's side of a run's plan. */
+export interface RunPlanner {
+  event: Extract<WorkerEventBody, { type: "plan" }>;
+  text: string;
+  timedStep: StageContext["timedStep"];
+  recordStage(stage: StageName, durationSec: number, steps: number | null): void;
 }
 
 export interface PipelineOutcome {
@@ -82,9 +92,14 @@ async function runLocked(job: TrainingJob, options: PipelineOptions): Promise<Pi
     if (resumeFrom) emit({ type: "log", level: "info", message: `resuming run ${runId}, which ended ${resumeFrom.status === "running" ? "without finishing" : resumeFrom.status}` });
 
     const selected = new Set<StageName>(job.stages?.length ? job.stages : job.imported ? IMPORT_STAGES : STAGES);
+    const planner = job.imported ? undefined : makePlan(options, { job, preset, backend, selected }, emit);
+    if (planner) {
+      emit(planner.event);
+      emit({ type: "log", level: "info", message: planner.text });
+    }
     let previousHash = "";
     for (const stage of options.stages) {
-      const status = await runStage(stage, { job, preset, layout, artifacts, backend, previousHash, selected, signal: options.signal, emit });
+      const status = await runStage(stage, { job, preset, layout, artifacts, backend, previousHash, selected, signal: options.signal, emit, planner });
       previousHash = status.hash;
       if (status.cancelled) return finish("cancelled");
     }
@@ -93,6 +108,17 @@ async function runLocked(job: TrainingJob, options: PipelineOptions): Promise<Pi
   } catch (err) {
     emit({ type: "error", ...explain(err, { out: job.out }) });
     return finish("failed");
+  }
+}
+
+/** The run's plan; a plan that cannot be made is said and the run goes on without one (it only estimates). */
+function makePlan(options: PipelineOptions, inputs: Parameters<NonNullable<PipelineOptions["plan"]>>[0], emit: (e: WorkerEventBody) => void): RunPlanner | undefined {
+  if (!options.plan) return undefined;
+  try {
+    return options.plan(inputs, (message) => emit({ type: "log", level: "info", message }));
+  } catch (err) {
+    emit({ type: "log", level: "warn", message: `no estimate of this run's time: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` });
+    return undefined;
   }
 }
 
@@ -106,6 +132,7 @@ interface StageRun {
   selected: Set<StageName>;
   signal: AbortSignal;
   emit(e: WorkerEventBody): void;
+  planner?: RunPlanner;
 }
 
 async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; cancelled: boolean }> {
@@ -140,6 +167,8 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
   writeFileAtomic(inputsFile, hash + "\n");
 
   const started = Date.now();
+  // The optimizer steps the stage reported (a budget may cut the preset's): its speed for the next plan.
+  let trainedSteps: number | null = null;
   const totalSteps = stage.totalSteps(r.preset);
   r.emit({ type: "stage-start", stage: stage.name, totalSteps });
   const ctx: StageContext = {
@@ -151,7 +180,11 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
     backend: r.backend,
     resume,
     signal: r.signal,
-    progress: (p) => r.emit({ type: "progress", stage: stage.name, ...p }),
+    timedStep: r.planner?.timedStep ?? null,
+    progress: (p) => {
+      if (p.unit === undefined) trainedSteps = p.step;
+      r.emit({ type: "progress", stage: stage.name, ...p });
+    },
     emit: r.emit,
     log: (message, level = "info") => r.emit({ type: "log", level, message: `[${stage.name}] ${message}` }),
   };
@@ -163,6 +196,8 @@ async function runStage(stage: Stage, r: StageRun): Promise<{ hash: string; canc
     // or new output from the same settings: the stages after it key on what it produced.
     const chainHash = stage.alwaysRun ? await contentHash({ stage: stage.name, outputs: true }, (result.contentFiles ?? Object.values(result.artifacts)).sort()) : hash;
     writeStageRecord(dir, r.layout.out, { inputsHash: hash, chainHash, artifacts: result.artifacts, skippedReason: result.skippedReason, completedAt: new Date().toISOString(), durationSec });
+    // A resumed stage's time covers only its last part: not a speed.
+    if (!result.skippedReason && !resume) r.planner?.recordStage(stage.name, durationSec, trainedSteps);
     r.emit(
       result.skippedReason
         ? { type: "stage-end", stage: stage.name, status: "skipped", reason: result.skippedReason, durationSec }

@@ -1,4 +1,5 @@
 // What every stage of "Fine-tune on this repo" looks like to the orchestrator.
+import type { StepTiming } from "../../engine/train/step-timing";
 import type { Preset } from "../../core/presets";
 import type { ProgressEvent, StageName, TrainingJob, WorkerEventBody } from "../../core/protocol";
 import type { RunLayout } from "../../core/runs/run-layout";
@@ -21,6 +22,8 @@ export interface StageContext {
   /** True when this stage was cut off earlier and should continue from its last checkpoint. */
   resume: boolean;
   signal: AbortSignal;
+  /** The LM stages' micro-batch as the run's plan timed it before the run (none when not timed). */
+  timedStep?: StepTiming | null;
   progress(p: StageProgress): void;
   emit(event: WorkerEventBody): void;
   log(message: string, level?: "info" | "warn" | "error"): void;

@@ -37,8 +37,8 @@ export function replicasFor(ctx: Pick<StageContext, "backend" | "job" | "preset"
   return ctx.preset.teacher.hiddenSize >= 256 ? Math.max(0, Math.min(cores - 1, 3)) : 0;
 }
 
-/** Shares of the preset's minutes that LoRA's continued pretraining and SFT may train. */
-const LORA_BUDGET_SHARE = { pretrain: 0.3, sft: 0.45, dpo: 0.15 };
+/** Shares of the run's minutes the LM stages may train: LoRA's always, every run's under --minutes. */
+const LM_BUDGET_SHARE = { pretrain: 0.3, sft: 0.45, dpo: 0.15 };
 /** Tokens a DPO row over a base keeps: two rows a pair must fit the wasm heap beside a 0.5B base. */
 const LORA_DPO_SEQ = 128;
 
@@ -51,8 +51,12 @@ const LORA_DPO_SEQ = 128;
  */
 export function stageOptions(ctx: StageContext): PosttrainOptions {
   const o = posttrainOptions(ctx.preset, RUN_SEED, { signal: ctx.signal, onProgress: progressReporter(ctx) });
-  const lm = { replicas: replicasFor(ctx), log: (m: string) => ctx.log(m) };
-  if (!loraPlan(ctx)) return { ...o, pretrain: { ...o.pretrain, ...lm }, sft: { ...o.sft, ...lm } };
+  const lm = { replicas: replicasFor(ctx), log: (m: string) => ctx.log(m), ...(ctx.timedStep ? { timed: ctx.timedStep } : {}) };
+  if (!loraPlan(ctx)) {
+    // --minutes N: the steps scaled by the preset's constant, then cut to what this machine's measured speed fits.
+    const budget = (stage: "pretrain" | "sft") => (ctx.job.minutes ? { budgetSec: ctx.job.minutes * 60 * LM_BUDGET_SHARE[stage] } : {});
+    return { ...o, pretrain: { ...o.pretrain, ...lm, ...budget("pretrain") }, sft: { ...o.sft, ...lm, ...budget("sft") } };
+  }
   const lora = (stage: "pretrain" | "sft") => ({
     ...o[stage],
     ...lm,
@@ -61,7 +65,7 @@ export function stageOptions(ctx: StageContext): PosttrainOptions {
     learningRate: LORA_TRAINING.learningRate,
     warmupSteps: Math.min(LORA_TRAINING.warmupSteps, Math.floor(o[stage].steps / 10)),
     weightDecay: LORA_TRAINING.weightDecay,
-    budgetSec: ctx.preset.estimatedCpuMinutes * 60 * LORA_BUDGET_SHARE[stage],
+    budgetSec: ctx.preset.estimatedCpuMinutes * 60 * LM_BUDGET_SHARE[stage],
   });
   const dpo = {
     ...o.dpo,
@@ -71,7 +75,7 @@ export function stageOptions(ctx: StageContext): PosttrainOptions {
     // A quarter of LoRA's SFT rate, as the preset's DPO takes a quarter of its own.
     learningRate: LORA_TRAINING.learningRate / 4,
     warmupSteps: Math.min(LORA_TRAINING.warmupSteps, Math.floor(o.dpo.steps / 10)),
-    budgetSec: ctx.preset.estimatedCpuMinutes * 60 * LORA_BUDGET_SHARE.dpo,
+    budgetSec: ctx.preset.estimatedCpuMinutes * 60 * LM_BUDGET_SHARE.dpo,
     // Each synthetic pair costs one completion of the base-sized policy (llama.cpp, seconds each).
     syntheticPairs: Math.min(o.dpo.syntheticPairs, 64),
     heldoutPairs: Math.min(o.dpo.heldoutPairs, 32),

@@ -19,6 +19,12 @@ import { TINY, writeTinyCheckpoint } from "../serve/helpers/tiny-checkpoint";
 
 const workerScript = join(__dirname, "..", "..", "..", "out", "training-worker.js");
 
+/** The optimizer steps a stage last reported. */
+function lastStep(events: WorkerEvent[], stage: string): number | undefined {
+  const steps = events.flatMap((e) => (e.type === "progress" && e.stage === stage && e.unit === undefined ? [e.step] : []));
+  return steps[steps.length - 1];
+}
+
 /** Runs a job in the training worker, as the extension does; it must end well. */
 async function runInWorker(job: TrainingJob): Promise<{ events: WorkerEvent[]; logs: string[] }> {
   const events: WorkerEvent[] = [];
@@ -84,6 +90,18 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     const { events, logs } = await runInWorker(job);
     assert.ok(logs.some((m) => /LoRA over the frozen base: rank 4, alpha 8/.test(m)), logs.join("\n"));
     assert.ok(logs.some((m) => /steps fit the .*-minute budget/.test(m)), "the LM stages fit their budget from a timed step");
+    // The plan before the first stage: tokens per stage, estimated from a step timed before the run, which the stages reuse.
+    const plan = events.find((e) => e.type === "plan");
+    assert.ok(plan && plan.type === "plan", "a plan event");
+    assert.ok(events.indexOf(plan) < events.findIndex((e) => e.type === "stage-start"), "said before the first stage");
+    assert.deepEqual(plan.stages.map((s) => s.stage), ["pretrain", "sft", "dpo"], "no RL or distillation over adapters");
+    const pre = plan.stages[0]!;
+    assert.equal(pre.basis, "timed now");
+    assert.ok(pre.estimateSec! > 0 && pre.budgetSec! > 0 && pre.estimateSec! <= pre.budgetSec! + 1e-9);
+    assert.equal(pre.tokens, pre.steps * 8 * 96, "micro: 8 rows (1 a micro-batch, 8 accumulated) of 96 tokens a step");
+    assert.ok(logs.some((m) => /timed by the run's plan/.test(m)), "the stage fitted its budget with the plan's timing");
+    const speeds = JSON.parse(readFileSync(join(out, "stage-speeds.json"), "utf8"));
+    assert.ok(Object.keys(speeds).some((k) => k.startsWith("pretrain|wasm|") && speeds[k].steps === lastStep(events, "pretrain")), JSON.stringify(speeds));
     assert.ok(!logs.some((m) => /data cleaning with the base/.test(m)), "baseLoss: false turns cleaning off");
     // PEFT's files and the base's path; no copy of the base.
     assert.deepEqual(readdirSync(join(out, "stages", "sft", "model")).sort(), ["adapter_config.json", "adapter_model.safetensors", "repotune-base.json"]);

@@ -6,6 +6,7 @@ import { parseWorkerEvent, type RunReport } from "../../../src/core/protocol";
 import { columnSpecs, isDpoAccuracy, isDpoReward, isRlKl, isRlReward, klSpecs, lossSpecs, metricSpecs } from "../../../webview/dashboard/model/chart-data";
 import { buildEvalTable, formatEvalValue } from "../../../webview/dashboard/model/eval-table";
 import { applyEvent, createRunModel, elapsedSec, stagePercent, type RunModel } from "../../../webview/dashboard/model/run-model";
+import { describeStage } from "../../../webview/dashboard/view/timeline-view";
 import { makeFixtureEvents, REPORT, type FixtureOptions } from "../../fixtures/dashboard/fixture-run";
 
 function fold(options: FixtureOptions): RunModel {
@@ -44,6 +45,20 @@ describe("dashboard run model", () => {
     assert.ok((d.etaSec ?? 0) > 0);
     assert.equal(m.stages.eval.status, "pending");
     assert.equal(m.stages.sft.status, "done");
+  });
+
+  it("a pending stage says what the plan gave it: tokens, and its time here or that none was measured", () => {
+    const m = createRunModel();
+    const events = [
+      { type: "run-start", runId: "r", runDir: "/r", preset: "tiny", backend: "wasm", device: "CPU" },
+      { type: "plan", stages: [{ stage: "pretrain", steps: 200, tokens: 204800, estimateSec: 95, basis: "timed now" }, { stage: "dpo", steps: 28, tokens: 57344, estimateSec: null, basis: null }], estimateSec: null, minutes: null },
+    ];
+    for (const e of events) applyEvent(m, parseWorkerEvent({ v: 1, time: new Date(0).toISOString(), ...e }));
+    assert.deepEqual(m.stages.pretrain.plan, { tokens: 204800, estimateSec: 95 });
+    assert.equal(describeStage(m.stages.pretrain, false).detail, "pending · 204,800 tokens, about 1m 35s");
+    assert.equal(describeStage(m.stages.dpo, false).detail, "pending · 57,344 tokens, time not measured here yet");
+    assert.equal(describeStage(m.stages.eval, false).detail, "pending", "a stage the plan does not train");
+    assert.equal(describeStage(m.stages.pretrain, true).detail, "not run", "a finished run that never reached it");
   });
 
   it("counts elapsed time live only while the run's worker is heard from", () => {

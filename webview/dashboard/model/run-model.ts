@@ -24,6 +24,8 @@ export interface StageState {
   etaSec: number | null;
   durationSec: number | null;
   reason: string | null;
+  /** What the run's plan said before it started: tokens the stage trains, seconds it should take here (null: not measured yet). */
+  plan: { tokens: number; estimateSec: number | null } | null;
 }
 
 /** Columnar progress of one stage; x is the run-wide step (the stage's offset + its step). */
@@ -110,7 +112,7 @@ const ROW_OF_STAGE: Partial<Record<StageName, EvalRowName>> = {
 export function createRunModel(): RunModel {
   const stages = {} as Record<StageName, StageState>;
   for (const name of STAGES) {
-    stages[name] = { name, status: "pending", step: 0, totalSteps: 0, etaSec: null, durationSec: null, reason: null };
+    stages[name] = { name, status: "pending", step: 0, totalSteps: 0, etaSec: null, durationSec: null, reason: null, plan: null };
   }
   return {
     runId: null,
@@ -249,6 +251,9 @@ export function applyEvent(model: RunModel, event: WorkerEvent): void {
       }
       return;
     }
+    case "plan":
+      for (const p of event.stages) model.stages[p.stage].plan = { tokens: p.tokens, estimateSec: p.estimateSec };
+      return;
     case "log":
       model.logs.push({ time: event.time, level: event.level, message: event.message });
       if (model.logs.length > MAX_LOGS) model.logs.splice(0, model.logs.length - MAX_LOGS);

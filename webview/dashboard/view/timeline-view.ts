@@ -89,6 +89,13 @@ function setIf<K extends "className" | "textContent">(el: HTMLElement, key: K, v
   if (el[key] !== value) el[key] = value;
 }
 
+/** The plan's word on a stage that has not started: tokens it trains, and its estimate on this machine. */
+function planned(st: StageState): string {
+  if (!st.plan) return "";
+  const tokens = `${st.plan.tokens.toLocaleString("en-US")} tokens`;
+  return st.plan.estimateSec === null ? `${tokens}, time not measured here yet` : `${tokens}, about ${formatDuration(st.plan.estimateSec)}`;
+}
+
 /** What one stage's row says: a stage a finished run never reached did not run. */
 export function describeStage(st: StageState, finished: boolean): { status: StageStatus; detail: string; percent: number | null; notRun: boolean } {
   const status = st.status;
@@ -112,7 +119,7 @@ export function describeStage(st: StageState, finished: boolean): { status: Stag
       detail = `failed${st.reason ? `: ${st.reason}` : ""}`;
       break;
     default:
-      detail = notRun ? "not run" : "pending";
+      detail = notRun ? "not run" : ["pending", planned(st)].filter(Boolean).join(" · ");
   }
   return { status, detail, percent, notRun };
 }

@@ -1,0 +1,113 @@
+// A run's plan before it starts: each training stage's steps and tokens as the stages will run
+// them, and its time on this machine from a step timed now or from an earlier run's speed.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { PRESET_TABLE, presetForJob } from "../../../src/core/presets";
+import { STAGES, type TrainingJob } from "../../../src/core/protocol";
+import { describePlan, planRun } from "../../../src/pipeline/stages/run-plan";
+import { readStageSpeeds, STAGE_SPEEDS_FILE } from "../../../src/pipeline/run/stage-speeds";
+
+const root = mkdtempSync(join(tmpdir(), "repotune-plan-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** A timer that says every micro-batch takes `sec` and counts its calls. */
+function fakeTimer(sec: number) {
+  const calls: { source: unknown; rows: number; seqLen: number }[] = [];
+  const timer = (source: unknown, rows: number, seqLen: number) => {
+    calls.push({ source, rows, seqLen });
+    return { microSec: sec, tokensPerSec: (rows * seqLen) / sec, trainable: 1 };
+  };
+  return { timer: timer as never, calls };
+}
+
+const all = new Set(STAGES);
+
+describe("run plan", () => {
+  it("from scratch: every training stage's tokens; the LM stages' time from one step timed now, shared by the replicas", () => {
+    const job: TrainingJob = { repo: root, out: join(root, "scratch"), preset: "tiny", backend: "wasm", resume: false, replicas: 1 };
+    const preset = presetForJob(job);
+    const { timer, calls } = fakeTimer(0.5);
+    const plan = planRun({ job, preset, backend: "wasm", selected: all }, timer);
+    assert.equal(calls.length, 1, "one step timed");
+    assert.equal(calls[0]!.rows, 4);
+    assert.equal(calls[0]!.seqLen, 256);
+    assert.deepEqual(plan.stages.map((s) => s.stage), ["pretrain", "sft", "dpo", "rl", "distill"]);
+    const pre = plan.stages[0]!;
+    assert.equal(pre.steps, PRESET_TABLE.tiny.steps.pretrain);
+    assert.equal(pre.tokens, 200 * 4 * 256);
+    assert.equal(pre.basis, "timed now");
+    assert.equal(pre.estimateSec, 200 * 0.25, "two threads share each micro-batch");
+    assert.equal(plan.timedStep!.microSec, 0.25);
+    const dpo = plan.stages.find((s) => s.stage === "dpo")!;
+    assert.equal(dpo.steps, 16 + 12, "DPO and the reward model");
+    assert.equal(dpo.tokens, 28 * 4 * 2 * 256, "two rows a pair");
+    assert.equal(dpo.estimateSec, null, "nothing measured DPO here yet");
+    assert.equal(plan.estimateSec, null);
+    assert.equal(plan.stages.find((s) => s.stage === "rl")!.tokens, 12 * 4 * 4 * 24, "tokens sampled: k = 4 completions of 24 tokens a prompt");
+    assert.match(describePlan(plan, null), /pretrain: 200 steps, 204,800 tokens, ~50 s \(from a step timed now\)/);
+    assert.match(describePlan(plan, null), /dpo: 28 steps, 57,344 tokens, not measured here yet/);
+  });
+
+  it("the next run estimates every stage from this one's speed here, and times nothing", () => {
+    const job: TrainingJob = { repo: root, out: join(root, "again"), preset: "tiny", backend: "wasm", resume: false, replicas: 1 };
+    const inputs = { job, preset: presetForJob(job), backend: "wasm", selected: all };
+    const first = planRun(inputs, fakeTimer(0.5).timer);
+    first.recordStage("pretrain", 120, 200);
+    first.recordStage("sft", 60, 120);
+    first.recordStage("dpo", 28, 28);
+    first.recordStage("rl", 48, 12);
+    first.recordStage("distill", 24, 48);
+    assert.equal(Object.keys(readStageSpeeds(job.out)).length, 5);
+    const { timer, calls } = fakeTimer(0.5);
+    const next = planRun(inputs, timer);
+    assert.equal(calls.length, 0);
+    assert.ok(next.stages.every((s) => s.basis === "earlier run"));
+    assert.equal(next.stages[0]!.estimateSec, 120);
+    assert.equal(next.estimateSec, 120 + 60 + 28 + 48 + 24);
+    // Another backend is another speed.
+    const { calls: gpuCalls, timer: gpuTimer } = fakeTimer(0.01);
+    planRun({ ...inputs, backend: "webgpu" }, gpuTimer);
+    assert.equal(gpuCalls.length, 1);
+    // A damaged record is started over, never an error.
+    writeFileSync(join(job.out, STAGE_SPEEDS_FILE), "{not json");
+    assert.deepEqual(readStageSpeeds(job.out), {});
+    assert.equal(planRun(inputs, fakeTimer(0.5).timer).stages[0]!.basis, "timed now");
+  });
+
+  it("LoRA over a base: one row a micro-batch timed with the adapters, steps cut to each stage's budget, no RL or distillation", () => {
+    const base = join(root, "base.gguf");
+    writeFileSync(base, "a base file (never read: LoRA is asked for, and the timer is a fake)");
+    const job: TrainingJob = { repo: root, out: join(root, "lora"), preset: "tiny", backend: "wasm", resume: false, base, lora: { use: "always", r: 8 } };
+    const { timer, calls } = fakeTimer(2);
+    const plan = planRun({ job, preset: presetForJob(job), backend: "wasm", selected: all }, timer);
+    assert.equal(calls[0]!.rows, 1);
+    assert.deepEqual((calls[0]!.source as { lora: { r: number } }).lora.r, 8);
+    assert.deepEqual(plan.stages.map((s) => s.stage), ["pretrain", "sft", "dpo"]);
+    const pre = plan.stages[0]!;
+    // 4 accumulated rows of 2 s: 8 s a step; 30% of 10 minutes is 180 s: 22 steps.
+    assert.equal(pre.budgetSec, 180);
+    assert.equal(pre.steps, 22);
+    assert.equal(pre.estimateSec, 22 * 8);
+    assert.equal(pre.tokens, 22 * 4 * 256);
+  });
+
+  it("plans only the stages asked for, and none for a run that trains nothing", () => {
+    const job: TrainingJob = { repo: root, out: join(root, "some"), preset: "micro", backend: "wasm", resume: false, stages: ["eval"] };
+    const plan = planRun({ job, preset: presetForJob(job), backend: "wasm", selected: new Set(["gather", "eval"]) }, fakeTimer(1).timer);
+    assert.deepEqual(plan.stages, []);
+    assert.equal(plan.timedStep, null);
+    assert.equal(describePlan(plan, null), "plan: no training stage runs");
+  });
+
+  it("under --minutes a from-scratch run's LM stages get budgets too, and the plan fits them", () => {
+    const job: TrainingJob = { repo: root, out: join(root, "minutes"), preset: "tiny", backend: "wasm", resume: false, replicas: 0, minutes: 2 };
+    const plan = planRun({ job, preset: presetForJob(job), backend: "wasm", selected: all }, fakeTimer(1).timer);
+    const pre = plan.stages[0]!;
+    assert.equal(pre.budgetSec, 2 * 60 * 0.3);
+    assert.equal(pre.steps, 36, "36 one-second steps fit 36 s (the preset, scaled to 2 minutes, asks 40)");
+    assert.match(describePlan(plan, 2), /^plan for --minutes 2:/);
+  });
+});
