@@ -112,7 +112,7 @@ export function registerTune(program: Command): void {
     .option("--backend <name>", `training backend: ${BACKENDS.join(", ")}`, "auto")
     .option("--stages <list>", `only these stages, comma-separated (${STAGES.join(",")}); others reuse earlier outputs`)
     .option("--resume", "continue the last run that did not finish, from its last checkpoint")
-    .option("--minutes <n>", "scale the steps to fit about this many minutes")
+    .option("--minutes <n>", "fit the run to about this many minutes: the steps scaled, and the LM stages cut to what this machine's measured speed fits their share")
     .option("--activate <when>", `when the new model serves completions: ${ACTIVATION_POLICIES.join(", ")} (if-better: only when it beats the active model, or the base, on the held-out probes)`, "if-better")
     .option("--replicas <n>", "data-parallel replica threads of pretraining and SFT on wasm (default: one a spare core, at most 3, for models 256 wide or more; 0: one thread)")
     .option("--max-heap-mb <mb>", "heap limit of the training worker", "4096")

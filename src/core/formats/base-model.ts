@@ -2,8 +2,10 @@
 // or a Hugging Face folder (the hub cache, a checkpoint). One entry point, so training,
 // evaluation and serving agree on what a base is.
 import { statSync } from "node:fs";
-import { readGgufModel, type GgufModel } from "./gguf/read-model";
-import { readHfModel, ModelFolderError, type HfModel } from "./hf-model";
+import { ggufModelConfig, readGgufModel, type GgufModel } from "./gguf/read-model";
+import { readGguf } from "./gguf/reader";
+import { readHfConfig, readHfModel, ModelFolderError, type HfModel } from "./hf-model";
+import type { Qwen2Config } from "./qwen2-config";
 
 export type BaseFormat = "gguf" | "hf";
 
@@ -33,4 +35,9 @@ export function readBaseModel(path: string): BaseModel {
   const m = readGgufModel(path);
   const eos = m.config.eos_token_id;
   return { ...m, format, path, stopTokenIds: typeof eos === "number" ? [eos] : Array.isArray(eos) ? eos : [] };
+}
+
+/** A base's configuration from its GGUF metadata or config.json, without reading its weights. */
+export function readBaseConfig(path: string): Qwen2Config {
+  return baseFormatOf(path) === "hf" ? readHfConfig(path).config : ggufModelConfig(readGguf(path), path).config;
 }

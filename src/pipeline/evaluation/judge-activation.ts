@@ -24,7 +24,7 @@ export interface ActivationVerdict {
 const digest = (m: { gguf: string; lora?: string }) => createHash("sha256").update(readFileSync(m.gguf)).update(m.lora ? readFileSync(m.lora) : "").digest("hex");
 
 /** The report row of a model role: the student, or the teacher (RL's model, else DPO's, else SFT's, else an imported one). */
-export function rowOf(role: "student" | "teacher", rows: EvalItems["rows"]): EvalRowName | undefined {
+export function rowOf(role: "student" | "teacher", rows: Partial<Record<EvalRowName, unknown>>): EvalRowName | undefined {
   if (role === "student") return rows.student ? "student" : undefined;
   return rows.rl ? "rl" : rows.dpo ? "dpo" : rows.sft ? "sft" : rows.imported ? "imported" : undefined;
 }

@@ -5,7 +5,9 @@
 // run). The extension's completion host sees the file change.
 import { copyFileSync, existsSync, linkSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { ActivationPolicy } from "../../core/protocol";
+import type { ActivationPolicy, EvalRowName } from "../../core/protocol";
+import { servedRole } from "../evaluation/served-role";
+import type { StageEval } from "../evaluation/types";
 import { readActiveModel, writeActiveModel } from "../../core/runs/active-model";
 import { writeFileAtomicSync } from "../../core/fs/atomic-write";
 import { readEvalItems } from "../evaluation/eval-items";
@@ -51,7 +53,11 @@ export const activateStage: Stage = {
       const source = ctx.artifacts[key];
       if (source && existsSync(source)) copyFileSync(source, join(ctx.layout.runDir, name));
     }
-    const role = artifacts.studentGguf ? "student" : "teacher";
+    // The student serves only when it keeps 90% of the teacher's exact match and is faster.
+    const stages = artifacts.studentGguf && artifacts.teacherGguf ? readReportStages(ctx.artifacts.report) : null;
+    const served = stages ? servedRole(stages) : null;
+    if (served) ctx.log(`serves: the ${served.role} (${served.reason})`);
+    const role = served ? served.role : artifacts.studentGguf ? "student" : "teacher";
     const gguf = artifacts[`${role}Gguf`];
     const lora = artifacts[`${role}Lora`];
     if (!gguf) {
@@ -75,15 +81,25 @@ export const activateStage: Stage = {
     } else {
       ctx.log(`done, not activated: ${verdict.reason}${active ? `; completions still come from run ${active.runId}` : ""}. Use this run's model anyway from the dashboard, or run again with --activate always.`, "warn");
     }
-    recordActivation(join(ctx.layout.runDir, "report.json"), { activated, policy, reason: verdict.reason, against: verdict.against });
+    recordActivation(join(ctx.layout.runDir, "report.json"), { activated, policy, reason: verdict.reason, against: verdict.against, role, ...(served ? { servedReason: served.reason } : {}) });
     ctx.emit({ type: "activation", activated, policy, reason: verdict.reason, runId: ctx.layout.runId });
     ctx.progress({ step: 1, totalSteps: 1, loss: 0, lr: 0, tokensPerSec: 0, etaSec: 0, rssMb: process.memoryUsage().rss / 2 ** 20, unit: activated ? "model activated" : "model kept, not activated" });
     return { artifacts: activated ? { ...artifacts, activeModel: gguf } : artifacts };
   },
 };
 
+/** The evaluated rows of the eval stage's report.json; null when it is missing or damaged (the student then serves, as the run's last model). */
+function readReportStages(path: string | undefined): Partial<Record<EvalRowName, StageEval | null>> | null {
+  if (!path || !existsSync(path)) return null;
+  try {
+    return (JSON.parse(readFileSync(path, "utf8")) as { stages?: Partial<Record<EvalRowName, StageEval | null>> }).stages ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** report.json of the run's folder gains `activation`: what the dashboard and the CLI show. */
-function recordActivation(reportPath: string, activation: { activated: boolean; policy: ActivationPolicy; reason: string; against: string }): void {
+function recordActivation(reportPath: string, activation: { activated: boolean; policy: ActivationPolicy; reason: string; against: string; role: "student" | "teacher"; servedReason?: string }): void {
   if (!existsSync(reportPath)) return;
   try {
     const report = JSON.parse(readFileSync(reportPath, "utf8")) as Record<string, unknown>;

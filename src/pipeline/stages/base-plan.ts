@@ -7,6 +7,8 @@ import { totalmem } from "node:os";
 import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { readGguf } from "../../core/formats/gguf";
+import { readBaseConfig } from "../../core/formats/base-model";
+import { defaultStudentLayers } from "../../engine/model/student-init";
 import { readHfConfig } from "../../core/formats/hf-model";
 import { countParameters } from "../../core/formats/qwen2-config";
 import { isGgufFile } from "../../serve/model-gguf";
@@ -27,17 +29,41 @@ export function baseParameters(path: string): number {
   return countParameters(readHfConfig(path).config);
 }
 
+/** The student a LoRA teacher over this base distils into: half its layers at its width; and why it cannot train here, if it cannot. */
+export function baseStudent(path: string, backend: string): { layers: number; problem: string | null } {
+  const config = readBaseConfig(path);
+  const layers = defaultStudentLayers(config.num_hidden_layers);
+  return { layers, problem: studentTrainingProblem(countParameters({ ...config, num_hidden_layers: layers }), layers, backend) };
+}
+
+/** Null when a model of `params` parameters can train all of them on `backend`, else what stops it, in words. */
+export function trainsWhole(params: number, backend: string, memoryBytes = totalmem()): { needBytes: number; limitBytes: number } | null {
+  const need = params * BYTES_PER_TRAINED_PARAMETER;
+  const limit = (backend === "wasm" || backend === "cpu" ? Math.min(WASM_HEAP_BYTES, memoryBytes) : memoryBytes) * HEADROOM;
+  return need <= limit ? null : { needBytes: need, limitBytes: limit };
+}
+
+const gb = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
+
 /** Null when every weight of the base can train on `backend`, else why not. */
 export function fullTrainingProblem(path: string, backend: string, memoryBytes = totalmem()): string | null {
   const params = baseParameters(path);
-  const need = params * BYTES_PER_TRAINED_PARAMETER;
-  const limit = (backend === "wasm" || backend === "cpu" ? Math.min(WASM_HEAP_BYTES, memoryBytes) : memoryBytes) * HEADROOM;
-  if (need <= limit) return null;
-  const gb = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
+  const problem = trainsWhole(params, backend, memoryBytes);
+  if (!problem) return null;
   return (
-    `the base ${basename(path)} has ${millions(params)} parameters: training all of them takes about ${gb(need)}, ` +
-    `more than the ${backend} backend has here (${gb(limit)} usable). This version evaluates and serves the base as it is; ` +
+    `the base ${basename(path)} has ${millions(params)} parameters: training all of them takes about ${gb(problem.needBytes)}, ` +
+    `more than the ${backend} backend has here (${gb(problem.limitBytes)} usable). This version evaluates and serves the base as it is; ` +
     `fine-tuning a base this size needs LoRA adapters over its frozen weights`
+  );
+}
+
+/** Null when a student of `params` parameters can train whole on `backend`, else the distillation stage's reason to skip. */
+export function studentTrainingProblem(params: number, layers: number, backend: string, memoryBytes = totalmem()): string | null {
+  const problem = trainsWhole(params, backend, memoryBytes);
+  if (!problem) return null;
+  return (
+    `a student of ${layers} layers at the teacher's width has ${millions(params)} parameters: training them takes about ${gb(problem.needBytes)}, ` +
+    `more than the ${backend} backend has here (${gb(problem.limitBytes)} usable), so the fine-tuned teacher serves; a GPU backend (webgpu) trains such a student`
   );
 }
 

@@ -13,7 +13,7 @@ import { configForShape } from "../../engine/model-store/model-source";
 import { readStageSpeeds, recordStageSpeed } from "../run/stage-speeds";
 import type { StageContext } from "../run/stage";
 import type { RunPlanner } from "../run/orchestrator";
-import { fullTrainingProblem, loraPlan } from "./base-plan";
+import { baseStudent, fullTrainingProblem, loraPlan } from "./base-plan";
 import { replicasFor, RUN_SEED, stageOptions } from "./training-options";
 
 export interface RunPlan {
@@ -59,7 +59,9 @@ export function planRun(inputs: PlanInputs, timer: Timer = timeLmStep, log: (mes
   const runs = (stage: TrainingStage): boolean => {
     if (!inputs.selected.has(stage) || trainsNothing) return false;
     if (stage === "rl") return preset.steps.rl > 0 && !lora;
-    return stage !== "distill" || !lora;
+    // Over adapters, the student is half the base's layers trained whole, when that fits here.
+    if (stage === "distill" && lora) return baseStudent(job.base!, backend).problem === null;
+    return true;
   };
 
   // Rows of each optimizer step and tokens of each row, as the stages will run them.

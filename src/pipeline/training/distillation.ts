@@ -19,6 +19,14 @@ import { defaultStudentLayers, studentFromTeacher } from "../../engine/model/stu
 import { writeTeacherTargets, writeTeacherTargetsWith } from "../../engine/inference/teacher-pass";
 import { dropCheckpoints, trainLoop, type TrainOptions } from "../../engine/train-loop";
 import { mkdirPrivate } from "../../core/fs/private-files";
+import { adapterBasePath, isAdapterFolder } from "../../core/formats/adapter-folder";
+import { readMergedAdapterModel } from "../../core/formats/merged-adapter-model";
+import { readGguf, tokenizerFromGguf } from "../../core/formats/gguf";
+import { readBaseConfig } from "../../core/formats/base-model";
+import { isGgufFile } from "../../serve/model-gguf";
+import type { Qwen2Config } from "../../core/formats/qwen2-config";
+import type { Tokenizer } from "../../core/tokenizer";
+import type { WeightMap } from "../../engine/model/weights";
 
 export const TEACHER_TARGETS_FILE = "teacher-targets.bin";
 
@@ -65,6 +73,18 @@ function reusableTargets(path: string, resume: boolean, teacherDir: string, k: n
   }
 }
 
+/** The teacher's configuration and tokenizer: a model folder's own, or a LoRA teacher's base's. */
+export function teacherModelInfo(dir: string): { config: Qwen2Config; tokenizer: Tokenizer } {
+  if (!isAdapterFolder(dir)) return { config: readModelConfig(dir), tokenizer: loadTokenizerJson(join(dir, MODEL_FILES.tokenizer)) };
+  const base = adapterBasePath(dir);
+  return { config: readBaseConfig(base), tokenizer: isGgufFile(base) ? tokenizerFromGguf(readGguf(base), base) : loadTokenizerJson(join(base, MODEL_FILES.tokenizer)) };
+}
+
+/** The weights the student's layers are taken from: a LoRA teacher's are its base's with the adapters merged in. */
+function teacherWeights(dir: string): WeightMap {
+  return isAdapterFolder(dir) ? readMergedAdapterModel(dir).tensors : readModelWeights(dir);
+}
+
 export async function runDistillStage(inputs: DistillStageInputs, options: DistillStageOptions): Promise<DistillOutcome> {
   const log = options.log ?? (() => undefined);
   const temperature = options.temperature ?? DISTILL_DEFAULTS.temperature;
@@ -74,8 +94,7 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
   const targetsPath = join(inputs.outDir, TEACHER_TARGETS_FILE);
 
   // 1. The teacher pass (skipped when a finished file from an earlier, cut-off attempt is there).
-  const teacherConfig = readModelConfig(inputs.teacherDir);
-  const tokenizer = loadTokenizerJson(join(inputs.teacherDir, MODEL_FILES.tokenizer));
+  const { config: teacherConfig, tokenizer } = teacherModelInfo(inputs.teacherDir);
   const padId = padIdOf(tokenizer);
   const seqLen = Math.min(options.seqLen, teacherConfig.max_position_embeddings);
   const studentLayers = options.studentLayers ?? defaultStudentLayers(teacherConfig.num_hidden_layers);
@@ -121,7 +140,7 @@ export async function runDistillStage(inputs: DistillStageInputs, options: Disti
   }
 
   // 2. The student, from the teacher's layers.
-  const init = studentFromTeacher(teacherConfig, readModelWeights(inputs.teacherDir), studentLayers);
+  const init = studentFromTeacher(teacherConfig, teacherWeights(inputs.teacherDir), studentLayers);
   log(`student: ${studentLayers} of ${teacherConfig.num_hidden_layers} layers (teacher layers ${init.layerMap.join(", ")}), width ${teacherConfig.hidden_size}`);
   const student = Qwen2Model.fromWeights(init.config, init.weights);
   const reader = TeacherTargetsReader.open(targetsPath);

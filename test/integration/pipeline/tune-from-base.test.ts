@@ -14,6 +14,7 @@ import { TrainingWorkerClient } from "../../../src/worker/clients/training-worke
 import { fullTrainingProblem, skipWithoutModel } from "../../../src/pipeline/stages/base-plan";
 import { FROM_SCRATCH_NOTE } from "../../../src/pipeline/stages/eval-stage";
 import { makeFixtureRepo } from "./fixture-repo";
+import { servedRole } from "../../../src/pipeline/evaluation/served-role";
 import { LlamaEngine } from "../../../src/serve/llama-engine";
 import { TINY, writeTinyCheckpoint } from "../serve/helpers/tiny-checkpoint";
 
@@ -94,7 +95,7 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     const plan = events.find((e) => e.type === "plan");
     assert.ok(plan && plan.type === "plan", "a plan event");
     assert.ok(events.indexOf(plan) < events.findIndex((e) => e.type === "stage-start"), "said before the first stage");
-    assert.deepEqual(plan.stages.map((s) => s.stage), ["pretrain", "sft", "dpo"], "no RL or distillation over adapters");
+    assert.deepEqual(plan.stages.map((s) => s.stage), ["pretrain", "sft", "dpo", "distill"], "no RL over adapters; a student of half the base's layers");
     const pre = plan.stages[0]!;
     assert.equal(pre.basis, "timed now");
     assert.ok(pre.estimateSec! > 0 && pre.budgetSec! > 0 && pre.estimateSec! <= pre.budgetSec! + 1e-9);
@@ -106,25 +107,35 @@ describe("repotune tune --base (micro preset, a test-made Llama base)", { timeou
     // PEFT's files and the base's path; no copy of the base.
     assert.deepEqual(readdirSync(join(out, "stages", "sft", "model")).sort(), ["adapter_config.json", "adapter_model.safetensors", "repotune-base.json"]);
     const ended = new Map(events.flatMap((e) => (e.type === "stage-end" ? [[e.stage, e]] : [])));
-    for (const stage of ["pretrain", "sft", "dpo", "eval", "export", "activate"] as const) assert.equal(ended.get(stage)?.status, "done", stage);
+    for (const stage of ["pretrain", "sft", "dpo", "distill", "eval", "export", "activate"] as const) assert.equal(ended.get(stage)?.status, "done", stage);
     // DPO trains the adapters on; its pairs' completions came from llama.cpp; no reward model over adapters yet.
     assert.ok(logs.some((m) => /the reward model does not run over LoRA adapters of a base yet/.test(m)));
     assert.deepEqual(readdirSync(join(out, "stages", "dpo", "dpo", "model")).filter((f) => !f.endsWith(".jsonl")).sort(), ["adapter_config.json", "adapter_model.safetensors", "repotune-base.json"]);
     // rl: micro has no RL steps (and there is no reward model to learn from).
     assert.equal(ended.get("rl")?.status, "skipped");
-    assert.equal(ended.get("distill")?.status, "skipped");
-    assert.match(ended.get("distill")?.reason ?? "", /does not run over LoRA adapters of a base yet/);
+    // The student: half the base's layers at its width, taken from the teacher with its adapters merged in, a whole model.
+    const student = JSON.parse(readFileSync(join(out, "stages", "distill", "model", "config.json"), "utf8"));
+    assert.equal(student.num_hidden_layers, 1);
+    assert.equal(student.model_type, "llama");
+    assert.ok(logs.some((m) => /student: 1 of 2 layers/.test(m)), logs.filter((m) => /student/.test(m)).join("\n"));
     const start = events.find((e) => e.type === "run-start");
     assert.ok(start && start.type === "run-start");
     const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
-    for (const row of ["base", "pretrain", "sft", "dpo"]) assert.equal(typeof report.stages[row]?.exactMatch, "number", row);
+    for (const row of ["base", "pretrain", "sft", "dpo", "student"]) assert.equal(typeof report.stages[row]?.exactMatch, "number", row);
     assert.equal(report.config.evalEngine, "llama", "llama.cpp evaluated the adapters over the base");
+    // The student serves when it keeps 90% of the teacher's exact match and is faster, else the teacher (base + adapter).
     const active = JSON.parse(readFileSync(join(out, "active.json"), "utf8"));
-    assert.equal(active.gguf, base, "the base serves from where the user keeps it");
-    assert.equal(active.lora, join(start.runDir, "teacher-lora.gguf"));
-    assert.equal(active.role, "teacher");
-    // llama.cpp loads the pair the completion server will load, and completes with it.
-    const engine = await LlamaEngine.load({ modelPath: active.gguf, threads: 1, gpu: false, lora: { path: active.lora } });
+    assert.equal(report.activation.role, servedRole(report.stages).role, report.activation.servedReason);
+    assert.equal(active.role, report.activation.role);
+    if (active.role === "teacher") {
+      assert.equal(active.gguf, base, "the base serves from where the user keeps it");
+      assert.equal(active.lora, join(start.runDir, "teacher-lora.gguf"));
+    } else {
+      assert.equal(active.gguf, join(start.runDir, "student.gguf"));
+      assert.equal(active.lora, undefined);
+    }
+    // llama.cpp loads the teacher's pair as the completion server would, and completes with it.
+    const engine = await LlamaEngine.load({ modelPath: base, threads: 1, gpu: false, lora: { path: join(start.runDir, "teacher-lora.gguf") } });
     try {
       const r = await engine.generate({ prefix: "export function add", suffix: "", maxTokens: 4 });
       assert.ok(r.promptTokens > 0);

@@ -3,6 +3,7 @@
 // run whose worker is killed with SIGKILL mid-step and resumed, both end with exactly the
 // weights of the uninterrupted run.
 import assert from "node:assert/strict";
+import { servedRole } from "../../../src/pipeline/evaluation/served-role";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -70,7 +71,10 @@ describe("repotune tune in the training worker (micro preset)", { timeout: 600_0
     assert.ok(start && start.type === "run-start");
     const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
     for (const row of ["pretrain", "sft", "dpo", "student"]) assert.equal(typeof report.stages[row].exactMatch, "number", row);
-    assert.equal(readActiveModel(straight)?.gguf, join(start.runDir, "student.gguf"));
+    // The student serves when it keeps 90% of the teacher's exact match and is faster, else the teacher.
+    assert.equal(report.activation.role, servedRole(report.stages).role, report.activation.servedReason);
+    assert.equal(readActiveModel(straight)?.gguf, join(start.runDir, `${report.activation.role}.gguf`));
+    assert.ok(existsSync(join(start.runDir, "student.gguf")));
     assert.ok(existsSync(join(start.runDir, "teacher.gguf")));
     assert.ok(events.some((e) => e.type === "progress" && e.stage === "pretrain" && e.loss > 0 && e.tokensPerSec > 0));
     baseline = weightsOf(straight);

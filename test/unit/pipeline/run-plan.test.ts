@@ -1,7 +1,7 @@
 // A run's plan before it starts: each training stage's steps and tokens as the stages will run
 // them, and its time on this machine from a step timed now or from an earlier run's speed.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -77,15 +77,17 @@ describe("run plan", () => {
     assert.equal(planRun(inputs, fakeTimer(0.5).timer).stages[0]!.basis, "timed now");
   });
 
-  it("LoRA over a base: one row a micro-batch timed with the adapters, steps cut to each stage's budget, no RL or distillation", () => {
-    const base = join(root, "base.gguf");
-    writeFileSync(base, "a base file (never read: LoRA is asked for, and the timer is a fake)");
+  it("LoRA over a base: one row a micro-batch timed with the adapters, steps cut to each stage's budget, a student of half its layers, no RL", () => {
+    // A base folder's config.json is all a plan reads (its weights are the fake timer's business).
+    const base = join(root, "base");
+    mkdirSync(base);
+    writeFileSync(join(base, "config.json"), JSON.stringify({ model_type: "qwen2", architectures: ["Qwen2ForCausalLM"], vocab_size: 576, hidden_size: 64, intermediate_size: 128, num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 1024, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: true }));
     const job: TrainingJob = { repo: root, out: join(root, "lora"), preset: "tiny", backend: "wasm", resume: false, base, lora: { use: "always", r: 8 } };
     const { timer, calls } = fakeTimer(2);
     const plan = planRun({ job, preset: presetForJob(job), backend: "wasm", selected: all }, timer);
     assert.equal(calls[0]!.rows, 1);
     assert.deepEqual((calls[0]!.source as { lora: { r: number } }).lora.r, 8);
-    assert.deepEqual(plan.stages.map((s) => s.stage), ["pretrain", "sft", "dpo"]);
+    assert.deepEqual(plan.stages.map((s) => s.stage), ["pretrain", "sft", "dpo", "distill"], "the student (2 of 4 layers, 70K parameters) trains whole here");
     const pre = plan.stages[0]!;
     // 4 accumulated rows of 2 s: 8 s a step; 30% of 10 minutes is 180 s: 22 steps.
     assert.equal(pre.budgetSec, 180);

@@ -3,29 +3,16 @@
 // none), or a model that loads in one piece. The run itself serves base + adapter (the base
 // stays where the user keeps it); this is written only when asked (`export --merge`), since a
 // 0.5B base in f16 is a gigabyte a run.
-import { join } from "node:path";
-import { ADAPTER_WEIGHTS_FILE, adapterBasePath } from "../adapter-folder";
-import { readBaseModel } from "../base-model";
-import { mergeFactors, readLoraFactors } from "../hf-export/merge-lora";
-import { readPeftConfig } from "../hf-export/peft-adapter-folder";
+import { readMergedAdapterModel } from "../merged-adapter-model";
 import { serializeTokenizerJson } from "../../tokenizer";
 import { writeModelGguf, type ExportDtype, type ExportResult } from "./export-model";
 
 export function mergedAdapterToGguf(adapterFolder: string, outPath: string, dtype: ExportDtype, name?: string): ExportResult & { merged: number } {
-  const basePath = adapterBasePath(adapterFolder);
-  const base = readBaseModel(basePath);
-  const factors = readLoraFactors(join(adapterFolder, ADAPTER_WEIGHTS_FILE), readPeftConfig(adapterFolder));
-  const unknown = [...factors.pairs.keys()].filter((w) => !base.tensors.has(w));
-  if (unknown.length) throw new Error(`${adapterFolder}: the adapters name ${unknown.slice(0, 3).join(", ")}, which ${basePath} does not have: they were trained over another base`);
-  const tensors = [...base.tensors].map(([hfName, t]) => ({
-    hfName,
-    shape: [...t.shape],
-    where: basePath,
-    read: () => mergeFactors(hfName, t.data, t.shape, factors),
-  }));
+  const m = readMergedAdapterModel(adapterFolder);
+  const tensors = [...m.tensors].map(([hfName, t]) => ({ hfName, shape: [...t.shape], where: m.basePath, read: () => t.data }));
   const result = writeModelGguf(
-    { config: base.config, configPath: basePath, tokenizer: JSON.parse(serializeTokenizerJson(base.tokenizer)), tokenizerPath: basePath, tensors },
+    { config: m.config, configPath: m.basePath, tokenizer: JSON.parse(serializeTokenizerJson(m.tokenizer)), tokenizerPath: m.basePath, tensors },
     { outPath, dtype, name: name ?? "repotune-merged" },
   );
-  return { ...result, merged: factors.pairs.size };
+  return { ...result, merged: m.merged };
 }
