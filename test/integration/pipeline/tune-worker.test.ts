@@ -137,7 +137,10 @@ describe("repotune tune in the training worker (micro preset)", { timeout: 600_0
     const start = events.find((e) => e.type === "run-start");
     assert.ok(start && start.type === "run-start");
     const report = JSON.parse(readFileSync(join(start.runDir, "report.json"), "utf8"));
-    assert.deepEqual(report.activation, { activated: activation.activated, policy: "if-better", reason: activation.reason, against: "the base (the model the run started from)" });
+    const { role, servedReason, ...decision } = report.activation;
+    assert.deepEqual(decision, { activated: activation.activated, policy: "if-better", reason: activation.reason, against: "the base (the model the run started from)" });
+    assert.equal(role, servedRole(report.stages).role, "and which of its models it judged, by the serving rule");
+    assert.equal(typeof servedReason, "string");
     assert.equal(readActiveModel(out)?.runId, activation.activated ? activation.runId : undefined);
     assert.ok(existsSync(join(start.runDir, "student.gguf")), "kept for \"Use this run's model\" either way");
   });
