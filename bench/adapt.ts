@@ -3,8 +3,9 @@
 // language that does not contain it (TypeScript's own lib/*.d.ts for TypeScript and JavaScript,
 // the Python standard library for Python), then fine-tuned with LoRA on the repository, as
 // `repotune tune --base` runs it. Both are scored on the repository's held-out files, as the
-// editor asks: exact match, accepted characters and held-out loss, with intervals, and the
-// paired test of tuned against base on the same probes. Figures, never pass/fail.
+// editor asks: exact match and accepted characters on the held-out probes, and the loss of every
+// line of the held-out files (many more items than probes: the figure that can tell two weak
+// models apart), with intervals and the paired tests of tuned against base. Figures, never pass/fail.
 //
 // Both runs are real `tune` jobs in the training worker, so a second run with the same --out
 // reuses the base (the pipeline's stage cache) and only the fine-tuning is redone.
@@ -12,12 +13,15 @@ import type { Command } from "commander";
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { bootstrapInterval, type Interval } from "../src/core/math/resampling";
+import { bootstrapInterval, pairedTest, type Interval } from "../src/core/math/resampling";
+import { datasetPaths, type HeldoutProbe } from "../src/core/store/dataset-files";
+import { readManifest } from "../src/core/store/dataset-manifest";
+import { modelLoss } from "../src/pipeline/evaluation/held-out-loss";
+import { openEvaluator } from "../src/pipeline/evaluation/open-evaluator";
 import { BACKENDS, PRESETS, type PresetName, type TrainingJob, type WorkerEvent } from "../src/core/protocol";
 import { presetForJob } from "../src/core/presets";
 import type { EvalReport } from "../src/pipeline/evaluation/report";
-import { pairedLoss, type Comparison } from "../src/pipeline/evaluation/compare-models";
-import { readEvalItems, EVAL_ITEMS_FILE } from "../src/pipeline/evaluation/eval-items";
+import type { Comparison } from "../src/pipeline/evaluation/compare-models";
 import { readStageRecord } from "../src/pipeline/run/stage-record";
 import { TrainingWorkerClient } from "../src/worker/clients/training-worker-client";
 
@@ -91,11 +95,15 @@ export interface AdaptFigures {
   exactMatchCi: Interval | null;
   acceptedChars: number | null;
   acceptedCharsCi: Interval | null;
-  /** Held-out loss, bits per UTF-8 byte of the line probes' targets (report.json bitsPerByte). */
+  /**
+   * Held-out loss: every line of the held-out files in the repository's language, each line's
+   * bits per UTF-8 byte given the text before it, averaged over lines, with its 95% bootstrap
+   * interval (the paired test compares the same lines).
+   */
   loss: number | null;
-  /** The mean of the per-probe losses and its 95% bootstrap interval (what the paired test compares). */
-  lossPerProbe: number | null;
-  lossPerProbeCi: Interval | null;
+  lossCi: Interval | null;
+  /** report.json's bitsPerByte: the held-out probes' targets only. */
+  probeLoss: number | null;
 }
 
 export interface AdaptResult {
@@ -105,12 +113,14 @@ export interface AdaptResult {
   /** Seconds of the LoRA stages (continued pretraining and SFT). */
   tuneSeconds: number;
   heldoutProbes: number;
-  lossProbes: number;
+  /** Held-out files of the language and their lines the loss is measured on. */
+  lossFiles: number;
+  lossLines: number;
   base: AdaptFigures;
   tuned: AdaptFigures;
   /** Which row of the run is "tuned": its last LoRA stage. */
   tunedRow: string;
-  /** p of the paired test of held-out loss, tuned against base (the issue's figure). */
+  /** p of the paired test of held-out loss (per line), tuned against base. */
   pValue: number | null;
   /** Each figure's paired difference tuned - base and its p. */
   comparisons: Record<"exactMatch" | "acceptedChars" | "loss", { delta: number; p: number } | null>;
@@ -155,40 +165,75 @@ export async function runAdaptBench(o: AdaptOptions): Promise<AdaptResult[]> {
     const job: TrainingJob = { repo, out: join(o.out, `tune-${basename(repo)}`), preset: o.preset, backend: o.backend, resume: false, activate: "never", base: base.dir, lora: { use: "always" }, baseLoss: false, stages: ["gather", "tokenizer", "pretrain", "sft", "eval"] };
     const run = await runJob(job, o.log);
     // The evaluation's own files: the run's folder gets copies only when the activate stage runs.
-    if (!run.artifacts.report) throw new Error(`the run on ${repo} wrote no report (see ${run.runDir})`);
+    const tuned = run.artifacts.sftModel ?? run.artifacts.pretrainModel;
+    if (!run.artifacts.report || !tuned) throw new Error(`the run on ${repo} wrote no report or no fine-tuned model (see ${run.runDir})`);
     // The fine-tuning stages' own time (continued pretraining and SFT), also when reused.
     const tuneSeconds = (["pretrain", "sft"] as const).reduce((t, stage) => t + (readStageRecord(join(job.out, "stages", stage), job.out)?.durationSec ?? 0), 0);
-    results.push(readAdaptResult(dirname(run.artifacts.report), { repo, language, corpus: base.corpus, tuneSeconds: Math.round(tuneSeconds) }));
+    o.log(`${repo}: held-out loss of the base and the tuned model on every line of the held-out files`);
+    const loss = await heldoutFileLoss(repo, join(job.out, "dataset"), language, { base: base.dir, tuned });
+    results.push(readAdaptResult(dirname(run.artifacts.report), { repo, language, corpus: base.corpus, tuneSeconds: Math.round(tuneSeconds) }, loss));
   }
   return results;
 }
 
-/** The figures of one fine-tuning run, from the report.json and eval-items.json in `runDir`. */
-export function readAdaptResult(runDir: string, about: Pick<AdaptResult, "repo" | "language" | "corpus" | "tuneSeconds">): AdaptResult {
-  const report = JSON.parse(readFileSync(join(runDir, "report.json"), "utf8")) as EvalReport;
-  const items = readEvalItems(join(runDir, EVAL_ITEMS_FILE));
+/** Characters before a line a scorer gets: more than a small model's context holds, so it keeps what fits. */
+const LINE_PREFIX_CHARS = 2048;
+
+/** Each non-blank line of a file after its first as a loss probe: the line (with its newline) given the text before it. */
+export function lineProbes(path: string, text: string): HeldoutProbe[] {
+  const out: HeldoutProbe[] = [];
+  let at = 0;
+  text.split("\n").forEach((line, i) => {
+    const target = line + "\n";
+    if (at > 0 && line.trim() !== "") out.push({ path, line: i + 1, prefix: text.slice(Math.max(0, at - LINE_PREFIX_CHARS), at), suffix: "", target, mode: "line" });
+    at += target.length;
+  });
+  return out;
+}
+
+/** The loss of base and tuned on every line of the run's held-out files in `language`, paired by line. */
+async function heldoutFileLoss(repo: string, datasetDir: string, language: AdaptLanguage, models: { base: string; tuned: string }): Promise<{ files: number; lines: number; base: (number | null)[]; tuned: (number | null)[] }> {
+  const exts = language === "python" ? [".py"] : [".ts", ".tsx", ".js", ".mjs", ".cjs", ".jsx"];
+  const paths = readManifest(datasetPaths(datasetDir).manifest).split.heldoutPaths.filter((p) => exts.includes(extname(p)));
+  const probes = paths.flatMap((p) => lineProbes(p, readFileSync(join(repo, p), "utf8")));
+  const lossOf = async (dir: string) => {
+    const opened = await openEvaluator(dir, "llama", 16);
+    try {
+      return (await modelLoss(opened.evaluator, probes)).perProbe;
+    } finally {
+      await opened.dispose();
+    }
+  };
+  return { files: paths.length, lines: probes.length, base: await lossOf(models.base), tuned: await lossOf(models.tuned) };
+}
+
+/** The figures of one fine-tuning run, from the report.json and eval-items.json in `evalDir`, and the held-out files' loss. */
+export function readAdaptResult(evalDir: string, about: Pick<AdaptResult, "repo" | "language" | "corpus" | "tuneSeconds">, loss: { files: number; lines: number; base: (number | null)[]; tuned: (number | null)[] }): AdaptResult {
+  const report = JSON.parse(readFileSync(join(evalDir, "report.json"), "utf8")) as EvalReport;
   const tunedRow = (["sft", "pretrain"] as const).find((r) => report.stages[r]);
-  if (!report.stages.base || !tunedRow || !items?.rows.base || !items.rows[tunedRow]) throw new Error(`${runDir}: the report has no base row or no fine-tuned row`);
-  const figures = (row: "base" | "sft" | "pretrain"): AdaptFigures => {
+  if (!report.stages.base || !tunedRow) throw new Error(`${evalDir}: the report has no base row or no fine-tuned row`);
+  const both = loss.base.flatMap((b, i) => (typeof b === "number" && typeof loss.tuned[i] === "number" ? [i] : []));
+  const figures = (row: "base" | "sft" | "pretrain", perLine: (number | null)[]): AdaptFigures => {
     const s = report.stages[row]!;
-    const losses = (items.rows[row]!.bitsPerByte ?? []).filter((x): x is number => typeof x === "number");
-    return { exactMatch: s.exactMatch, exactMatchCi: s.exactMatchCi, acceptedChars: s.acceptedChars, acceptedCharsCi: s.acceptedCharsCi, loss: s.bitsPerByte ?? null, lossPerProbe: mean(losses), lossPerProbeCi: bootstrapInterval(losses) };
+    const lines = both.map((i) => perLine[i]!);
+    return { exactMatch: s.exactMatch, exactMatchCi: s.exactMatchCi, acceptedChars: s.acceptedChars, acceptedCharsCi: s.acceptedCharsCi, loss: mean(lines), lossCi: bootstrapInterval(lines), probeLoss: s.bitsPerByte ?? null };
   };
   const find = (metric: Comparison["metric"]) => {
     const c = report.comparisons.find((x) => x.a === "base" && x.b === tunedRow && x.metric === metric);
     return c ? { delta: c.delta, p: c.p } : null;
   };
-  const loss = pairedLoss(items.rows.base, items.rows[tunedRow]!);
+  const paired = both.length ? pairedTest(both.map((i) => loss.base[i]!), both.map((i) => loss.tuned[i]!)) : null;
   return {
     ...about,
     heldoutProbes: report.stages.base.heldoutItems,
-    lossProbes: loss?.items ?? 0,
-    base: figures("base"),
-    tuned: figures(tunedRow),
+    lossFiles: loss.files,
+    lossLines: both.length,
+    base: figures("base", loss.base),
+    tuned: figures(tunedRow, loss.tuned),
     tunedRow,
-    pValue: loss?.p ?? null,
-    comparisons: { exactMatch: find("exactMatch"), acceptedChars: find("acceptedChars"), loss: loss ? { delta: loss.delta, p: loss.p } : null },
-    runDir,
+    pValue: paired?.p ?? null,
+    comparisons: { exactMatch: find("exactMatch"), acceptedChars: find("acceptedChars"), loss: paired ? { delta: paired.delta, p: paired.p } : null },
+    runDir: evalDir,
   };
 }
 
@@ -197,16 +242,16 @@ const bits = (x: number | null, ci: Interval | null) => (x === null ? "–" : `$
 const delta = (c: { delta: number; p: number } | null, scale: number, unit: string) => (c ? `${c.delta >= 0 ? "+" : ""}${(scale * c.delta).toFixed(scale === 1 ? 3 : 1)}${unit} (p ${c.p.toFixed(3)})` : "–");
 
 export function formatAdaptBench(results: readonly AdaptResult[]): string {
-  const lines = ["| repository | language | model | exact match | accepted chars | held-out loss (bits/byte, per-probe mean) |", "| --- | --- | --- | ---: | ---: | ---: |"];
+  const lines = ["| repository | language | model | exact match | accepted chars | held-out loss, bits/byte (lines of held-out files) | probes' targets |", "| --- | --- | --- | ---: | ---: | ---: | ---: |"];
   for (const r of results) {
     for (const [name, f] of [["base", r.base], [`tuned (${r.tunedRow})`, r.tuned]] as const) {
-      lines.push(`| ${basename(r.repo)} | ${r.language} | ${name} | ${pct(f.exactMatch, f.exactMatchCi)} | ${pct(f.acceptedChars, f.acceptedCharsCi)} | ${f.loss === null ? "–" : f.loss.toFixed(3)} (${bits(f.lossPerProbe, f.lossPerProbeCi)}) |`);
+      lines.push(`| ${basename(r.repo)} | ${r.language} | ${name} | ${pct(f.exactMatch, f.exactMatchCi)} | ${pct(f.acceptedChars, f.acceptedCharsCi)} | ${bits(f.loss, f.lossCi)} | ${f.probeLoss === null ? "–" : f.probeLoss.toFixed(3)} |`);
     }
   }
   lines.push("");
   for (const r of results) {
     lines.push(
-      `${basename(r.repo)}: base pretrained ${r.corpus.tokensTrained.toLocaleString("en-US")} tokens (${r.corpus.steps} steps) on ${r.corpus.files} ${r.language} files (${(r.corpus.bytes / 1e6).toFixed(1)} MB) in ${r.corpus.seconds} s; fine-tuned in ${r.tuneSeconds} s; ${r.heldoutProbes} held-out probes, ${r.lossProbes} scored for loss.`,
+      `${basename(r.repo)}: base pretrained ${r.corpus.tokensTrained.toLocaleString("en-US")} tokens (${r.corpus.steps} steps) on ${r.corpus.files} ${r.language} files (${(r.corpus.bytes / 1e6).toFixed(1)} MB) in ${r.corpus.seconds} s; fine-tuned in ${r.tuneSeconds} s; ${r.heldoutProbes} held-out probes; loss on ${r.lossLines} lines of ${r.lossFiles} held-out ${r.language} files.`,
       `  tuned - base: exact match ${delta(r.comparisons.exactMatch, 100, " pts")}, accepted chars ${delta(r.comparisons.acceptedChars, 100, " pts")}, loss ${delta(r.comparisons.loss, 1, " bits/byte")}`,
     );
   }
