@@ -18,6 +18,7 @@ import { datasetPaths, type HeldoutProbe } from "../src/core/store/dataset-files
 import { readManifest } from "../src/core/store/dataset-manifest";
 import { modelLoss } from "../src/pipeline/evaluation/held-out-loss";
 import { openEvaluator } from "../src/pipeline/evaluation/open-evaluator";
+import { resolveBackend } from "../src/pipeline/run/resolve-backend";
 import { BACKENDS, PRESETS, type PresetName, type TrainingJob, type WorkerEvent } from "../src/core/protocol";
 import { presetForJob } from "../src/core/presets";
 import type { EvalReport } from "../src/pipeline/evaluation/report";
@@ -67,11 +68,12 @@ function makeCorpusRepo(files: readonly string[], dest: string): { files: number
 }
 
 /** Runs one job in the training worker, as `repotune tune` does; throws with the run's own error. */
-async function runJob(job: TrainingJob, onLine: (line: string) => void): Promise<{ runDir: string; artifacts: Record<string, string>; seconds: number }> {
+async function runJob(job: TrainingJob, root: string, onLine: (line: string) => void): Promise<{ runDir: string; artifacts: Record<string, string>; seconds: number }> {
   const events: WorkerEvent[] = [];
   const started = performance.now();
   const client = new TrainingWorkerClient({
-    workerScript: join(__dirname, "training-worker.js"),
+    // The built worker (npm run build), from the CLI bundle and from the sources alike.
+    workerScript: join(root, "out", "training-worker.js"),
     maxHeapMb: 4096,
     onEvent: (e) => {
       events.push(e);
@@ -134,6 +136,7 @@ export interface AdaptOptions {
   /** Pretraining steps of the base (each the preset's batch x context tokens). */
   baseSteps: number;
   backend: TrainingJob["backend"];
+  /** The repository's root: node_modules (the TypeScript corpus) and out/ (the training worker). */
   root: string;
   log: (line: string) => void;
 }
@@ -151,7 +154,7 @@ export async function runAdaptBench(o: AdaptOptions): Promise<AdaptResult[]> {
       const job: TrainingJob = { repo: corpusDir, out: join(o.out, `base-${language}`), preset: o.preset, backend: o.backend, resume: false, activate: "never", stages: ["gather", "tokenizer", "pretrain"], steps: { pretrain: o.baseSteps } };
       const preset = presetForJob(job);
       o.log(`base (${language}): ${made.files} files, ${(made.bytes / 1e6).toFixed(1)} MB; pretraining ${o.baseSteps} steps of ${preset.batchSize} x ${preset.teacher.contextLength} tokens`);
-      const run = await runJob(job, o.log);
+      const run = await runJob(job, o.root, o.log);
       const dir = run.artifacts.pretrainModel;
       if (!dir) throw new Error(`the base run on ${corpusDir} made no pretrained model (see ${run.runDir})`);
       // The pretraining's own time, also when this run reused it.
@@ -163,7 +166,7 @@ export async function runAdaptBench(o: AdaptOptions): Promise<AdaptResult[]> {
     // Data cleaning is off: its thresholds (Refact's 3.0 nats) are for a real base; a 3.4M-parameter
     // base finds most files of any repository "hopeless" and would train on few of them.
     const job: TrainingJob = { repo, out: join(o.out, `tune-${basename(repo)}`), preset: o.preset, backend: o.backend, resume: false, activate: "never", base: base.dir, lora: { use: "always" }, baseLoss: false, stages: ["gather", "tokenizer", "pretrain", "sft", "eval"] };
-    const run = await runJob(job, o.log);
+    const run = await runJob(job, o.root, o.log);
     // The evaluation's own files: the run's folder gets copies only when the activate stage runs.
     const tuned = run.artifacts.sftModel ?? run.artifacts.pretrainModel;
     if (!run.artifacts.report || !tuned) throw new Error(`the run on ${repo} wrote no report or no fine-tuned model (see ${run.runDir})`);
@@ -197,7 +200,8 @@ async function heldoutFileLoss(repo: string, datasetDir: string, language: Adapt
   const paths = readManifest(datasetPaths(datasetDir).manifest).split.heldoutPaths.filter((p) => exts.includes(extname(p)));
   const probes = paths.flatMap((p) => lineProbes(p, readFileSync(join(repo, p), "utf8")));
   const lossOf = async (dir: string) => {
-    const opened = await openEvaluator(dir, "llama", 16);
+    // llama.cpp as the editor serves; a context too small for it falls back to tfjs, which needs a backend here.
+    const opened = await openEvaluator(dir, "llama", 16, async () => void (await resolveBackend("auto")));
     try {
       return (await modelLoss(opened.evaluator, probes)).perProbe;
     } finally {
