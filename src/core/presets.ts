@@ -168,11 +168,13 @@ export function describePreset(p: Preset): string {
   const t = p.teacher;
   const millions = (n: number) => `${(n / 1e6).toFixed(1)}M`;
   const student = { ...t, layers: p.studentLayers };
+  const rowTokens = p.batchSize * t.contextLength;
+  const thousands = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${Math.round(n / 1e3)}k`);
   return [
     `preset ${p.name}: ${p.description}`,
     `  teacher: ${t.layers} layers x ${t.hiddenSize} (${t.heads} heads, ${t.kvHeads} KV heads, FFN ${t.intermediateSize}), vocab ${t.vocabSize}, context ${t.contextLength}: ${millions(parameterCount(t))} parameters`,
     `  student: ${p.studentLayers} layers x ${t.hiddenSize}: ${millions(parameterCount(student))} parameters`,
-    `  batch ${p.batchSize}; steps: pretrain ${p.steps.pretrain}, SFT ${p.steps.sft}, DPO ${p.steps.dpo}, reward ${p.steps.reward}, RL ${p.steps.rl > 0 ? p.steps.rl : "off"}, distill ${p.steps.distill}; lr ${p.learningRate}`,
+    `  batch ${p.batchSize} x ${t.contextLength} tokens; steps: pretrain ${p.steps.pretrain} (${thousands(p.steps.pretrain * rowTokens)} tokens), SFT ${p.steps.sft} (${thousands(p.steps.sft * rowTokens)}), DPO ${p.steps.dpo}, reward ${p.steps.reward}, RL ${p.steps.rl > 0 ? p.steps.rl : "off"}, distill ${p.steps.distill} (${thousands(p.steps.distill * rowTokens)}); lr ${p.learningRate}`,
     `  about ${p.estimatedCpuMinutes < 1 ? "under a minute" : `${Math.round(p.estimatedCpuMinutes)} minutes`} on a 2-core CPU${p.gpu ? " (meant for a GPU)" : ""}`,
   ].join("\n");
 }

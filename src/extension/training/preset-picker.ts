@@ -1,7 +1,10 @@
-// Confirms the preset before a run, with what it costs in time.
+// Confirms the preset before a run, with what it costs in time: what its last run in this
+// folder took here when there was one (OUT/stage-speeds.json), else the preset's rough figure
+// for a 2-core CPU; the run itself says its measured plan before its first stage.
 import * as vscode from "vscode";
 import { describePreset, PRESET_TABLE } from "../../core/presets";
 import { PRESETS, type PresetName } from "../../core/protocol";
+import { lastRunSeconds } from "../../core/runs/stage-speeds";
 
 function estimate(minutes: number): string {
   if (minutes < 1) return "under a minute";
@@ -9,13 +12,15 @@ function estimate(minutes: number): string {
   return `about ${Math.round(minutes / 60)} hours`;
 }
 
-export async function pickPreset(current: PresetName): Promise<PresetName | undefined> {
+export async function pickPreset(current: PresetName, out: string): Promise<PresetName | undefined> {
   const items = PRESETS.map((name) => {
     const p = PRESET_TABLE[name];
+    const last = lastRunSeconds(out, name);
     return {
       label: name,
-      description: `${estimate(p.estimatedCpuMinutes)} on a 2-core CPU${p.gpu ? " (meant for a GPU)" : ""}`,
-      detail: describePreset(p).split("\n").slice(1, 3).map((l) => l.trim()).join(" · "),
+      description: last ? `${estimate(last.seconds / 60)} here (its last run in this folder)` : `${estimate(p.estimatedCpuMinutes)} on a 2-core CPU${p.gpu ? " (meant for a GPU)" : ""}`,
+      // The teacher's shape and what each stage trains, in steps and tokens.
+      detail: [1, 3].map((i) => describePreset(p).split("\n")[i]!.trim()).join(" · "),
       picked: name === current,
     };
   });

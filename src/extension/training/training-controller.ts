@@ -78,7 +78,7 @@ export class TrainingController implements vscode.Disposable {
       if (!answer) return "declined";
       resume = answer === "Resume";
     }
-    const preset = resume && cutOff ? cutOff.job.preset : (options.preset ?? (await pickPreset(settings.preset)));
+    const preset = resume && cutOff ? cutOff.job.preset : (options.preset ?? (await pickPreset(settings.preset, out)));
     if (!preset) return "declined";
 
     // The training worker takes the lock itself (core/runs/run-lock); asking first spares the

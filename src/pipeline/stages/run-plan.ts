@@ -11,7 +11,7 @@ import type { StageName, StagePlan, TrainingJob } from "../../core/protocol";
 import { timeLmStep } from "../../engine/time-lm-step";
 import type { StepTiming } from "../../engine/train/step-timing";
 import { configForShape } from "../../engine/model-store/model-source";
-import { readStageSpeeds, recordStageSpeed } from "../run/stage-speeds";
+import { readStageSpeeds, recordStageSpeed, stageSpeedKey } from "../../core/runs/stage-speeds";
 import type { StageContext } from "../run/stage";
 import type { RunPlanner } from "../run/orchestrator";
 import { baseStudent, fullTrainingProblem, loraPlan } from "./base-plan";
@@ -39,10 +39,9 @@ type Timer = typeof timeLmStep;
 const TRAINING_STAGES = ["pretrain", "sft", "dpo", "rl", "distill"] as const;
 type TrainingStage = (typeof TRAINING_STAGES)[number];
 
-/** What a stage's speed depends on besides its steps: the same key means the same kind of step. */
 function speedKey(stage: StageName, i: PlanInputs, lora: string, replicas: number): string {
   const model = i.job.base ? `${basename(i.job.base)}:${statSync(i.job.base).size}` : "scratch";
-  return [stage, i.backend, model, i.preset.name, lora, `replicas ${replicas}`].join("|");
+  return stageSpeedKey({ stage, backend: i.backend, model, preset: i.preset.name, lora, replicas });
 }
 
 export function planRun(inputs: PlanInputs, timer: Timer = timeLmStep, log: (message: string) => void = () => undefined): RunPlan {

@@ -8,7 +8,7 @@ import { after, describe, it } from "node:test";
 import { PRESET_TABLE, presetForJob } from "../../../src/core/presets";
 import { STAGES, type TrainingJob } from "../../../src/core/protocol";
 import { describePlan, planRun } from "../../../src/pipeline/stages/run-plan";
-import { readStageSpeeds, STAGE_SPEEDS_FILE } from "../../../src/pipeline/run/stage-speeds";
+import { lastRunSeconds, readStageSpeeds, recordStageSpeed, STAGE_SPEEDS_FILE, stageSpeedKey } from "../../../src/core/runs/stage-speeds";
 
 const root = mkdtempSync(join(tmpdir(), "repotune-plan-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -111,5 +111,21 @@ describe("run plan", () => {
     assert.equal(pre.budgetSec, 2 * 60 * 0.3);
     assert.equal(pre.steps, 36, "36 one-second steps fit 36 s (the preset, scaled to 2 minutes, asks 40)");
     assert.match(describePlan(plan, 2), /^plan for --minutes 2:/);
+  });
+
+  it("the preset picker's figure: the last run of a preset here, its stages added up, not another backend's or model's", async () => {
+    const out = join(root, "picker");
+    const key = (stage: string, backend: string, model = "scratch") => stageSpeedKey({ stage, backend, model, preset: "tiny", lora: "full", replicas: 1 });
+    assert.equal(lastRunSeconds(out, "tiny"), null, "nothing ran here yet");
+    recordStageSpeed(out, key("pretrain", "webgpu"), { durationSec: 10, steps: 200 });
+    await new Promise((r) => setTimeout(r, 5));
+    recordStageSpeed(out, key("pretrain", "wasm"), { durationSec: 95, steps: 200 });
+    recordStageSpeed(out, key("sft", "wasm"), { durationSec: 60, steps: 120 });
+    recordStageSpeed(out, key("eval", "wasm"), { durationSec: 120, steps: null });
+    recordStageSpeed(out, stageSpeedKey({ stage: "sft", backend: "wasm", model: "scratch", preset: "micro", lora: "full", replicas: 0 }), { durationSec: 7, steps: 80 });
+    assert.deepEqual(lastRunSeconds(out, "tiny"), { seconds: 95 + 60 + 120, stages: 3 });
+    assert.deepEqual(lastRunSeconds(out, "micro"), { seconds: 7, stages: 1 });
+    assert.equal(lastRunSeconds(out, "small"), null);
+    assert.equal(stageSpeedKey({ stage: "sft", backend: "wasm", model: "a|b.gguf:9", preset: "tiny", lora: "full", replicas: 0 }).split("|").length, 6, "a | in a file name does not shift the fields");
   });
 });
